@@ -1,0 +1,184 @@
+"""A derivation as data: titled SymPy steps, a result, proofs and errata.
+
+Every formula the numeric code implements is derived once, here, by SymPy.
+A :class:`Derivation` keeps
+
+* ``steps``: the way from the definition to the result, each a titled SymPy
+  expression (usually an :class:`sympy.Eq`), for the reader;
+* ``result``: the formula in the report's form;
+* ``proofs``: identities SymPy must reduce to zero difference (for example,
+  "differentiating the scalar cost gives the matrix form");
+* ``errata``: statements printed in the report that SymPy shows to be wrong,
+  each beside its correction;
+* ``numeric()``: a numpy function made from the derivation with
+  :func:`sympy.lambdify`, which the tests compare with fyslearn's hand-written
+  numpy code.
+
+``latex()`` renders everything for the documentation, so the page, the code
+and the test all come from one object.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+__all__ = ["Derivation", "Erratum", "Identity", "Step", "is_zero"]
+
+#: Proofs whose LaTeX is longer than this are listed by title only in ``latex()``.
+MAX_DISPLAYED_LATEX = 700
+
+
+def is_zero(expression: sp.Basic) -> bool:
+    """Whether SymPy proves ``expression`` (a scalar or a matrix) identically zero."""
+    if isinstance(expression, sp.MatrixBase):
+        return all(is_zero(entry) for entry in expression)
+    expression = sp.expand(expression)
+    if expression == 0:
+        return True
+    return sp.simplify(expression) == 0
+
+
+def _differs_somewhere(lhs: sp.Basic, rhs: sp.Basic, trials: int = 5) -> bool:
+    """Whether ``lhs - rhs`` is non-zero at some random rational point (a disproof)."""
+    difference = sp.Matrix(lhs - rhs) if isinstance(lhs, sp.MatrixBase) else lhs - rhs
+    symbols = sorted(difference.free_symbols, key=str)
+    chooser = random.Random(0)
+    for _ in range(trials):
+        point = {s: sp.Rational(chooser.randint(1, 97), chooser.randint(1, 13)) for s in symbols}
+        value = difference.subs(point)
+        if isinstance(value, sp.MatrixBase):
+            value = value.norm()
+        if sp.N(value) != 0:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Step:
+    """One titled line of a derivation: ``lhs = rhs``, or just ``rhs`` when ``lhs`` is None."""
+
+    title: str
+    rhs: sp.Basic
+    lhs: sp.Basic | str | None = None
+
+    def latex(self) -> str:
+        if self.lhs is None:
+            return sp.latex(self.rhs)
+        lhs = self.lhs if isinstance(self.lhs, str) else sp.latex(self.lhs)
+        return rf"{lhs} = {sp.latex(self.rhs)}"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A claim ``lhs == rhs`` that SymPy must prove (difference simplifies to 0).
+
+    ``assuming`` substitutions are applied first, e.g. ``{y3: 1 - y1 - y2}``
+    to impose :math:`\\sum_k y_k = 1`.
+    """
+
+    title: str
+    lhs: sp.Basic
+    rhs: sp.Basic
+    assuming: dict = field(default_factory=dict)
+
+    def difference(self) -> sp.Basic:
+        lhs, rhs = (sp.sympify(side).subs(self.assuming) for side in (self.lhs, self.rhs))
+        return lhs - rhs
+
+    def holds(self) -> bool:
+        return is_zero(self.difference())
+
+    def latex(self) -> str:
+        return rf"{sp.latex(self.lhs)} = {sp.latex(self.rhs)}"
+
+
+@dataclass(frozen=True)
+class Erratum:
+    """A formula printed in the report, its correction, and the check that they differ.
+
+    ``printed`` and ``corrected`` are the two sides as SymPy expressions; the
+    slip is confirmed when SymPy finds a point where they disagree, and the
+    correction is confirmed by ``proof`` (an :class:`Identity` that holds).
+    """
+
+    title: str
+    printed: sp.Basic
+    corrected: sp.Basic
+    proof: Identity
+    explanation: str = ""
+
+    def printed_is_wrong(self) -> bool:
+        return _differs_somewhere(self.printed, self.corrected)
+
+    def correction_holds(self) -> bool:
+        return self.proof.holds()
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A derivation: steps from definition to result, proofs, errata and a numeric twin.
+
+    Args:
+        name: Short identifier, e.g. ``"mse_gradient"``.
+        title: Human title.
+        summary: One paragraph saying what is derived and why.
+        steps: The derivation, in reading order.
+        result: The final formula in the report's form.
+        proofs: Identities that must hold.
+        errata: Slips of the report's text, each with its correction.
+        numeric_factory: Builds the numpy function of ``numeric()``.
+        report_reference: Where the report states it (e.g. ``"D1"``).
+    """
+
+    name: str
+    title: str
+    summary: str
+    steps: Sequence[Step]
+    result: sp.Basic
+    proofs: Sequence[Identity] = ()
+    errata: Sequence[Erratum] = ()
+    numeric_factory: Callable[[], Callable] | None = None
+    report_reference: str = ""
+
+    def numeric(self) -> Callable:
+        """The derivation's result as a numpy function (made with :func:`sympy.lambdify`)."""
+        if self.numeric_factory is None:
+            raise NotImplementedError(f"{self.name} has no numeric form.")
+        return self.numeric_factory()
+
+    def verify(self) -> None:
+        """Raise ``AssertionError`` unless every proof holds and every erratum is confirmed."""
+        for proof in self.proofs:
+            if not proof.holds():
+                raise AssertionError(f"{self.name}: proof failed: {proof.title}")
+        for erratum in self.errata:
+            if not erratum.printed_is_wrong():
+                raise AssertionError(f"{self.name}: printed form is not wrong: {erratum.title}")
+            if not erratum.correction_holds():
+                raise AssertionError(f"{self.name}: correction does not hold: {erratum.title}")
+
+    def latex(self) -> str:
+        """Markdown with display math: the steps, the result, the proofs and the errata."""
+        lines = [f"**{self.title}**", ""]
+        for step in self.steps:
+            lines += [f"*{step.title}*", "", f"$$ {step.latex()} $$", ""]
+        lines += ["*Result*", "", f"$$ {sp.latex(self.result)} $$", ""]
+        for proof in self.proofs:
+            verdict = "proved" if proof.holds() else "NOT proved"
+            lines += [f"*{proof.title}* ({verdict} by SymPy)", ""]
+            if len(proof.latex()) <= MAX_DISPLAYED_LATEX:
+                lines += [f"$$ {proof.latex()} $$", ""]
+        for erratum in self.errata:
+            lines += [
+                f"*Erratum: {erratum.title}*",
+                "",
+                f"Printed: $$ {sp.latex(erratum.printed)} $$",
+                "",
+                f"Corrected: $$ {sp.latex(erratum.corrected)} $$",
+                "",
+            ]
+        return "\n".join(lines)

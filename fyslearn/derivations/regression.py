@@ -1,0 +1,185 @@
+r"""D1, D2: the gradients of the MSE and Ridge costs of linear regression.
+
+SymPy starts from the scalar cost written with indexed symbols,
+
+.. math:: C(\beta) = \frac1n\sum_i \Big(y_i - \sum_j x_{ij}\beta_j\Big)^2 + \lambda\sum_j \beta_j^2,
+
+differentiates it with respect to :math:`\beta_k`, and proves, for several
+concrete sizes with one symbol per matrix entry, that the result is the
+matrix form :math:`\frac2n X^T(X\beta - y) + 2\lambda\beta`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+import numpy as np
+import sympy as sp
+
+from ._core import Derivation, Erratum, Identity, Step
+
+__all__ = ["mse_gradient", "ridge_gradient"]
+
+#: Concrete (n_samples, n_features) for which the matrix form is proved entry by entry.
+PROOF_SHAPES = ((1, 1), (3, 2), (4, 3))
+
+
+def _entry_symbols(n: int, p: int) -> tuple[sp.Matrix, sp.Matrix, sp.Matrix]:
+    """Design matrix, targets and coefficients with one real symbol per entry."""
+    X = sp.Matrix(n, p, lambda i, j: sp.Symbol(f"x_{i}{j}", real=True))
+    y = sp.Matrix(n, 1, lambda i, _: sp.Symbol(f"y_{i}", real=True))
+    beta = sp.Matrix(p, 1, lambda j, _: sp.Symbol(f"beta_{j}", real=True))
+    return X, y, beta
+
+
+def _scalar_cost(X: sp.Matrix, y: sp.Matrix, beta: sp.Matrix, lam: sp.Basic) -> sp.Basic:
+    """The cost as the report writes it, a sum over samples of squared residuals."""
+    n, p = X.shape
+    residuals = [y[i] - sum(X[i, j] * beta[j] for j in range(p)) for i in range(n)]
+    return sum(r**2 for r in residuals) / n + lam * sum(b**2 for b in beta)
+
+
+def _gradient_of_scalar_cost(n: int, p: int, lam: sp.Basic) -> tuple[sp.Matrix, ...]:
+    """Differentiate the scalar cost entry by entry: the gradient SymPy derives."""
+    X, y, beta = _entry_symbols(n, p)
+    cost = _scalar_cost(X, y, beta, lam)
+    gradient = sp.Matrix([sp.diff(cost, b) for b in beta])
+    return X, y, beta, gradient
+
+
+def _matrix_form(X: sp.Matrix, y: sp.Matrix, beta: sp.Matrix, lam: sp.Basic) -> sp.Matrix:
+    n = X.shape[0]
+    return sp.Rational(2, n) * X.T * (X * beta - y) + 2 * lam * beta
+
+
+def _index_form_steps(with_penalty: bool) -> tuple[list[Step], sp.Basic]:
+    """The derivation for general n, p with indexed symbols, as the reader sees it."""
+    n, p = sp.symbols("n p", integer=True, positive=True)
+    i, j, k = sp.symbols("i j k", integer=True, nonnegative=True)
+    x, y, beta = sp.IndexedBase("x"), sp.IndexedBase("y"), sp.IndexedBase(r"\beta")
+    lam = sp.Symbol(r"\lambda", nonnegative=True)
+    prediction = sp.Sum(x[i, j] * beta[j], (j, 0, p - 1))
+    cost = sp.Sum((y[i] - prediction) ** 2, (i, 0, n - 1)) / n
+    if with_penalty:
+        cost += lam * sp.Sum(beta[j] ** 2, (j, 0, p - 1))
+    C = sp.Symbol("C")
+    dC = r"\frac{\partial C}{\partial \beta_k}"
+    derivative = sp.diff(cost, beta[k])
+    simplified = sp.piecewise_fold(sp.simplify(derivative)).args[0][0]  # the branch 0 <= k < p
+    X, Y, B = (
+        sp.MatrixSymbol("X", n, p),
+        sp.MatrixSymbol("y", n, 1),
+        sp.MatrixSymbol(r"\beta", p, 1),
+    )
+    result = 2 / n * X.T * (X * B - Y) + (2 * lam * B if with_penalty else sp.ZeroMatrix(p, 1))
+    steps = [
+        Step("Cost with indexed symbols", cost, lhs=C),
+        Step("Chain rule: differentiating βⱼ by βₖ gives a Kronecker delta", derivative, lhs=dC),
+        Step("The delta picks j = k (for 0 ≤ k < p)", simplified, lhs=dC),
+        Step("In matrix form", result, lhs=r"\nabla_{\beta} C"),
+    ]
+    return steps, result
+
+
+def _mse_cost_erratum() -> Erratum:
+    """The report prints (1/n)(sum_i y_i - sum_ij x_ij beta_j)^2: the squares are misplaced."""
+    X, y, beta = _entry_symbols(3, 2)
+    n = 3
+    printed = (sum(y) - sum(X[i, j] * beta[j] for i in range(3) for j in range(2))) ** 2 / n
+    corrected = _scalar_cost(X, y, beta, 0)
+    residual = y - X * beta
+    matrix_mse = (residual.T * residual)[0, 0] / n
+    return Erratum(
+        title="MSE cost: the square belongs inside the sum over samples",
+        printed=printed,
+        corrected=corrected,
+        proof=Identity("The corrected cost is (1/n)||y - X beta||^2", corrected, matrix_mse),
+        explanation=(
+            "The report writes C = (1/n)(Σᵢ yᵢ − Σᵢⱼ xᵢⱼβⱼ)², the square of the summed "
+            "residual, which is zero whenever positive and negative residuals cancel. "
+            "The MSE is the mean of squared residuals, (1/n) Σᵢ (yᵢ − Σⱼ xᵢⱼβⱼ)². "
+            "Shown with n = 3 samples and p = 2 features."
+        ),
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def _lambdified_gradient(n: int, p: int) -> Callable:
+    lam = sp.Symbol("lambda", nonnegative=True)
+    X, y, beta, gradient = _gradient_of_scalar_cost(n, p, lam)
+    return sp.lambdify([list(X), list(y), list(beta), lam], list(gradient), modules="numpy")
+
+
+def _numeric_gradient(X: np.ndarray, y: np.ndarray, beta: np.ndarray, alpha: float = 0.0):
+    """Evaluate SymPy's derivative of the scalar cost (not the matrix form) on arrays."""
+    X, y, beta = np.asarray(X, float), np.asarray(y, float), np.asarray(beta, float)
+    n, p = X.shape
+    if n * p > 400:
+        raise ValueError("the symbolic gradient is built entry by entry; keep n * p <= 400.")
+    function = _lambdified_gradient(n, p)
+    return np.array(function(X.ravel(), y, beta, alpha), dtype=float)
+
+
+def _gradient_derivation(with_penalty: bool) -> Derivation:
+    lam = sp.Symbol("lambda", nonnegative=True) if with_penalty else sp.Integer(0)
+    proofs = []
+    for n, p in PROOF_SHAPES:
+        X, y, beta, gradient = _gradient_of_scalar_cost(n, p, lam)
+        proofs.append(
+            Identity(
+                f"Entry by entry for n = {n}, p = {p}: the derivative of the cost "
+                "equals the matrix form",
+                gradient,
+                _matrix_form(X, y, beta, lam),
+            )
+        )
+    steps, result = _index_form_steps(with_penalty)
+    if with_penalty:
+        return Derivation(
+            name="ridge_gradient",
+            title="Gradient of the Ridge cost (D2)",
+            summary=(
+                "Adding the L2 penalty λΣβⱼ² to the MSE adds 2λβ to its gradient: "
+                "∇C = (2/n)Xᵀ(Xβ − y) + 2λβ."
+            ),
+            steps=steps,
+            result=result,
+            proofs=proofs,
+            numeric_factory=lambda: _numeric_gradient,
+            report_reference="D2",
+        )
+    return Derivation(
+        name="mse_gradient",
+        title="Gradient of the mean squared error (D1)",
+        summary=(
+            "The MSE of a linear model, C(β) = (1/n)Σᵢ(yᵢ − Σⱼxᵢⱼβⱼ)², has gradient "
+            "∇C = (2/n)Xᵀ(Xβ − y): each component is a dot product of a column of X "
+            "with the residuals."
+        ),
+        steps=steps,
+        result=result,
+        proofs=proofs,
+        errata=[_mse_cost_erratum()],
+        numeric_factory=lambda: lambda X, y, beta: _numeric_gradient(X, y, beta, 0.0),
+        report_reference="D1",
+    )
+
+
+@functools.cache
+def mse_gradient() -> Derivation:
+    """D1: gradient of the MSE of a linear model, (2/n) Xᵀ(Xβ − y).
+
+    ``numeric()(X, y, beta)`` evaluates SymPy's entry-by-entry derivative of
+    the scalar cost on arrays of any (small) shape.
+    """
+    return _gradient_derivation(with_penalty=False)
+
+
+@functools.cache
+def ridge_gradient() -> Derivation:
+    """D2: gradient of the Ridge cost, (2/n) Xᵀ(Xβ − y) + 2λβ.
+
+    ``numeric()(X, y, beta, alpha)`` evaluates SymPy's derivative of the scalar cost.
+    """
+    return _gradient_derivation(with_penalty=True)

@@ -1,0 +1,85 @@
+"""Bad input is reported by name, before any work."""
+
+import numpy as np
+import pytest
+
+from fyslearn.datasets import make_franke
+from fyslearn.features import design_matrix
+from fyslearn.linear_model import OLS, Ridge, SGDRegressor, mse_gradient
+
+X_OK, Y_OK = np.ones((6, 2)), np.arange(6.0)
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"learning_rate": 0}, "learning_rate"),
+        ({"learning_rate": -0.1}, "learning_rate"),
+        ({"learning_rate": np.nan}, "learning_rate"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"batch_size": -5}, "batch_size"),
+        ({"batch_size": 2.5}, "batch_size"),
+        ({"epochs": 0}, "epochs"),
+        ({"alpha": -1.0}, "alpha"),
+        ({"momentum": -0.5}, "momentum"),
+        ({"schedule": "exponential"}, "schedule"),
+        ({"on_divergence": "ignore"}, "on_divergence"),
+        ({"random_state": "seed"}, "random_state"),
+    ],
+)
+def test_sgd_regressor_names_bad_parameter(params, name):
+    with pytest.raises((ValueError, TypeError), match=name):
+        SGDRegressor(**params).fit(X_OK, Y_OK)
+
+
+@pytest.mark.parametrize("model", [OLS(), Ridge(), SGDRegressor()], ids=["ols", "ridge", "sgd"])
+@pytest.mark.parametrize(
+    ("X", "y", "match"),
+    [
+        (np.array([[np.nan, 1.0]] * 6), Y_OK, "NaN"),
+        (np.array([[np.inf, 1.0]] * 6), Y_OK, "infinity"),
+        (X_OK, np.r_[Y_OK[:-1], np.nan], "NaN"),
+        (X_OK, Y_OK[:4], "inconsistent numbers of samples"),
+        (np.ones(6), Y_OK, "2D array"),
+        (np.ones((0, 2)), np.ones(0), "0 sample"),
+        (np.array([["a", "b"]] * 6), Y_OK, "could not convert|dtype"),
+    ],
+)
+def test_estimators_reject_bad_arrays(model, X, y, match):
+    with pytest.raises(ValueError, match=match):
+        model.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    ("args", "match"),
+    [
+        ((np.ones(3), np.ones(3), np.ones(1)), "X must be 2-D"),
+        ((np.ones((3, 2)), np.ones(4), np.ones(2)), "y must have shape"),
+        ((np.ones((3, 2)), np.ones(3), np.ones(3)), "beta must have shape"),
+        ((np.ones((3, 2)), np.r_[1.0, np.nan, 1.0], np.ones(2)), "y contains NaN"),
+        ((np.ones((0, 2)), np.ones(0), np.ones(2)), "empty"),
+    ],
+)
+def test_mse_gradient_rejects_bad_arrays(args, match):
+    with pytest.raises(ValueError, match=match):
+        mse_gradient(*args)
+
+
+def test_mse_gradient_rejects_negative_alpha():
+    with pytest.raises(ValueError, match="alpha"):
+        mse_gradient(np.ones((3, 2)), np.ones(3), np.ones(2), alpha=-1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"), [({"n_samples": 0}, "n_samples"), ({"noise": -1}, "noise")]
+)
+def test_make_franke_names_bad_parameter(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        make_franke(**kwargs)
+
+
+def test_design_matrix_rejects_wrong_width_and_nan():
+    with pytest.raises(ValueError, match=r"shape \(n_samples, 2\)"):
+        design_matrix(np.ones(3), 2)
+    with pytest.raises(ValueError, match="NaN"):
+        design_matrix(np.array([[np.nan, 0.0]]), 2)
