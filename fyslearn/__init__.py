@@ -2,4 +2,8 @@
 backpropagation, derived with SymPy, written in numpy, tested against each other.
 """
 
+from .persistence import load
+
 __version__ = "0.1.0"
+
+__all__ = ["__version__", "load"]

@@ -26,6 +26,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._validation import check_option
+from .persistence import PersistenceMixin
 
 __all__ = ["BASES", "PolynomialDesign", "design_matrix", "monomial_powers"]
 
@@ -88,7 +89,7 @@ def _check_degree(degree: object) -> None:
         raise ValueError(f"degree must be an integer >= 0, got {degree!r}.")
 
 
-class PolynomialDesign(TransformerMixin, BaseEstimator):
+class PolynomialDesign(PersistenceMixin, TransformerMixin, BaseEstimator):
     """Scikit-learn transformer around :func:`design_matrix`, for pipelines.
 
     Args:

@@ -27,6 +27,7 @@ from ._validation import (
     forget_fit,
 )
 from .optim import SCHEDULES, SGD, DivergenceError, run_epochs
+from .persistence import PersistenceMixin
 
 __all__ = ["OLS", "Ridge", "SGDRegressor", "mse_cost", "mse_gradient"]
 
@@ -104,7 +105,7 @@ def _ridge_solve(X: np.ndarray, y: np.ndarray, alpha: float) -> np.ndarray:
     return Vt.T @ (factors * (U.T @ y))
 
 
-class _LinearPredictor(RegressorMixin, BaseEstimator):
+class _LinearPredictor(PersistenceMixin, RegressorMixin, BaseEstimator):
     """Shared ``predict`` of the linear models: :math:`\\hat y = X\\beta`."""
 
     def predict(self, X: ArrayLike) -> np.ndarray:
