@@ -7,6 +7,7 @@ The numeric code of fyslearn never imports this package.
 """
 
 from ._core import Derivation, Erratum, Identity, Step
+from .optimization import learning_rate_decay, sgd_momentum
 from .regression import mse_gradient, ridge_gradient
 
 __all__ = [
@@ -14,6 +15,8 @@ __all__ = [
     "Erratum",
     "Identity",
     "Step",
+    "learning_rate_decay",
     "mse_gradient",
     "ridge_gradient",
+    "sgd_momentum",
 ]

@@ -84,6 +84,9 @@ class Identity:
     lhs: sp.Basic
     rhs: sp.Basic
     assuming: dict = field(default_factory=dict)
+    display: str | None = (
+        None  # LaTeX shown instead of ``lhs = rhs`` when SymPy's form hides the point
+    )
 
     def difference(self) -> sp.Basic:
         lhs, rhs = (sp.sympify(side).subs(self.assuming) for side in (self.lhs, self.rhs))
@@ -93,6 +96,8 @@ class Identity:
         return is_zero(self.difference())
 
     def latex(self) -> str:
+        if self.display is not None:
+            return self.display
         return rf"{sp.latex(self.lhs)} = {sp.latex(self.rhs)}"
 
 
