@@ -1,0 +1,621 @@
+r"""How long training takes: fyslearn against numpy, scikit-learn, PyTorch and the hardware.
+
+Everything is measured in one run on one machine, so the ratios are fair even
+when the absolute numbers are not (the machine may be shared; each time is
+the median of ``--repeats`` runs).
+
+1. **The hardware limit.** The peak float32 matrix-product rate of numpy's
+   BLAS (a large square product), and the floating-point work of one MNIST
+   epoch of the 784–128–10 network with batch 50. For one layer with
+   :math:`n_{in}` inputs and :math:`n_{out}` outputs and a batch of :math:`m`
+   rows, three products cost :math:`2 m n_{in} n_{out}` each: the forward
+   :math:`a W`, the weight gradient :math:`a^T\delta` and the error sent back,
+   :math:`\delta W^T` (not needed for the first layer). Summed over
+   60 000 rows: :math:`(3 \cdot 2 \cdot 128 \cdot 10 + 2 \cdot 2 \cdot 784 \cdot 128)
+   \cdot 60\,000 \approx 24.5` GFLOP. That divided by the peak rate is the
+   *compute floor* of an epoch.
+2. **MNIST 784–128(ReLU)–10(softmax), batch 50, plain SGD (lr 1e-3)**, seconds
+   per epoch: a plain hand-written numpy loop (:func:`numpy_mnist_epoch`, the
+   baseline), fyslearn's ``MLPClassifier`` (float64 and float32), scikit-learn's
+   ``MLPClassifier`` (``solver="sgd"``, one ``partial_fit`` epoch, float32
+   input) and PyTorch on the CPU (float32; only when ``torch`` is installed,
+   it is not a dependency of fyslearn).
+3. **Franke 2–128–1, batch 10**: SGD steps per second, fyslearn's
+   ``MLPRegressor`` against scikit-learn's and a plain numpy loop.
+4. **Many small models at once**: 16 Franke networks trained one by one with
+   ``MLPRegressor`` against all 16 at once with :func:`fyslearn.nn.batched.train_many`.
+5. With ``--reproduce``: wall time and peak memory of ``fyslearn reproduce``
+   (``--quick`` and full).
+
+Run: ``python benchmarks/bench_training.py [--repeats 5] [--reproduce] [--write]``;
+``--write`` puts the tables into ``benchmarks/RESULTS.md`` between its
+``<!-- measured -->`` markers and leaves the rest of that file alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import inspect
+import itertools
+import math
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPClassifier as SkMLPClassifier
+from sklearn.neural_network import MLPRegressor as SkMLPRegressor
+from threadpoolctl import threadpool_info, threadpool_limits
+
+from fyslearn.datasets import make_franke
+
+try:  # optional: PyTorch is a comparison, never a dependency
+    import torch
+except ImportError:  # pragma: no cover - depends on the environment
+    torch = None
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "RESULTS.md"
+MNIST_DIR = Path(os.environ.get("FYSLEARN_MNIST_DIR", "/work/shared/data/mnist"))
+MNIST_LAYERS = (784, 128, 10)
+FRANKE_LAYERS = (2, 128, 1)
+LEARNING_RATE = 1e-3
+
+
+# --------------------------------------------------------------------------- timing
+
+
+def median_time(run: Callable[[], object], repeats: int) -> float:
+    """Median wall time of ``run()`` over ``repeats`` calls, after one warm-up call."""
+    run()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def blas_threads() -> int:
+    """Threads numpy's BLAS uses now."""
+    return max(
+        (pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"),
+        default=1,
+    )
+
+
+# --------------------------------------------------------------------------- hardware limit
+
+
+def peak_matmul_rate(dtype: type = np.float32, n: int = 2048, repeats: int = 10) -> float:
+    """Best rate (FLOP/s) of an ``n × n`` matrix product, ``2 n³`` operations each."""
+    rng = np.random.default_rng(0)
+    a, b = rng.random((n, n), dtype=dtype), rng.random((n, n), dtype=dtype)
+    out = np.empty((n, n), dtype=dtype)
+    np.matmul(a, b, out=out)
+    best = min(_timed(lambda: np.matmul(a, b, out=out)) for _ in range(repeats))
+    return 2.0 * n**3 / best
+
+
+def _timed(run: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    run()
+    return time.perf_counter() - start
+
+
+def epoch_flops(layers: tuple[int, ...], n_samples: int) -> float:
+    """Multiply-adds ×2 of the matrix products of one epoch (forward and backward).
+
+    Each layer costs ``2 n n_in n_out`` for ``a W`` and again for ``aᵀ δ``; every
+    layer but the first also sends its error back, ``δ Wᵀ``. Element-wise work
+    (activations, softmax, updates) is of lower order and not counted.
+    """
+    pairs = list(itertools.pairwise(layers))
+    products = sum(3 * n_in * n_out for n_in, n_out in pairs) - pairs[0][0] * pairs[0][1]
+    return 2.0 * n_samples * products
+
+
+def minibatch_products_time(X: np.ndarray, batch_size: int, repeats: int) -> float:
+    """Seconds per epoch spent in the matrix products alone, on real mini-batches.
+
+    The same products as an epoch of :func:`numpy_mnist_epoch`, on rows picked
+    from a permutation (so the data comes from memory as in training), with
+    nothing else in the loop: what a training loop costs without any overhead.
+    """
+    rng = np.random.default_rng(0)
+    dtype = X.dtype
+    (n_in, n_hidden, n_out), m = MNIST_LAYERS, batch_size
+    W1 = rng.standard_normal((n_in, n_hidden)).astype(dtype)
+    W2 = rng.standard_normal((n_hidden, n_out)).astype(dtype)
+    a1, a2 = np.empty((m, n_hidden), dtype), np.empty((m, n_out), dtype)
+    g1, g2, d1 = np.empty_like(W1), np.empty_like(W2), np.empty((m, n_hidden), dtype)
+    batch = np.empty((m, n_in), dtype)
+    stop = len(X) - len(X) % m
+
+    def epoch() -> None:
+        order = rng.permutation(len(X))
+        for start in range(0, stop, m):
+            np.take(X, order[start : start + m], axis=0, out=batch, mode="clip")
+            np.matmul(batch, W1, out=a1)
+            np.matmul(a1, W2, out=a2)
+            np.matmul(a1.T, a2, out=g2)
+            np.matmul(a2, W2.T, out=d1)
+            np.matmul(batch.T, d1, out=g1)
+
+    return median_time(epoch, repeats)
+
+
+# --------------------------------------------------------------------------- data
+
+
+def _read_idx(path: Path) -> np.ndarray:
+    """An IDX file (the MNIST format): magic, dimensions, then unsigned bytes."""
+    with gzip.open(path) as stream:
+        data = stream.read()
+    ndim = data[3]
+    shape = np.frombuffer(data, ">u4", ndim, 4).astype(int)
+    return np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(shape)
+
+
+def load_mnist_train(dtype: type) -> tuple[np.ndarray, np.ndarray]:
+    """The 60 000 MNIST training images (pixels / 255, flattened) and labels."""
+    try:
+        from fyslearn.datasets import load_mnist
+    except ImportError:
+        images = _read_idx(MNIST_DIR / "train-images-idx3-ubyte.gz")
+        labels = _read_idx(MNIST_DIR / "train-labels-idx1-ubyte.gz")
+        return (images.reshape(len(images), -1) / 255.0).astype(dtype), labels.astype(np.int64)
+    data = load_mnist()
+    X, y = (data[0], data[1]) if isinstance(data, tuple) else (data.X_train, data.y_train)
+    return np.asarray(X, dtype=dtype)[:60000], np.asarray(y, dtype=np.int64)[:60000]
+
+
+def franke_train(random_state: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The report's Franke training set: 750 of 1000 noisy points, inputs centred."""
+    X, y = make_franke(1000, noise=0.2, random_state=random_state)
+    X_train, _, y_train, _ = train_test_split(X, y, test_size=0.25, random_state=random_state)
+    return X_train - X_train.mean(), y_train
+
+
+# --------------------------------------------------------------------------- the baseline
+
+
+def glorot(rng: np.random.Generator, n_in: int, n_out: int, dtype: type) -> np.ndarray:
+    """Glorot uniform kernel, :math:`U(-a, a)`, :math:`a = \\sqrt{6/(n_{in}+n_{out})}`."""
+    limit = math.sqrt(6.0 / (n_in + n_out))
+    return rng.uniform(-limit, limit, (n_in, n_out)).astype(dtype)
+
+
+def numpy_mnist_epoch(
+    X: np.ndarray, Y: np.ndarray, params: list[np.ndarray], batch_size: int, rng
+) -> None:
+    """One epoch of plain SGD for 784–128(ReLU)–10(softmax): the hand-written baseline.
+
+    What a student writes first: index each mini-batch from a permutation,
+    forward, backward, update; new arrays for every intermediate result.
+    """
+    W1, b1, W2, b2 = params
+    order = rng.permutation(len(X))
+    for start in range(0, len(X), batch_size):
+        rows = order[start : start + batch_size]
+        a0, target = X[rows], Y[rows]
+        z1 = a0 @ W1 + b1
+        a1 = np.maximum(z1, 0)
+        z2 = a1 @ W2 + b2
+        z2 -= z2.max(axis=1, keepdims=True)
+        a2 = np.exp(z2)
+        a2 /= a2.sum(axis=1, keepdims=True)
+        delta2 = (a2 - target) / len(rows)  # softmax + cross-entropy (D7)
+        delta1 = (delta2 @ W2.T) * (z1 > 0)  # D4 with ReLU' (D8)
+        W2 -= LEARNING_RATE * (a1.T @ delta2)
+        b2 -= LEARNING_RATE * delta2.sum(axis=0)
+        W1 -= LEARNING_RATE * (a0.T @ delta1)
+        b1 -= LEARNING_RATE * delta1.sum(axis=0)
+
+
+def numpy_small_steps(X: np.ndarray, y: np.ndarray, params: list[np.ndarray], epochs: int, rng):
+    """Plain SGD for 2–128(ReLU)–1 with MSE, batch 10: the small-network baseline."""
+    W1, b1, W2, b2 = params
+    Y = y.reshape(-1, 1)
+    for _ in range(epochs):
+        order = rng.permutation(len(X))
+        for start in range(0, len(X), 10):
+            rows = order[start : start + 10]
+            a0 = X[rows]
+            z1 = a0 @ W1 + b1
+            a1 = np.maximum(z1, 0)
+            delta2 = (2.0 / len(rows)) * (a1 @ W2 + b2 - Y[rows])  # D6
+            delta1 = (delta2 @ W2.T) * (z1 > 0)
+            W2 -= LEARNING_RATE * (a1.T @ delta2)
+            b2 -= LEARNING_RATE * delta2.sum(axis=0)
+            W1 -= LEARNING_RATE * (a0.T @ delta1)
+            b1 -= LEARNING_RATE * delta1.sum(axis=0)
+
+
+def init_params(layers: tuple[int, ...], dtype: type, seed: int = 0) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    params = []
+    for n_in, n_out in itertools.pairwise(layers):
+        params += [glorot(rng, n_in, n_out, dtype), np.zeros(n_out, dtype)]
+    return params
+
+
+# --------------------------------------------------------------------------- contenders
+
+
+def time_numpy_mnist(X, labels, batch_size, repeats) -> float:
+    Y = np.eye(10, dtype=X.dtype)[labels]
+    params, rng = init_params(MNIST_LAYERS, X.dtype), np.random.default_rng(0)
+    return median_time(lambda: numpy_mnist_epoch(X, Y, params, batch_size, rng), repeats)
+
+
+def time_sklearn_mnist(X, labels, batch_size, repeats) -> float:
+    model = SkMLPClassifier(
+        hidden_layer_sizes=(128,),
+        activation="relu",
+        solver="sgd",
+        learning_rate_init=LEARNING_RATE,
+        batch_size=batch_size,
+        momentum=0.0,
+        nesterovs_momentum=False,
+        alpha=0.0,
+        random_state=0,
+    )
+    model.partial_fit(X, labels, classes=np.arange(10))  # initialises; not timed
+    return median_time(lambda: model.partial_fit(X, labels), repeats)
+
+
+def time_torch_mnist(X, labels, batch_size, repeats, threads) -> float:
+    torch.manual_seed(0)
+    torch.set_num_threads(threads)
+    model = torch.nn.Sequential(
+        torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10)
+    )
+    optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    inputs, targets = (
+        torch.from_numpy(np.ascontiguousarray(X, np.float32)),
+        torch.from_numpy(labels),
+    )
+
+    def epoch() -> None:
+        order = torch.randperm(len(inputs))
+        for start in range(0, len(inputs), batch_size):
+            rows = order[start : start + batch_size]
+            optimizer.zero_grad(set_to_none=True)
+            loss_fn(model(inputs[rows]), targets[rows]).backward()
+            optimizer.step()
+
+    return median_time(epoch, repeats)
+
+
+def fyslearn_nn():
+    """fyslearn's estimators, or None while :mod:`fyslearn.nn` is not there."""
+    try:
+        from fyslearn import nn
+    except ImportError:
+        return None
+    return nn if hasattr(nn, "MLPClassifier") else None
+
+
+def _fyslearn_params(cls: type, **wanted) -> dict:
+    """Keep the settings ``cls`` accepts (the estimators may not all take ``dtype``)."""
+    accepted = inspect.signature(cls).parameters
+    return {name: value for name, value in wanted.items() if name in accepted}
+
+
+def time_fyslearn_mnist(X, labels, batch_size, repeats, dtype, epochs) -> float:
+    """Seconds per epoch of ``MLPClassifier.fit`` (history and validation included)."""
+    nn = fyslearn_nn()
+    settings = _fyslearn_params(
+        nn.MLPClassifier,
+        hidden_layer_sizes=(128,),
+        activation="relu",
+        learning_rate=LEARNING_RATE,
+        batch_size=batch_size,
+        epochs=epochs,
+        kernel_init="glorot_uniform",
+        dtype=dtype,
+        random_state=0,
+    )
+    model = nn.MLPClassifier(**settings)
+    return median_time(lambda: model.fit(X, labels), repeats) / epochs
+
+
+def time_sklearn_small(X, y, epochs, repeats) -> float:
+    """Seconds per SGD step of scikit-learn's ``MLPRegressor`` on 2–128–1, batch 10."""
+    model = SkMLPRegressor(
+        hidden_layer_sizes=(128,),
+        activation="relu",
+        solver="sgd",
+        learning_rate_init=LEARNING_RATE,
+        batch_size=10,
+        momentum=0.0,
+        nesterovs_momentum=False,
+        alpha=0.0,
+        max_iter=epochs,
+        tol=0.0,
+        n_iter_no_change=epochs + 1,
+        random_state=0,
+    )
+
+    def fit() -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)  # fixed epochs on purpose
+            model.fit(X, y)
+
+    return median_time(fit, repeats) / (epochs * math.ceil(len(X) / 10))
+
+
+def time_numpy_small(X, y, epochs, repeats) -> float:
+    params, rng = init_params(FRANKE_LAYERS, np.float64), np.random.default_rng(0)
+    seconds = median_time(lambda: numpy_small_steps(X, y, params, epochs, rng), repeats)
+    return seconds / (epochs * math.ceil(len(X) / 10))
+
+
+def time_fyslearn_small(X, y, epochs, repeats) -> float:
+    nn = fyslearn_nn()
+    settings = _fyslearn_params(
+        nn.MLPRegressor,
+        hidden_layer_sizes=(128,),
+        activation="relu",
+        learning_rate=LEARNING_RATE,
+        batch_size=10,
+        epochs=epochs,
+        random_state=0,
+    )
+    model = nn.MLPRegressor(**settings)
+    seconds = median_time(lambda: model.fit(X, y), repeats)
+    return seconds / (epochs * math.ceil(len(X) / 10))
+
+
+def time_many_franke(X, y, n_models, epochs, repeats) -> tuple[float, float] | None:
+    """Seconds to train ``n_models`` Franke networks one by one, and all at once."""
+    nn = fyslearn_nn()
+    try:
+        from fyslearn.nn.batched import train_many
+    except ImportError:
+        return None
+    rates = np.geomspace(1e-4, 1e-1, 4)
+    configs = [
+        {"learning_rate": float(rates[k % 4]), "alpha": float(rates[k // 4]) / 10, "seed": k}
+        for k in range(n_models)
+    ]
+
+    def one_by_one() -> None:
+        for config in configs:
+            nn.MLPRegressor(
+                hidden_layer_sizes=(128,),
+                learning_rate=config["learning_rate"],
+                alpha=config["alpha"],
+                batch_size=10,
+                epochs=epochs,
+                random_state=config["seed"],
+            ).fit(X, y)
+
+    def at_once() -> None:
+        train_many(
+            X,
+            y,
+            hidden_layer_sizes=(128,),
+            learning_rate=[c["learning_rate"] for c in configs],
+            alpha=[c["alpha"] for c in configs],
+            random_state=[c["seed"] for c in configs],
+            batch_size=10,
+            epochs=epochs,
+        )
+
+    return median_time(one_by_one, repeats), median_time(at_once, repeats)
+
+
+def time_reproduce(quick: bool) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MiB) of ``fyslearn reproduce`` in a child."""
+    command = [sys.executable, "-m", "fyslearn.cli", "reproduce"] + (["--quick"] if quick else [])
+    probe = (
+        "import resource, subprocess, sys, time;"
+        "t = time.perf_counter(); code = subprocess.run(sys.argv[1:]).returncode;"
+        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,"
+        " code)"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", probe, *command], capture_output=True, text=True, check=True
+    ).stdout.split()
+    if output[-1] != "0":
+        raise RuntimeError(f"{' '.join(command)} failed with exit code {output[-1]}")
+    return float(output[-3]), float(output[-2]) / 1024  # ru_maxrss is in KiB on Linux
+
+
+# --------------------------------------------------------------------------- report
+
+
+def run(args: argparse.Namespace) -> list[str]:
+    """Measure everything; return the lines of the Markdown report."""
+    lines: list[str] = []
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+        lines.append(line)
+
+    threads = blas_threads()
+    say(
+        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} logical CPUs, "
+        f"numpy {np.__version__} ({_blas_name()}), {threads} BLAS threads; "
+        f"median of {args.repeats} runs; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}."
+    )
+    say("")
+
+    peak = peak_matmul_rate(np.float32)
+    peak64 = peak_matmul_rate(np.float64)
+    flops = epoch_flops(MNIST_LAYERS, 60000)
+    floor = flops / peak
+    X32, labels = load_mnist_train(np.float32)
+    X64 = X32.astype(np.float64)
+    products = minibatch_products_time(X32, args.batch_size, args.repeats)
+    say("## Hardware limit")
+    say("")
+    say("| quantity | value |")
+    say("|---|---|")
+    say(f"| peak matmul rate, float32 (2048², best of 10) | {peak / 1e9:.0f} GFLOP/s |")
+    say(f"| peak matmul rate, float64 | {peak64 / 1e9:.0f} GFLOP/s |")
+    say(f"| FLOP per MNIST epoch (784–128–10, 60 000 rows) | {flops / 1e9:.1f} GFLOP |")
+    say(f"| compute floor = FLOP / peak float32 rate | {floor:.3f} s |")
+    say(
+        f"| the mini-batch matrix products alone (batch {args.batch_size}) | {products:.3f} s "
+        f"({products / floor:.2f}× the floor, {flops / products / 1e9:.0f} GFLOP/s) |"
+    )
+    say("")
+
+    say(f"## MNIST 784–128(ReLU)–10(softmax), batch {args.batch_size}, plain SGD")
+    say("")
+    rows: list[tuple[str, float]] = []
+    for n_threads in (threads, 1) if threads > 1 else (threads,):
+        with threadpool_limits(n_threads, user_api="blas"):
+            suffix = f", {n_threads} thread{'s' if n_threads > 1 else ''}"
+            rows.append(
+                (
+                    f"numpy loop float32{suffix}",
+                    time_numpy_mnist(X32, labels, args.batch_size, args.repeats),
+                )
+            )
+            if fyslearn_nn() is not None:
+                rows.append(
+                    (
+                        f"fyslearn float32{suffix}",
+                        time_fyslearn_mnist(
+                            X32, labels, args.batch_size, args.repeats, np.float32, args.epochs
+                        ),
+                    )
+                )
+    if fyslearn_nn() is not None:
+        rows.append(
+            (
+                f"fyslearn float64, {threads} threads",
+                time_fyslearn_mnist(
+                    X64, labels, args.batch_size, args.repeats, np.float64, args.epochs
+                ),
+            )
+        )
+    rows.append(
+        (
+            f"numpy loop float64, {threads} threads",
+            time_numpy_mnist(X64, labels, args.batch_size, args.repeats),
+        )
+    )
+    rows.append(
+        (
+            "scikit-learn MLPClassifier, float32 input",
+            time_sklearn_mnist(X32, labels, args.batch_size, args.repeats),
+        )
+    )
+    if torch is not None:
+        rows.append(
+            (
+                f"PyTorch {torch.__version__} CPU float32, {threads} threads",
+                time_torch_mnist(X32, labels, args.batch_size, args.repeats, threads),
+            )
+        )
+    sklearn_time = dict(rows)["scikit-learn MLPClassifier, float32 input"]
+    torch_time = rows[-1][1] if torch is not None else math.nan
+    say("| implementation | s / epoch | × floor | × scikit-learn | × PyTorch |")
+    say("|---|---|---|---|---|")
+    for name, seconds in rows:
+        say(
+            f"| {name} | {seconds:.3f} | {seconds / floor:.2f} | {seconds / sklearn_time:.2f} | "
+            f"{_ratio(seconds, torch_time)} |"
+        )
+    say("")
+    say(
+        f"fyslearn's time is `fit(epochs={args.epochs})` / {args.epochs}: validation, "
+        "initialisation and the per-epoch history (loss over the whole training set) included."
+    )
+    say("")
+
+    X, y = franke_train()
+    say("## Franke 2–128(ReLU)–1, batch 10 (750 rows, 75 steps per epoch)")
+    say("")
+    small = [("numpy loop float64", time_numpy_small(X, y, args.small_epochs, args.repeats))]
+    if fyslearn_nn() is not None:
+        small.append(
+            ("fyslearn MLPRegressor", time_fyslearn_small(X, y, args.small_epochs, args.repeats))
+        )
+    small.append(
+        ("scikit-learn MLPRegressor", time_sklearn_small(X, y, args.small_epochs, args.repeats))
+    )
+    sklearn_step = small[-1][1]
+    say("| implementation | µs / step | steps / s | × scikit-learn's steps / s |")
+    say("|---|---|---|---|")
+    for name, seconds in small:
+        say(f"| {name} | {seconds * 1e6:.1f} | {1 / seconds:,.0f} | {sklearn_step / seconds:.1f} |")
+    say("")
+
+    many = time_many_franke(X, y, args.models, args.small_epochs, max(1, args.repeats // 2))
+    if many is not None:
+        single, batched = many
+        say(f"## {args.models} Franke networks (2–128–1, batch 10, {args.small_epochs} epochs)")
+        say("")
+        say("| training | s | networks / s | speed-up |")
+        say("|---|---|---|---|")
+        say(f"| one by one (MLPRegressor) | {single:.2f} | {args.models / single:.2f} | 1 |")
+        say(
+            f"| at once (train_many) | {batched:.2f} | {args.models / batched:.2f} | "
+            f"{single / batched:.1f} |"
+        )
+        say("")
+
+    if args.reproduce:
+        say("## fyslearn reproduce")
+        say("")
+        say("| command | wall time | peak memory |")
+        say("|---|---|---|")
+        for quick in (True, False):
+            seconds, mebibytes = time_reproduce(quick)
+            name = "fyslearn reproduce" + (" --quick" if quick else "")
+            say(f"| `{name}` | {seconds:.1f} s | {mebibytes:.0f} MiB |")
+        say("")
+    return lines
+
+
+def _ratio(seconds: float, reference: float) -> str:
+    return "–" if math.isnan(reference) else f"{seconds / reference:.2f}"
+
+
+def _blas_name() -> str:
+    pools = [p for p in threadpool_info() if p["user_api"] == "blas"]
+    return f"{pools[0]['internal_api']} {pools[0]['version']}" if pools else "unknown BLAS"
+
+
+def write_results(lines: list[str]) -> None:
+    """Replace the measured block of RESULTS.md, keeping the written analysis around it."""
+    begin, end = "<!-- measured -->", "<!-- /measured -->"
+    block = "\n".join([begin, *lines, end])
+    text = RESULTS.read_text() if RESULTS.exists() else f"# Training benchmarks\n\n{begin}\n{end}\n"
+    pattern = re.compile(re.escape(begin) + ".*?" + re.escape(end), re.DOTALL)
+    RESULTS.write_text(pattern.sub(lambda _: block, text, count=1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="runs per timing (median)")
+    parser.add_argument("--batch-size", type=int, default=50, help="MNIST batch size")
+    parser.add_argument("--epochs", type=int, default=2, help="epochs per fyslearn MNIST fit")
+    parser.add_argument("--small-epochs", type=int, default=20, help="epochs of Franke fits")
+    parser.add_argument("--models", type=int, default=16, help="networks trained at once")
+    parser.add_argument("--reproduce", action="store_true", help="time `fyslearn reproduce`")
+    parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
+    args = parser.parse_args()
+    lines = run(args)
+    if args.write:
+        write_results(lines)
+
+
+if __name__ == "__main__":
+    main()
