@@ -1,0 +1,138 @@
+"""Training M stacked networks at once gives what training each one alone gives."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from fyslearn.nn.batched import StackedNetworks, train_stacked
+from fyslearn.optim import DivergenceWarning
+
+RELU = (lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(z.dtype))
+IDENTITY = (lambda z: z, np.ones_like)
+SIGMOID = (lambda z: 0.5 * (1 + np.tanh(z / 2)), lambda z: 0.25 * (1 - np.tanh(z / 2) ** 2))
+
+
+def mse(output, Y):
+    """(1/n) Σᵢ Σₖ (yᵢₖ − aᵢₖ)² of each network."""
+    return ((output - Y) ** 2).sum(axis=(-2, -1)) / Y.shape[0]
+
+
+def mse_delta(output, Y):
+    return (2.0 / output.shape[-2]) * (output - Y)
+
+
+@pytest.fixture
+def data(rng):
+    X = rng.uniform(-0.5, 0.5, size=(63, 3))  # 63 rows: the last mini-batch is short
+    Y = np.column_stack([np.sin(3 * X[:, 0]) + X[:, 1] ** 2, X[:, 2]])
+    return X, Y
+
+
+def initial(seed, sizes=(3, 8, 5, 2)):
+    """One network's parameters and the generator left after drawing them."""
+    rng = np.random.default_rng(seed)
+    kernels = [rng.normal(0, 0.5, (a, b)) for a, b in itertools.pairwise(sizes)]
+    biases = [rng.normal(0, 0.1, b) for b in sizes[1:]]
+    return kernels, biases, rng
+
+
+def stack(seeds, activations):
+    nets = [initial(seed) for seed in seeds]
+    kernels = [np.stack([net[0][layer] for net in nets]) for layer in range(len(nets[0][0]))]
+    biases = [
+        np.stack([net[1][layer] for net in nets])[:, None, :] for layer in range(len(kernels))
+    ]
+    return StackedNetworks(kernels, biases, activations), [net[2] for net in nets]
+
+
+def alone(seed, X, Y, rate, alpha, momentum, epochs, batch_size, activations):
+    """Hand-written SGD for one network: the reference the stacked training must match."""
+    kernels, biases, rng = initial(seed)
+    params = [p for pair in zip(kernels, biases, strict=True) for p in pair]
+    velocities = [np.zeros_like(p) for p in params]
+    losses = []
+    for _ in range(epochs):
+        order = rng.permutation(len(X))
+        for start in range(0, len(X), batch_size):
+            rows = order[start : start + batch_size]
+            zs, outs = [], [X[rows]]
+            for W, b, (sigma, _) in zip(kernels, biases, activations, strict=True):
+                zs.append(outs[-1] @ W + b)
+                outs.append(sigma(zs[-1]))
+            delta = 2.0 / len(rows) * (outs[-1] - Y[rows])
+            grads = []
+            for layer in reversed(range(len(kernels))):
+                grads = [outs[layer].T @ delta + 2 * alpha * kernels[layer], delta.sum(0), *grads]
+                if layer:
+                    delta = delta @ kernels[layer].T * activations[layer - 1][1](zs[layer - 1])
+            for p, g, v in zip(params, grads, velocities, strict=True):
+                v *= momentum
+                v += rate * g
+                p -= v
+        a = X
+        for W, b, (sigma, _) in zip(kernels, biases, activations, strict=True):
+            a = sigma(a @ W + b)
+        losses.append(((a - Y) ** 2).sum() / len(X) + alpha * sum((W**2).sum() for W in kernels))
+    return kernels, biases, np.array(losses)
+
+
+SETTINGS = [  # (seed, learning rate, alpha, momentum): four different networks
+    (1, 0.05, 0.0, 0.0),
+    (2, 0.01, 1e-3, 0.9),
+    (3, 0.1, 0.0, 0.5),
+    (4, 0.02, 1e-2, 0.0),
+]
+
+
+@pytest.mark.parametrize("hidden", [RELU, SIGMOID])
+def test_stacked_training_equals_training_each_network_alone(data, hidden):
+    X, Y = data
+    activations = [hidden, hidden, IDENTITY]
+    seeds, rates, alphas, momenta = zip(*SETTINGS, strict=True)
+    networks, rngs = stack(seeds, activations)
+    outcomes = train_stacked(
+        networks, X, Y, mse, mse_delta, rates, alphas, momenta, rngs,
+        restore=[False] * 4, batch_size=10, epochs=7,
+    )  # fmt: skip
+    for (seed, rate, alpha, momentum), outcome in zip(SETTINGS, outcomes, strict=True):
+        kernels, biases, losses = alone(seed, X, Y, rate, alpha, momentum, 7, 10, activations)
+        assert outcome.error is None
+        np.testing.assert_allclose(outcome.losses, losses, rtol=1e-10)
+        for got, expected in zip(outcome.kernels + outcome.biases, kernels + biases, strict=True):
+            np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-13)
+
+
+def test_a_diverging_network_is_reported_and_the_others_are_unaffected(data):
+    X, Y = data
+    activations = [RELU, RELU, IDENTITY]
+    networks, rngs = stack([1, 2], activations)
+    outcomes = train_stacked(
+        networks, X, Y, mse, mse_delta, [0.05, 1e6], [0.0, 0.0], [0.0, 0.0], rngs,
+        restore=[False, False], batch_size=10, epochs=5,
+    )  # fmt: skip
+    kernels, _, losses = alone(1, X, Y, 0.05, 0.0, 0.0, 5, 10, activations)
+    np.testing.assert_allclose(outcomes[0].losses, losses, rtol=1e-10)
+    np.testing.assert_allclose(outcomes[0].kernels[0], kernels[0], rtol=1e-10)
+    assert outcomes[0].error is None
+    assert outcomes[1].error is not None
+    assert "diverged" in str(outcomes[1].error)
+    assert not np.isfinite(outcomes[1].losses[-1])
+
+
+def test_restore_puts_back_the_best_epoch_with_a_warning(data):
+    X, Y = data
+    activations = [RELU, RELU, IDENTITY]
+    networks, rngs = stack([5], activations)
+    with pytest.warns(DivergenceWarning, match="restored"):
+        (outcome,) = train_stacked(
+            networks, X, Y, mse, mse_delta, [1.5], [0.0], [0.0], rngs,
+            restore=[True], batch_size=5, epochs=60,
+        )  # fmt: skip
+    assert outcome.error is None
+    assert np.all(np.isfinite(outcome.losses))
+    assert 0 < len(outcome.losses) < 60  # stopped at the first non-finite loss
+    best_epoch = int(np.argmin(outcome.losses))
+    with np.errstate(over="ignore", invalid="ignore"):
+        kernels, _, _ = alone(5, X, Y, 1.5, 0.0, 0.0, best_epoch + 1, 5, activations)
+    np.testing.assert_allclose(outcome.kernels[1], kernels[1], rtol=1e-10)
