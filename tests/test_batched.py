@@ -136,3 +136,20 @@ def test_restore_puts_back_the_best_epoch_with_a_warning(data):
     with np.errstate(over="ignore", invalid="ignore"):
         kernels, _, _ = alone(5, X, Y, 1.5, 0.0, 0.0, best_epoch + 1, 5, activations)
     np.testing.assert_allclose(outcome.kernels[1], kernels[1], rtol=1e-10)
+
+
+def test_shared_order_trains_like_one_by_one_when_the_orders_agree(data):
+    """With one seed for all, each network alone would draw the shared order too."""
+    X, Y = data
+    activations = [RELU, SIGMOID, IDENTITY]
+    rates, alphas = [0.05, 0.02, 0.1], [0.0, 1e-3, 1e-2]
+    networks, rngs = stack([7, 7, 7], activations)
+    outcomes = train_stacked(
+        networks, X, Y, mse, mse_delta, rates, alphas, [0.0] * 3, rngs,
+        restore=[False] * 3, batch_size=8, epochs=5, shared_order=True,
+    )  # fmt: skip
+    for rate, alpha, outcome in zip(rates, alphas, outcomes, strict=True):
+        kernels, biases, losses = alone(7, X, Y, rate, alpha, 0.0, 5, 8, activations)
+        np.testing.assert_allclose(outcome.losses, losses, rtol=1e-10)
+        for got, expected in zip(outcome.kernels + outcome.biases, kernels + biases, strict=True):
+            np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-13)

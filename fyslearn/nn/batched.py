@@ -78,7 +78,13 @@ class StackedNetworks:
         biases: Sequence[np.ndarray],
         activations: Sequence[Activation],
     ) -> None:
-        self.kernels = list(kernels)
+        n_models, n_in, n_out = kernels[0].shape
+        # The first kernels side by side, [W¹₁ W¹₂ … W¹_M], shape (n_in, M·n_out):
+        # a mini-batch shared by all networks then needs one matrix product.
+        self.side_by_side = np.ascontiguousarray(np.swapaxes(kernels[0], 0, 1))
+        self.side_by_side = self.side_by_side.reshape(n_in, n_models * n_out)
+        first = self.side_by_side.reshape(n_in, n_models, n_out).swapaxes(0, 1)  # a view
+        self.kernels = [first, *kernels[1:]]
         self.biases = list(biases)
         self.activations = list(activations)
 
@@ -96,12 +102,16 @@ class StackedNetworks:
         r"""Weighted inputs :math:`z^l` and activations :math:`a^l` of every layer.
 
         ``a0`` is ``(M, m, n_features)``, one mini-batch per network, or
-        ``(m, n_features)``, one mini-batch shared by all networks (then
-        ``np.matmul`` broadcasts it against the ``M`` kernels).
+        ``(m, n_features)``, one mini-batch shared by all networks; then the
+        first layer of all networks is one matrix product with the kernels
+        side by side.
         """
         zs, activations = [], [a0]
         for W, b, (sigma, _) in zip(self.kernels, self.biases, self.activations, strict=True):
-            z = np.matmul(activations[-1], W)
+            if len(zs) == 0 and a0.ndim == 2:  # one product: a⁰ [W¹₁ … W¹_M]
+                z = (a0 @ self.side_by_side).reshape(len(a0), *W.shape[::2]).swapaxes(0, 1)
+            else:
+                z = np.matmul(activations[-1], W)
             z += b
             zs.append(z)
             activations.append(sigma(z))
@@ -130,7 +140,12 @@ class StackedNetworks:
         two_alpha = 2.0 * alpha if np.any(alpha) else None
         for layer in range(len(self.kernels) - 1, -1, -1):
             W, a_prev = self.kernels[layer], activations[layer]
-            grad_W = np.matmul(np.swapaxes(a_prev, -1, -2), delta)  # D5: (a^{l-1})ᵀ δ^l
+            if a_prev.ndim == 2:  # shared mini-batch: one product, (a⁰)ᵀ [δ¹₁ … δ¹_M]
+                side_by_side = np.swapaxes(delta, 0, 1).reshape(len(a_prev), -1)
+                grad_W = (a_prev.T @ side_by_side).reshape(W.shape[1], -1, W.shape[2])
+                grad_W = grad_W.swapaxes(0, 1)
+            else:
+                grad_W = np.matmul(np.swapaxes(a_prev, -1, -2), delta)  # D5: (a^{l-1})ᵀ δ^l
             if two_alpha is not None:
                 grad_W += two_alpha * W  # D2: ∇ α‖W‖² = 2αW
             grad_b = delta.sum(axis=-2, keepdims=True)
