@@ -154,6 +154,31 @@ def minibatch_products_time(X: np.ndarray, batch_size: int, repeats: int) -> flo
     return median_time(epoch, repeats)
 
 
+def data_path_times(X: np.ndarray, batch_size: int, repeats: int) -> tuple[float, float]:
+    """Seconds per epoch of two ways to feed mini-batches to the first product.
+
+    Shuffling the whole array once per epoch and slicing it, against indexing
+    each mini-batch's rows from a permutation (what :func:`fyslearn.optim.run_epochs`
+    does). Each batch goes through ``batch @ W1`` so that both pay for using it.
+    """
+    rng = np.random.default_rng(0)
+    W1 = rng.standard_normal((X.shape[1], MNIST_LAYERS[1])).astype(X.dtype)
+    out = np.empty((batch_size, W1.shape[1]), X.dtype)
+    stop = len(X) - len(X) % batch_size
+
+    def shuffle_then_slice() -> None:
+        shuffled = X[rng.permutation(len(X))]
+        for start in range(0, stop, batch_size):
+            np.matmul(shuffled[start : start + batch_size], W1, out=out)
+
+    def index_each_batch() -> None:
+        order = rng.permutation(len(X))
+        for start in range(0, stop, batch_size):
+            np.matmul(X[order[start : start + batch_size]], W1, out=out)
+
+    return median_time(shuffle_then_slice, repeats), median_time(index_each_batch, repeats)
+
+
 # --------------------------------------------------------------------------- data
 
 
@@ -472,6 +497,9 @@ def run(args: argparse.Namespace) -> list[str]:
         f"| the mini-batch matrix products alone (batch {args.batch_size}) | {products:.3f} s "
         f"({products / floor:.2f}× the floor, {flops / products / 1e9:.0f} GFLOP/s) |"
     )
+    shuffled, indexed = data_path_times(X32, args.batch_size, args.repeats)
+    say(f"| data path: shuffle the array, then slice (+ first product) | {shuffled:.3f} s |")
+    say(f"| data path: index each batch from a permutation (+ first product) | {indexed:.3f} s |")
     say("")
 
     say(f"## MNIST 784–128(ReLU)–10(softmax), batch {args.batch_size}, plain SGD")
