@@ -275,6 +275,53 @@ def numpy_small_steps(X: np.ndarray, y: np.ndarray, params: list[np.ndarray], ep
             b1 -= LEARNING_RATE * delta1.sum(axis=0)
 
 
+def small_step_calls(X: np.ndarray, y: np.ndarray, repeats: int = 2000) -> list[tuple[str, float]]:
+    """Median seconds of each numpy call of one :func:`numpy_small_steps` step, timed alone.
+
+    The profile of a small network's step: about twenty calls on arrays of at
+    most 10 × 128 numbers, each costing numpy's fixed per-call overhead more
+    than arithmetic. Their sum bounds how fast one network can be trained one
+    step at a time, whatever the code around them.
+    """
+    W1, b1, W2, b2 = init_params(FRANKE_LAYERS, np.float64)
+    Y, rows = y.reshape(-1, 1), np.random.default_rng(0).permutation(len(X))[:10]
+    a0 = X[rows]
+    z1 = a0 @ W1 + b1
+    a1 = np.maximum(z1, 0)
+    delta2 = 0.2 * (a1 @ W2 + b2 - Y[rows])
+    delta1 = (delta2 @ W2.T) * (z1 > 0)
+    grad = a0.T @ delta1
+    calls = {
+        "X[rows]": lambda: X[rows],
+        "Y[rows]": lambda: Y[rows],
+        "a0 @ W1": lambda: a0 @ W1,
+        "+ b1": lambda: z1 + b1,
+        "relu": lambda: np.maximum(z1, 0),
+        "a1 @ W2": lambda: a1 @ W2,
+        "+ b2": lambda: delta2 + b2,
+        "- y": lambda: delta2 - Y[rows],
+        "2/m ×": lambda: 0.2 * delta2,
+        "a1.T @ delta2": lambda: a1.T @ delta2,
+        "delta2.sum": lambda: delta2.sum(axis=0),
+        "delta2 @ W2.T": lambda: delta2 @ W2.T,
+        "z1 > 0": lambda: z1 > 0,
+        "× relu'": lambda: delta1 * (z1 > 0),
+        "a0.T @ delta1": lambda: a0.T @ delta1,
+        "delta1.sum": lambda: delta1.sum(axis=0),
+        "η × grad W1": lambda: LEARNING_RATE * grad,
+        "W1 -=": lambda: np.subtract(W1, 0.0, out=W1),
+        "b1 -= η × grad": lambda: np.subtract(b1, LEARNING_RATE * b1, out=b1),
+        "W2 -= η × grad": lambda: np.subtract(W2, LEARNING_RATE * W2, out=W2),
+        "b2 -= η × grad": lambda: np.subtract(b2, LEARNING_RATE * b2, out=b2),
+    }
+    empty = float(np.median([_timed(lambda: None) for _ in range(repeats)]))  # the timer itself
+    timings = []
+    for name, call in calls.items():
+        times = [_timed(call) for _ in range(repeats)]
+        timings.append((name, float(np.median(times)) - empty))
+    return timings
+
+
 def init_params(layers: tuple[int, ...], dtype: type, seed: int = 0) -> list[np.ndarray]:
     rng = np.random.default_rng(seed)
     params = []
@@ -592,6 +639,15 @@ def run(args: argparse.Namespace) -> list[str]:
     say("|---|---|---|---|")
     for name, seconds in small:
         say(f"| {name} | {seconds * 1e6:.1f} | {1 / seconds:,.0f} | {sklearn_step / seconds:.1f} |")
+    say("")
+    calls = small_step_calls(X, y)
+    say(
+        f"Profile of one numpy-loop step: {len(calls)} numpy calls, each timed alone, sum "
+        f"{sum(t for _, t in calls) * 1e6:.1f} µs; the slowest: "
+        + ", ".join(f"`{n}` {t * 1e6:.1f} µs" for n, t in sorted(calls, key=lambda c: -c[1])[:4])
+        + f"; the fastest `{min(calls, key=lambda c: c[1])[0]}` "
+        f"{min(t for _, t in calls) * 1e6:.1f} µs."
+    )
     say("")
 
     many = time_many_franke(X, y, args.models, args.small_epochs, max(1, args.repeats // 2))
