@@ -1,0 +1,519 @@
+r"""Scikit-learn estimators around :class:`~fyslearn.nn.network.FeedForwardNetwork`.
+
+* :class:`MLPRegressor`: hidden layers + linear output, mean squared error;
+* :class:`MLPClassifier`: hidden layers + softmax output, cross-entropy;
+* :class:`LogisticRegression`: the classifier with no hidden layer, i.e.
+  multinomial (softmax) logistic regression, :math:`P(y = k \mid x) = S(xW + b)_k`.
+
+All three train by mini-batch SGD through :func:`fyslearn.nn.training.train_network`,
+follow scikit-learn's estimator API (``fit`` returns ``self``, learned state
+ends in ``_``, ``get_params``/``set_params``, ``random_state``), and record a
+per-epoch ``history_``. The cost is the report's: data loss averaged over
+samples plus :math:`\alpha\sum_l\lVert W^l\rVert^2` on the kernels.
+
+Comparing with scikit-learn's own MLP (:func:`sklearn_equivalent`): scikit-learn
+minimises :math:`\frac{1}{2n}\sum_i\lVert y_i - a_i\rVert^2 + \frac{\alpha_{sk}}{2m}\sum_l\lVert W^l\rVert^2`
+for regression (half our MSE) and :math:`-\frac1n\sum y\ln a + \frac{\alpha_{sk}}{2m}\sum\lVert W\rVert^2`
+for classification, with :math:`m` the batch size. Equating the SGD steps
+:math:`\eta_{sk}\nabla C_{sk} = \eta\nabla C` gives
+
+* regression: :math:`\eta_{sk} = 2\eta`, :math:`\alpha_{sk} = \alpha m`;
+* classification: :math:`\eta_{sk} = \eta`, :math:`\alpha_{sk} = 2\alpha m`.
+
+The steps then agree exactly for every full batch (a smaller last batch has
+another :math:`m`, so its L2 step differs slightly when :math:`\alpha > 0`).
+"""  # noqa: E501
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils import check_array
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._validation import (
+    as_generator,
+    check_non_negative_float,
+    check_option,
+    check_positive_float,
+    check_positive_int,
+    forget_fit,
+)
+from ..optim import SCHEDULES, DivergenceError
+from ..persistence import PersistenceMixin
+from .activations import ACTIVATIONS
+from .initializers import INITIALIZERS
+from .network import FeedForwardNetwork
+from .training import train_network
+
+__all__ = ["LogisticRegression", "MLPClassifier", "MLPRegressor", "sklearn_equivalent"]
+
+ON_DIVERGENCE = ("raise", "restore")
+DTYPES = ("float32", "float64")
+
+
+class _NetworkEstimator(PersistenceMixin, BaseEstimator):
+    """What the three network estimators share: validation, training, prediction."""
+
+    _output_activation = "linear"
+    _loss = "mse"
+    _data_loss_name = "mse"
+    _transient_attributes = ("network_",)
+    _transient_params = ("validation_data",)
+
+    def __init__(
+        self,
+        hidden_layer_sizes: Sequence[int] = (128,),
+        activation: str | Sequence[str] = "relu",
+        learning_rate: float = 1e-3,
+        batch_size: int = 10,
+        epochs: int = 100,
+        alpha: float = 0.0,
+        momentum: float = 0.0,
+        schedule: str = "constant",
+        kernel_init: str | Sequence[str] = "normal",
+        bias_init: str | Sequence[str] = "zeros",
+        random_state: int | np.random.Generator | None = None,
+        verbose: int = 0,
+        validation_data: tuple[ArrayLike, ArrayLike] | None = None,
+        dtype: str = "float64",
+        on_divergence: str = "raise",
+    ) -> None:
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.alpha = alpha
+        self.momentum = momentum
+        self.schedule = schedule
+        self.kernel_init = kernel_init
+        self.bias_init = bias_init
+        self.random_state = random_state
+        self.verbose = verbose
+        self.validation_data = validation_data
+        self.dtype = dtype
+        self.on_divergence = on_divergence
+
+    # -- checks, all before any work ------------------------------------------------------
+
+    def _check_hyperparameters(self) -> None:
+        check_positive_float(self.learning_rate, "learning_rate")
+        check_positive_int(self.batch_size, "batch_size")
+        check_positive_int(self.epochs, "epochs")
+        check_non_negative_float(self.alpha, "alpha")
+        check_non_negative_float(self.momentum, "momentum", max_val=1.0)
+        check_option(self.schedule, "schedule", SCHEDULES)
+        check_option(self.on_divergence, "on_divergence", ON_DIVERGENCE)
+        check_option(str(np.dtype(self.dtype)), "dtype", DTYPES)
+        for size in self._hidden_sizes():
+            check_positive_int(size, "hidden_layer_sizes")
+        for name in self._hidden_activations():
+            check_option(name, "activation", set(ACTIVATIONS) - {"softmax"})
+        for parameter in ("kernel_init", "bias_init"):
+            for name in self._per_weight_layer(getattr(self, parameter), parameter):
+                check_option(name, parameter, INITIALIZERS)
+
+    def _hidden_sizes(self) -> list[int]:
+        sizes = self.hidden_layer_sizes
+        if isinstance(sizes, numbers.Integral):
+            sizes = (sizes,)
+        if not isinstance(sizes, Sequence):
+            raise TypeError(f"hidden_layer_sizes must be a sequence of ints, got {sizes!r}.")
+        return list(sizes)
+
+    def _hidden_activations(self) -> list[str]:
+        n_hidden = len(self._hidden_sizes())
+        if isinstance(self.activation, str):
+            return [self.activation] * n_hidden
+        names = list(self.activation)
+        if len(names) != n_hidden:
+            raise ValueError(
+                f"activation needs one name per hidden layer ({n_hidden}), got {len(names)}."
+            )
+        return names
+
+    def _per_weight_layer(self, value: str | Sequence[str], name: str) -> list[str]:
+        n_layers = len(self._hidden_sizes()) + 1
+        if isinstance(value, str):
+            return [value] * n_layers
+        names = list(value)
+        if len(names) != n_layers:
+            raise ValueError(
+                f"{name} needs one name per weight layer ({n_layers}: hidden layers + output), "
+                f"got {len(names)}."
+            )
+        return names
+
+    # -- training ---------------------------------------------------------------------------
+
+    def _build_network(self, n_in: int, n_out: int, rng: np.random.Generator) -> FeedForwardNetwork:
+        return FeedForwardNetwork(
+            [n_in, *self._hidden_sizes(), n_out],
+            [*self._hidden_activations(), self._output_activation],
+            loss=self._loss,
+            alpha=self.alpha,
+            kernel_init=self._per_weight_layer(self.kernel_init, "kernel_init"),
+            bias_init=self._per_weight_layer(self.bias_init, "bias_init"),
+            random_state=rng,
+            dtype=self.dtype,
+        )
+
+    def _train(self, X: np.ndarray, Y: np.ndarray, validation: tuple | None) -> None:
+        """Initialise a network from ``random_state`` and train it; sets the learned attributes."""
+        rng = as_generator(self.random_state)
+        dtype = np.dtype(self.dtype)
+        network = self._build_network(X.shape[1], Y.shape[1], rng)
+        try:
+            history = train_network(
+                network,
+                X.astype(dtype, copy=False),
+                Y.astype(dtype, copy=False),
+                learning_rate=self.learning_rate,
+                batch_size=self.batch_size,
+                epochs=self.epochs,
+                rng=rng,
+                momentum=self.momentum,
+                schedule=self.schedule,
+                validation=validation,
+                track_accuracy=self._loss == "cross_entropy",
+                verbose=self.verbose,
+                restore_best=self.on_divergence == "restore",
+                description=type(self).__name__,
+            )
+        except DivergenceError:
+            forget_fit(self)  # a diverged network is never left behind as a fitted model
+            raise
+        self.network_ = network
+        self.coefs_ = network.coefs_
+        self.intercepts_ = network.intercepts_
+        self.history_ = {self._history_key(key): values for key, values in history.items()}
+        self.n_iter_ = len(history["loss"])
+        self.n_outputs_ = Y.shape[1]
+
+    def _history_key(self, key: str) -> str:
+        return key.replace("data_loss", self._data_loss_name)
+
+    def _check_validation(self, encode: Any) -> tuple[np.ndarray, np.ndarray] | None:
+        if self.validation_data is None:
+            return None
+        if not isinstance(self.validation_data, (tuple, list)) or len(self.validation_data) != 2:
+            raise ValueError("validation_data must be a pair (X_val, y_val).")
+        X_val, y_val = self.validation_data
+        X_val = check_array(X_val, dtype=np.float64, input_name="validation_data X_val")
+        if X_val.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"validation_data X_val has {X_val.shape[1]} features, X has {self.n_features_in_}."
+            )
+        Y_val = encode(y_val)
+        if len(Y_val) != len(X_val):
+            raise ValueError("validation_data X_val and y_val have different numbers of rows.")
+        dtype = np.dtype(self.dtype)
+        return X_val.astype(dtype), Y_val.astype(dtype)
+
+    def _output(self, X: ArrayLike) -> np.ndarray:
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
+        return self.network_.predict(X)
+
+    def _after_load(self) -> None:
+        network = self._build_network(self.n_features_in_, self.n_outputs_, as_generator(0))
+        network.coefs_, network.intercepts_ = self.coefs_, self.intercepts_
+        self.network_ = network
+
+
+class MLPRegressor(RegressorMixin, _NetworkEstimator):
+    r"""Feed-forward network for regression: hidden layers, linear output, MSE loss.
+
+    Defaults are the report's Franke network (Figure 5): one hidden layer of
+    128 ReLU units, kernels :math:`\mathcal N(0, 0.05^2)`, zero biases, SGD with
+    learning rate :math:`10^{-3}` and batch 10.
+
+    Args:
+        hidden_layer_sizes: Units per hidden layer.
+        activation: Hidden activation name, or one name per hidden layer.
+        learning_rate: Initial SGD learning rate :math:`\eta_0`.
+        batch_size: Rows per mini-batch.
+        epochs: Passes over the training data.
+        alpha: L2 penalty :math:`\alpha` on the kernels.
+        momentum: Momentum :math:`\omega \in [0, 1)` (D9).
+        schedule: ``"constant"`` or ``"inverse"`` (D10).
+        kernel_init: Kernel initialiser, or one per weight layer (hidden layers, then output).
+        bias_init: Bias initialiser, or one per weight layer.
+        random_state: Seed for the initial weights and the shuffling.
+        verbose: Progress bar when > 0.
+        validation_data: ``(X_val, y_val)`` scored after every epoch (learning curves).
+        dtype: ``"float64"`` (exact) or ``"float32"`` (faster).
+        on_divergence: ``"raise"`` or ``"restore"`` (best finite epoch, with a warning).
+
+    Attributes:
+        coefs_: Kernels, shapes ``(n_in, n_out)``.
+        intercepts_: Biases, shapes ``(n_out,)``.
+        history_: Per-epoch arrays: ``"loss"`` (training cost with L2), ``"mse"``
+            (mean of the mini-batch MSEs of the epoch), and with validation data
+            ``"val_loss"`` and ``"val_mse"`` (after the epoch).
+        n_iter_: Completed epochs.
+        network_: The trained :class:`~fyslearn.nn.network.FeedForwardNetwork`.
+    """
+
+    def fit(self, X: ArrayLike, y: ArrayLike) -> MLPRegressor:
+        """Train on ``X`` and ``y`` (shape ``(n,)`` or ``(n, n_outputs)``); returns ``self``."""
+        self._check_hyperparameters()
+        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64)
+        Y = y.reshape(len(y), -1)
+        validation = self._check_validation(self._encode_targets)
+        self._train(X, Y, validation)
+        return self
+
+    def _encode_targets(self, y: ArrayLike) -> np.ndarray:
+        y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="validation_data y_val")
+        return y.reshape(len(y), -1)
+
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        """Network output; shape ``(n,)`` for a single target."""
+        output = self._output(X)
+        return output.ravel() if self.n_outputs_ == 1 else output
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+
+class MLPClassifier(ClassifierMixin, _NetworkEstimator):
+    r"""Feed-forward network for classification: hidden layers, softmax output, cross-entropy.
+
+    Defaults are the report's MNIST network (Figure 8): 128 ReLU units, Glorot
+    uniform kernels, zero biases, SGD with learning rate :math:`10^{-3}`, batch
+    50, 50 epochs. Any label type works (integers, strings); the output has
+    one unit per class, also for two classes.
+
+    Args:
+        hidden_layer_sizes: Units per hidden layer.
+        activation: Hidden activation name, or one name per hidden layer.
+        learning_rate: Initial SGD learning rate.
+        batch_size: Rows per mini-batch.
+        epochs: Passes over the training data.
+        alpha: L2 penalty :math:`\alpha` on the kernels.
+        momentum: Momentum :math:`\omega \in [0, 1)`.
+        schedule: ``"constant"`` or ``"inverse"``.
+        kernel_init: Kernel initialiser, or one per weight layer.
+        bias_init: Bias initialiser, or one per weight layer.
+        random_state: Seed for the initial weights and the shuffling.
+        verbose: Progress bar when > 0.
+        validation_data: ``(X_val, y_val)`` scored after every epoch.
+        dtype: ``"float64"`` or ``"float32"``.
+        on_divergence: ``"raise"`` or ``"restore"``.
+
+    Attributes:
+        classes_: The class labels, in the order of the output units.
+        coefs_: Kernels.
+        intercepts_: Biases.
+        history_: Per-epoch arrays ``"loss"`` (cost with L2), ``"cross_entropy"``,
+            ``"accuracy"`` (running over the epoch's mini-batches), and with
+            validation data ``"val_loss"``, ``"val_cross_entropy"``, ``"val_accuracy"``.
+        n_iter_: Completed epochs.
+        network_: The trained network.
+    """
+
+    _output_activation = "softmax"
+    _loss = "cross_entropy"
+    _data_loss_name = "cross_entropy"
+
+    def __init__(
+        self,
+        hidden_layer_sizes: Sequence[int] = (128,),
+        activation: str | Sequence[str] = "relu",
+        learning_rate: float = 1e-3,
+        batch_size: int = 50,
+        epochs: int = 50,
+        alpha: float = 0.0,
+        momentum: float = 0.0,
+        schedule: str = "constant",
+        kernel_init: str | Sequence[str] = "glorot_uniform",
+        bias_init: str | Sequence[str] = "zeros",
+        random_state: int | np.random.Generator | None = None,
+        verbose: int = 0,
+        validation_data: tuple[ArrayLike, ArrayLike] | None = None,
+        dtype: str = "float64",
+        on_divergence: str = "raise",
+    ) -> None:
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            learning_rate=learning_rate,
+            batch_size=batch_size,
+            epochs=epochs,
+            alpha=alpha,
+            momentum=momentum,
+            schedule=schedule,
+            kernel_init=kernel_init,
+            bias_init=bias_init,
+            random_state=random_state,
+            verbose=verbose,
+            validation_data=validation_data,
+            dtype=dtype,
+            on_divergence=on_divergence,
+        )
+
+    def fit(self, X: ArrayLike, y: ArrayLike) -> MLPClassifier:
+        """Train on ``X`` and labels ``y``; returns ``self``."""
+        self._check_hyperparameters()
+        X, y = validate_data(self, X, y, dtype=np.float64)
+        check_classification_targets(y)
+        if len(y) < 2:
+            raise ValueError(f"n_samples={len(y)}: a classifier needs at least 2 samples.")
+        classes = np.unique(y)
+        if len(classes) < 2:
+            raise ValueError(
+                f"y has a single class ({classes[0]!r}); a classifier needs at least 2 classes."
+            )
+        self.classes_ = classes
+        validation = self._check_validation(self._one_hot)
+        self._train(X, self._one_hot(y), validation)
+        return self
+
+    def _one_hot(self, y: ArrayLike) -> np.ndarray:
+        """One row per sample with a 1 in the column of its class."""
+        y = np.asarray(y)
+        if y.ndim != 1:
+            raise ValueError(f"labels must be 1-D, got shape {y.shape}.")
+        index = np.searchsorted(self.classes_, y)
+        index = np.minimum(index, len(self.classes_) - 1)
+        unknown = self.classes_[index] != y
+        if np.any(unknown):
+            raise ValueError(
+                f"labels {np.unique(y[unknown])!r} are not among the classes seen in fit."
+            )
+        return np.eye(len(self.classes_))[index]
+
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
+        """Class probabilities, shape ``(n, n_classes)``, columns in the order of ``classes_``."""
+        return self._output(X)
+
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        """The most probable class of each row."""
+        probabilities = self._output(X)  # checks that the model is fitted
+        return self.classes_[np.argmax(probabilities, axis=1)]
+
+
+class LogisticRegression(MLPClassifier):
+    r"""Multinomial logistic regression: the classifier network with no hidden layer.
+
+    :math:`P(y = k \mid x) = S(xW + b)_k` with softmax :math:`S`, trained by
+    mini-batch SGD on the cross-entropy plus :math:`\alpha\lVert W\rVert^2`.
+    Defaults are the report's Figure 9 settings.
+
+    Args:
+        alpha: L2 penalty :math:`\alpha` on the kernel.
+        learning_rate: Initial SGD learning rate.
+        batch_size: Rows per mini-batch.
+        epochs: Passes over the training data.
+        momentum: Momentum :math:`\omega \in [0, 1)`.
+        schedule: ``"constant"`` or ``"inverse"``.
+        kernel_init: Kernel initialiser.
+        bias_init: Bias initialiser.
+        random_state: Seed for the initial weights and the shuffling.
+        verbose: Progress bar when > 0.
+        validation_data: ``(X_val, y_val)`` scored after every epoch.
+        dtype: ``"float64"`` or ``"float32"``.
+        on_divergence: ``"raise"`` or ``"restore"``.
+
+    Attributes:
+        classes_: The class labels.
+        coefs_: ``[W]`` with ``W`` of shape ``(n_features, n_classes)``.
+        intercepts_: ``[b]``.
+        history_: As for :class:`MLPClassifier`.
+    """
+
+    hidden_layer_sizes = ()
+    activation = "relu"  # no hidden layer: never used
+
+    def __init__(
+        self,
+        alpha: float = 0.0,
+        learning_rate: float = 1e-3,
+        batch_size: int = 50,
+        epochs: int = 50,
+        momentum: float = 0.0,
+        schedule: str = "constant",
+        kernel_init: str = "glorot_uniform",
+        bias_init: str = "zeros",
+        random_state: int | np.random.Generator | None = None,
+        verbose: int = 0,
+        validation_data: tuple[ArrayLike, ArrayLike] | None = None,
+        dtype: str = "float64",
+        on_divergence: str = "raise",
+    ) -> None:
+        self.alpha = alpha
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.momentum = momentum
+        self.schedule = schedule
+        self.kernel_init = kernel_init
+        self.bias_init = bias_init
+        self.random_state = random_state
+        self.verbose = verbose
+        self.validation_data = validation_data
+        self.dtype = dtype
+        self.on_divergence = on_divergence
+
+
+_SKLEARN_ACTIVATIONS = {"relu": "relu", "sigmoid": "logistic", "tanh": "tanh", "linear": "identity"}
+
+
+def sklearn_equivalent(estimator: MLPRegressor | MLPClassifier) -> BaseEstimator:
+    r"""An unfitted scikit-learn MLP that takes the same SGD steps as ``estimator``.
+
+    Maps the loss conventions (module docstring): for regression
+    ``learning_rate_init = 2η`` and ``alpha = α·batch_size``; for classification
+    ``learning_rate_init = η`` and ``alpha = 2α·batch_size``. Plain SGD
+    (``momentum`` is carried over, without Nesterov), constant or
+    inverse-scaling schedules are not mapped (only ``"constant"``), no early
+    stopping, and ``max_iter = epochs`` with the tolerance disabled so every
+    epoch runs. scikit-learn draws its own initial weights; inject ours
+    through ``partial_fit`` + in-place assignment to compare from one start.
+    For two classes scikit-learn uses one logistic output instead of a
+    two-unit softmax, so the classifiers are equivalent for three or more classes.
+
+    Raises:
+        ValueError: An option scikit-learn's MLP has no counterpart for
+            (leaky ReLU, per-layer activations, decay schedule).
+    """
+    from sklearn.neural_network import MLPClassifier as SkClassifier
+    from sklearn.neural_network import MLPRegressor as SkRegressor
+
+    if not isinstance(estimator, (MLPRegressor, MLPClassifier)):
+        raise TypeError(f"expected a fyslearn MLP estimator, got {type(estimator).__name__}.")
+    if estimator.schedule != "constant":
+        raise ValueError("scikit-learn's MLP has no counterpart of the 'inverse' schedule.")
+    names = set(estimator._hidden_activations()) or {"relu"}
+    if len(names) != 1 or next(iter(names)) not in _SKLEARN_ACTIVATIONS:
+        raise ValueError(f"scikit-learn's MLP has no single activation for {sorted(names)}.")
+    is_classifier = isinstance(estimator, MLPClassifier)
+    factor = 1.0 if is_classifier else 2.0
+    common = {
+        "hidden_layer_sizes": tuple(estimator._hidden_sizes()),
+        "activation": _SKLEARN_ACTIVATIONS[next(iter(names))],
+        "solver": "sgd",
+        "learning_rate": "constant",
+        "learning_rate_init": factor * estimator.learning_rate,
+        "alpha": (2.0 / factor) * estimator.alpha * estimator.batch_size,
+        "batch_size": estimator.batch_size,
+        "momentum": estimator.momentum,
+        "nesterovs_momentum": False,
+        "max_iter": estimator.epochs,
+        "shuffle": True,
+        "tol": 0.0,
+        "n_iter_no_change": estimator.epochs + 1,
+        "early_stopping": False,
+        "random_state": estimator.random_state if isinstance(estimator.random_state, int) else None,
+    }
+    return (SkClassifier if is_classifier else SkRegressor)(**common)

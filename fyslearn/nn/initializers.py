@@ -1,0 +1,57 @@
+r"""Weight initialisers: how the network's parameters start.
+
+Each takes a :class:`numpy.random.Generator` and a shape and returns float64
+values (cast later to the network's dtype), so the same seed gives the same
+start in float32 and float64.
+
+* ``normal``: :math:`\mathcal N(0, 0.05^2)`, the report's kernel default (Keras' ``RandomNormal``);
+* ``glorot_uniform``: :math:`U(-a, a)` with :math:`a = \sqrt{6/(n_{in} + n_{out})}` (D11), which
+  keeps the variance of activations and gradients about equal across layers,
+  :math:`\operatorname{Var} = a^2/3 = 2/(n_{in} + n_{out})`;
+* ``narrow_normal``: :math:`\mathcal N(0, 0.01^2)`, the report's alternative for biases;
+* ``zeros``.
+
+For a bias vector of length :math:`n`, Glorot uses :math:`n_{in} = n_{out} = n`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+__all__ = ["INITIALIZERS", "glorot_uniform", "narrow_normal", "normal", "zeros"]
+
+
+def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
+    return (shape[0], shape[1]) if len(shape) == 2 else (shape[0], shape[0])
+
+
+def normal(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    r""":math:`\mathcal N(0, 0.05^2)`."""
+    return rng.normal(0.0, 0.05, size=shape)
+
+
+def narrow_normal(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    r""":math:`\mathcal N(0, 0.01^2)`."""
+    return rng.normal(0.0, 0.01, size=shape)
+
+
+def glorot_uniform(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    r""":math:`U(-a, a)`, :math:`a = \sqrt6/\sqrt{n_{in} + n_{out}}` (D11)."""
+    fan_in, fan_out = _fans(shape)
+    limit = np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-limit, limit, size=shape)
+
+
+def zeros(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    """All zeros (draws nothing from ``rng``)."""
+    return np.zeros(shape)
+
+
+INITIALIZERS: dict[str, Callable[[np.random.Generator, tuple[int, ...]], np.ndarray]] = {
+    "normal": normal,
+    "glorot_uniform": glorot_uniform,
+    "narrow_normal": narrow_normal,
+    "zeros": zeros,
+}

@@ -1,0 +1,172 @@
+r"""Training a :class:`~fyslearn.nn.network.FeedForwardNetwork` by mini-batch SGD.
+
+The loop itself is :func:`fyslearn.optim.run_epochs`, shared with the linear
+models; this module supplies the mini-batch gradient and the per-epoch
+history. The gradient of a step is computed in a :class:`Workspace` of arrays
+allocated once for the largest batch: the batch is gathered from the data by
+its row indices, and the forward pass, the output error and the
+backpropagation of :class:`~fyslearn.nn.network.FeedForwardNetwork` write into
+those arrays, so a step allocates (almost) nothing. The optimiser then scales
+the gradient arrays in place and subtracts them from the weights.
+
+History, per epoch, as Keras and scikit-learn record it: the training loss is
+the mean of the mini-batch losses seen during the epoch (no extra pass over
+the data), plus the L2 term at the end of the epoch; validation scores come
+from one forward pass over the validation set after the epoch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from ..optim import SGD, run_epochs
+from .network import FeedForwardNetwork
+
+__all__ = ["Workspace", "train_network"]
+
+#: Rows per chunk when scoring a whole data set (bounds the memory of a forward pass).
+CHUNK_ROWS = 8192
+
+
+class Workspace:
+    """Preallocated arrays for the mini-batch gradient of one network.
+
+    Args:
+        network: The network to differentiate.
+        batch_size: The largest batch; a smaller last batch uses the leading rows.
+        track_accuracy: Also count correct predictions (argmax) during the epoch.
+    """
+
+    def __init__(self, network: FeedForwardNetwork, batch_size: int, track_accuracy: bool = False):
+        dtype, sizes = network.dtype, network.layer_sizes
+        self.network = network
+        self.x = np.empty((batch_size, sizes[0]), dtype)
+        self.y = np.empty((batch_size, sizes[-1]), dtype)
+        self.z = [np.empty((batch_size, n), dtype) for n in sizes[1:]]
+        self.a = [np.empty((batch_size, n), dtype) for n in sizes[1:]]
+        self.delta = [np.empty((batch_size, n), dtype) for n in sizes[1:]]
+        self.coef_grads = [np.empty_like(W) for W in network.coefs_]
+        self.intercept_grads = [np.empty_like(b) for b in network.intercepts_]
+        self.track_accuracy = track_accuracy
+        self.reset()
+
+    def reset(self) -> None:
+        """Start a new epoch's running totals."""
+        self.loss_sum, self.correct, self.seen = 0.0, 0, 0
+
+    def gradients(self, X: np.ndarray, Y: np.ndarray, rows: np.ndarray) -> list[np.ndarray]:
+        """Gradients of the mean loss over ``X[rows]``: kernels first, then biases."""
+        m, network = len(rows), self.network
+        x = np.take(X, rows, axis=0, out=self.x[:m])  # gather the mini-batch
+        y = np.take(Y, rows, axis=0, out=self.y[:m])
+        zs, activations = network.forward(x, [z[:m] for z in self.z], [a[:m] for a in self.a])
+        output = activations[-1]
+        self.loss_sum += network.loss(y, output) * m
+        if self.track_accuracy:
+            self.correct += int(np.count_nonzero(output.argmax(axis=1) == y.argmax(axis=1)))
+        self.seen += m
+        delta = network.output_error(y, zs[-1], output, out=self.delta[-1][:m])
+        network.backward(
+            zs,
+            activations,
+            delta,
+            [d[:m] for d in self.delta],
+            self.coef_grads,
+            self.intercept_grads,
+        )
+        return self.coef_grads + self.intercept_grads
+
+
+def score_network(network: FeedForwardNetwork, X: np.ndarray, Y: np.ndarray) -> dict[str, float]:
+    """Data loss, cost (with L2) and, for several outputs, accuracy on a whole data set."""
+    loss_sum, correct = 0.0, 0
+    for start in range(0, len(X), CHUNK_ROWS):
+        x, y = X[start : start + CHUNK_ROWS], Y[start : start + CHUNK_ROWS]
+        output = network.forward(x)[1][-1]
+        loss_sum += network.loss(y, output) * len(x)
+        if Y.shape[1] > 1:
+            correct += int(np.count_nonzero(output.argmax(axis=1) == y.argmax(axis=1)))
+    data_loss = loss_sum / len(X)
+    scores = {"data_loss": data_loss, "loss": data_loss + network.penalty()}
+    if Y.shape[1] > 1:
+        scores["accuracy"] = correct / len(X)
+    return scores
+
+
+def train_network(
+    network: FeedForwardNetwork,
+    X: np.ndarray,
+    Y: np.ndarray,
+    *,
+    learning_rate: float,
+    batch_size: int,
+    epochs: int,
+    rng: np.random.Generator,
+    momentum: float = 0.0,
+    schedule: str = "constant",
+    validation: tuple[np.ndarray, np.ndarray] | None = None,
+    track_accuracy: bool = False,
+    verbose: int = 0,
+    restore_best: bool = False,
+    description: str = "training",
+    on_epoch_end: Callable[[int, dict[str, list[float]]], None] | None = None,
+) -> dict[str, np.ndarray]:
+    r"""Train ``network`` in place by mini-batch SGD and return its history.
+
+    Args:
+        network: Trained in place, starting from its current weights.
+        X: Inputs ``(n, n_in)`` in the network's dtype.
+        Y: Targets ``(n, n_out)`` in the network's dtype (one-hot for classification).
+        learning_rate, momentum, schedule: The optimiser (D9, D10).
+        batch_size: Rows per mini-batch (larger than ``n``: full batch).
+        epochs: Passes over the data.
+        rng: Source of the shuffling order (one permutation per epoch).
+        validation: ``(X_val, Y_val)`` scored after every epoch.
+        track_accuracy: Record the accuracy (classification).
+        verbose: Progress bar when > 0.
+        restore_best: On divergence keep the best epoch's weights and warn.
+        description: Label of the progress bar.
+        on_epoch_end: Called as ``on_epoch_end(epoch, history)`` after each epoch.
+
+    Returns:
+        A dict of per-epoch arrays: ``"loss"`` (cost with L2), ``"data_loss"``,
+        ``"accuracy"`` if tracked, and ``"val_loss"``, ``"val_data_loss"``,
+        ``"val_accuracy"`` with validation data.
+
+    Raises:
+        fyslearn.optim.DivergenceError: The loss became NaN or infinite.
+    """
+    batch = min(batch_size, len(X))
+    workspace = Workspace(network, batch, track_accuracy)
+    optimizer = SGD(network.coefs_ + network.intercepts_, learning_rate, momentum, schedule)
+    history: dict[str, list[float]] = {"loss": [], "data_loss": []}
+
+    def evaluate(epoch: int) -> dict[str, float]:
+        data_loss = workspace.loss_sum / workspace.seen
+        history["data_loss"].append(data_loss)
+        history["loss"].append(data_loss + network.penalty())
+        if track_accuracy:
+            history.setdefault("accuracy", []).append(workspace.correct / workspace.seen)
+        workspace.reset()
+        if validation is not None:
+            for key, value in score_network(network, *validation).items():
+                history.setdefault(f"val_{key}", []).append(value)
+        if on_epoch_end is not None:
+            on_epoch_end(epoch, history)
+        return {"loss": history["loss"][-1]}
+
+    completed = run_epochs(
+        optimizer,
+        lambda rows: workspace.gradients(X, Y, rows),
+        n_samples=len(X),
+        batch_size=batch,
+        epochs=epochs,
+        rng=rng,
+        evaluate=evaluate,
+        verbose=verbose,
+        restore_best=restore_best,
+        description=description,
+    )
+    return {key: np.asarray(values[:completed]) for key, values in history.items()}
