@@ -1,0 +1,113 @@
+"""Backpropagation against central finite differences, and the buffered step against it."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from fyslearn.nn import FeedForwardNetwork
+from fyslearn.nn.training import Workspace
+
+HIDDEN_ACTIVATIONS = ["sigmoid", "relu", "leaky_relu", "linear", "tanh"]
+
+
+def _network(hidden, activation, loss, alpha, seed=0, penalize_biases=False):
+    sizes = [3, *hidden, 4 if loss == "cross_entropy" else 2]
+    output = "softmax" if loss == "cross_entropy" else "linear"
+    return FeedForwardNetwork(
+        sizes,
+        [activation] * len(hidden) + [output],
+        loss=loss,
+        alpha=alpha,
+        kernel_init="glorot_uniform",
+        bias_init="narrow_normal",
+        random_state=seed,
+        penalize_biases=penalize_biases,
+    )
+
+
+def _data(network, rng, n=7):
+    X = rng.normal(size=(n, network.layer_sizes[0]))
+    n_out = network.layer_sizes[-1]
+    if network.loss.name == "cross_entropy":
+        Y = np.eye(n_out)[rng.integers(0, n_out, size=n)]
+    else:
+        Y = rng.normal(size=(n, n_out))
+    return X, Y
+
+
+def _finite_differences(network, X, Y, h=1e-6):
+    """Central differences of the cost with respect to every weight and bias."""
+    grads = []
+    for array in network.coefs_ + network.intercepts_:
+        grad = np.zeros_like(array)
+        for index in np.ndindex(array.shape):
+            saved = array[index]
+            array[index] = saved + h
+            plus = network.loss_value(X, Y)
+            array[index] = saved - h
+            minus = network.loss_value(X, Y)
+            array[index] = saved
+            grad[index] = (plus - minus) / (2 * h)
+        grads.append(grad)
+    return grads
+
+
+def _relative_error(a, b):
+    return np.abs(a - b).max() / max(np.abs(a).max(), np.abs(b).max(), 1e-12)
+
+
+CASES = list(
+    itertools.product(
+        HIDDEN_ACTIVATIONS, ["mse", "cross_entropy"], [(), (5,), (4, 3), (3, 4, 2)], [0.0, 0.3]
+    )
+)
+
+
+@pytest.mark.parametrize(("activation", "loss", "hidden", "alpha"), CASES)
+def test_backprop_matches_finite_differences(rng, activation, loss, hidden, alpha):
+    network = _network(hidden, activation, loss, alpha)
+    X, Y = _data(network, rng)
+    if hidden and activation in ("relu", "leaky_relu"):
+        zs, _ = network.forward(X)  # finite differences need pre-activations away from the kink
+        assert min(np.abs(z).min() for z in zs[:-1]) > 1e-4
+    loss_value, coef_grads, intercept_grads = network.loss_and_gradients(X, Y)
+    assert loss_value == pytest.approx(network.loss_value(X, Y))
+    numeric = _finite_differences(network, X, Y)
+    for analytic, expected in zip(coef_grads + intercept_grads, numeric, strict=True):
+        assert _relative_error(analytic, expected) < 1e-6
+
+
+def test_bias_penalty_option_matches_finite_differences(rng):
+    network = _network((4,), "tanh", "mse", 0.5, penalize_biases=True)
+    X, Y = _data(network, rng)
+    _, coef_grads, intercept_grads = network.loss_and_gradients(X, Y)
+    for analytic, expected in zip(
+        coef_grads + intercept_grads, _finite_differences(network, X, Y), strict=True
+    ):
+        assert _relative_error(analytic, expected) < 1e-6
+
+
+def test_softmax_with_mse_uses_the_full_jacobian(rng):
+    network = FeedForwardNetwork([3, 4, 3], ["tanh", "softmax"], loss="mse", random_state=1)
+    X, Y = _data(network, rng)
+    _, coef_grads, intercept_grads = network.loss_and_gradients(X, Y)
+    for analytic, expected in zip(
+        coef_grads + intercept_grads, _finite_differences(network, X, Y), strict=True
+    ):
+        assert _relative_error(analytic, expected) < 1e-6
+
+
+@pytest.mark.parametrize("loss", ["mse", "cross_entropy"])
+@pytest.mark.parametrize("batch", [5, 7])
+def test_buffered_training_step_equals_plain_backprop(rng, loss, batch):
+    network = _network((6, 5), "relu", loss, 0.1)
+    X, Y = _data(network, rng, n=20)
+    rows = rng.permutation(20)[:batch]
+    workspace = Workspace(network, batch_size=7)
+    buffered = [g.copy() for g in workspace.gradients(X, Y, rows)]
+    # a second, smaller batch reuses the same buffers
+    workspace.gradients(X, Y, rows[:3])
+    _, coef_grads, intercept_grads = network.loss_and_gradients(X[rows], Y[rows])
+    for got, expected in zip(buffered, coef_grads + intercept_grads, strict=True):
+        np.testing.assert_allclose(got, expected, rtol=1e-13, atol=1e-15)
