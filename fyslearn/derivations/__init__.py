@@ -7,7 +7,16 @@ The numeric code of fyslearn never imports this package.
 """
 
 from ._core import Derivation, Erratum, Identity, Step
+from .activations import (
+    leaky_relu_derivative,
+    relu_derivative,
+    sigmoid_derivative,
+    tanh_derivative,
+)
+from .backprop import backpropagation
+from .initialization import glorot_uniform
 from .optimization import learning_rate_decay, sgd_momentum
+from .output_error import mse_output_gradient, softmax_cross_entropy_delta
 from .regression import mse_gradient, ridge_gradient
 
 __all__ = [
@@ -15,8 +24,16 @@ __all__ = [
     "Erratum",
     "Identity",
     "Step",
+    "backpropagation",
+    "glorot_uniform",
+    "leaky_relu_derivative",
     "learning_rate_decay",
     "mse_gradient",
+    "mse_output_gradient",
+    "relu_derivative",
     "ridge_gradient",
     "sgd_momentum",
+    "sigmoid_derivative",
+    "softmax_cross_entropy_delta",
+    "tanh_derivative",
 ]

@@ -37,9 +37,13 @@ def is_zero(expression: sp.Basic) -> bool:
     if isinstance(expression, sp.MatrixBase):
         return all(is_zero(entry) for entry in expression)
     expression = sp.expand(expression)
-    if expression == 0:
+    if expression == 0 or sp.simplify(expression) == 0:
         return True
-    return sp.simplify(expression) == 0
+    # Hyperbolic and exponential forms of one function: compare them as exponentials;
+    # Max/Min and Piecewise forms: compare them as one Piecewise.
+    if sp.simplify(expression.rewrite(sp.exp)) == 0:
+        return True
+    return sp.simplify(sp.piecewise_fold(expression.rewrite(sp.Piecewise))) == 0
 
 
 def _differs_somewhere(lhs: sp.Basic, rhs: sp.Basic, trials: int = 5) -> bool:
@@ -115,6 +119,15 @@ class Erratum:
     corrected: sp.Basic
     proof: Identity
     explanation: str = ""
+    # The report's notation for the two forms, shown instead of SymPy's expanded ones.
+    printed_display: str | None = None
+    corrected_display: str | None = None
+
+    def latex_printed(self) -> str:
+        return self.printed_display or sp.latex(self.printed)
+
+    def latex_corrected(self) -> str:
+        return self.corrected_display or sp.latex(self.corrected)
 
     def printed_is_wrong(self) -> bool:
         return _differs_somewhere(self.printed, self.corrected)
@@ -181,9 +194,9 @@ class Derivation:
             lines += [
                 f"*Erratum: {erratum.title}*",
                 "",
-                f"Printed: $$ {sp.latex(erratum.printed)} $$",
+                f"Printed: $$ {erratum.latex_printed()} $$",
                 "",
-                f"Corrected: $$ {sp.latex(erratum.corrected)} $$",
+                f"Corrected: $$ {erratum.latex_corrected()} $$",
                 "",
             ]
         return "\n".join(lines)

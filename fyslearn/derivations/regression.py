@@ -101,6 +101,8 @@ def _mse_cost_erratum() -> Erratum:
             "The MSE is the mean of squared residuals, (1/n) Σᵢ (yᵢ − Σⱼ xᵢⱼβⱼ)². "
             "Shown with n = 3 samples and p = 2 features."
         ),
+        printed_display=r"C(\beta) = \frac{1}{n}\Big(\sum_i y_i - \sum_{ij} x_{ij}\beta_j\Big)^2",
+        corrected_display=r"C(\beta) = \frac{1}{n}\sum_i \Big(y_i - \sum_j x_{ij}\beta_j\Big)^2",
     )
 
 
