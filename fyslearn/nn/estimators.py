@@ -55,6 +55,8 @@ from .training import train_network
 __all__ = ["LogisticRegression", "MLPClassifier", "MLPRegressor", "sklearn_equivalent"]
 
 ON_DIVERGENCE = ("raise", "restore")
+#: Inputs already in one of these types are not converted (no copy of a float32 MNIST).
+FLOAT_DTYPES = (np.float64, np.float32)
 DTYPES = ("float32", "float64")
 
 
@@ -206,7 +208,7 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         if not isinstance(self.validation_data, (tuple, list)) or len(self.validation_data) != 2:
             raise ValueError("validation_data must be a pair (X_val, y_val).")
         X_val, y_val = self.validation_data
-        X_val = check_array(X_val, dtype=np.float64, input_name="validation_data X_val")
+        X_val = check_array(X_val, dtype=FLOAT_DTYPES, input_name="validation_data X_val")
         if X_val.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"validation_data X_val has {X_val.shape[1]} features, X has {self.n_features_in_}."
@@ -215,11 +217,11 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         if len(Y_val) != len(X_val):
             raise ValueError("validation_data X_val and y_val have different numbers of rows.")
         dtype = np.dtype(self.dtype)
-        return X_val.astype(dtype), Y_val.astype(dtype)
+        return X_val.astype(dtype, copy=False), Y_val.astype(dtype, copy=False)
 
     def _output(self, X: ArrayLike) -> np.ndarray:
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64)
+        X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
         return self.network_.predict(X)
 
     def _after_load(self) -> None:
@@ -265,7 +267,7 @@ class MLPRegressor(RegressorMixin, _NetworkEstimator):
     def fit(self, X: ArrayLike, y: ArrayLike) -> MLPRegressor:
         """Train on ``X`` and ``y`` (shape ``(n,)`` or ``(n, n_outputs)``); returns ``self``."""
         self._check_hyperparameters()
-        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=np.float64)
+        X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=FLOAT_DTYPES)
         Y = y.reshape(len(y), -1)
         validation = self._check_validation(self._encode_targets)
         self._train(X, Y, validation)
@@ -365,7 +367,7 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
     def fit(self, X: ArrayLike, y: ArrayLike) -> MLPClassifier:
         """Train on ``X`` and labels ``y``; returns ``self``."""
         self._check_hyperparameters()
-        X, y = validate_data(self, X, y, dtype=np.float64)
+        X, y = validate_data(self, X, y, dtype=FLOAT_DTYPES)
         check_classification_targets(y)
         if len(y) < 2:
             raise ValueError(f"n_samples={len(y)}: a classifier needs at least 2 samples.")

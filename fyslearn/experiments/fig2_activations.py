@@ -1,0 +1,66 @@
+"""Figure 2: the activation functions and their derivatives on [−5, 5].
+
+As in the report's figure, leaky ReLU is drawn with slope 0.05 for negative
+inputs (instead of the 0.01 used in training) so that the slope is visible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from ..nn.activations import ACTIVATIONS, LeakyReLU
+from ._common import Row
+
+TITLE = "Figure 2: activations and their derivatives"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings of Figure 2."""
+
+    z_min: float = -5.0
+    z_max: float = 5.0
+    n_points: int = 501
+    leaky_slope: float = 0.05  # the figure's value; training uses 0.01
+
+    @classmethod
+    def quick(cls) -> Config:
+        return cls(n_points=101)
+
+
+def run(config: Config = Config()) -> dict[str, Any]:
+    """Evaluate sigmoid, ReLU, leaky ReLU and linear and their derivatives on a grid."""
+    z = np.linspace(config.z_min, config.z_max, config.n_points)
+    functions = {
+        "sigmoid": ACTIVATIONS["sigmoid"],
+        "relu": ACTIVATIONS["relu"],
+        f"leaky_relu ({config.leaky_slope:g})": LeakyReLU(config.leaky_slope),
+        "linear": ACTIVATIONS["linear"],
+    }
+    return {
+        "z": z,
+        "values": {name: f(z) for name, f in functions.items()},
+        "derivatives": {name: f.derivative(z) for name, f in functions.items()},
+    }
+
+
+def plot(result: dict[str, Any]) -> Figure:
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))
+    for name, values in result["values"].items():
+        left.plot(result["z"], values, label=name)
+        right.plot(result["z"], result["derivatives"][name], label=name)
+    left.set(title="activation σ(z)", xlabel="z")
+    right.set(title="derivative σ'(z)", xlabel="z")
+    left.legend()
+    fig.tight_layout()
+    return fig
+
+
+def rows(result: dict[str, Any]) -> list[Row]:
+    slope = float(np.max(result["derivatives"]["sigmoid"]))
+    return [Row("Fig. 2", "largest sigmoid slope", "plot (0.25)", f"{slope:.3f}")]

@@ -1,0 +1,135 @@
+"""Beyond the report: the same architectures, tuned.
+
+The report's settings are a floor, not the goal. Keeping each architecture,
+only the optimiser changes:
+
+* MNIST 784–128–10: learning rate 0.05 with momentum 0.9 instead of 1e-3;
+* softmax logistic regression: learning rate 0.5 instead of 1e-3;
+* Franke 2–128–1: Glorot kernels, learning rate 0.01 with momentum 0.9, 300
+  epochs, averaged over seeds, reported with the excess error over the
+  noise-free function (the noise alone gives a test MSE of 0.04).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from ..nn import LogisticRegression, MLPClassifier, MLPRegressor
+from ._common import NOISE_FLOOR, Row, fmt, franke_split, mean_std
+from .fig8_mnist_network import mnist
+
+TITLE = "Tuned: the report's architectures with better optimiser settings"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings of the tuned runs."""
+
+    mnist_learning_rate: float = 0.05
+    mnist_momentum: float = 0.9
+    mnist_epochs: int = 15
+    logistic_learning_rate: float = 0.5
+    logistic_epochs: int = 20
+    franke_learning_rate: float = 0.01
+    franke_momentum: float = 0.9
+    franke_epochs: int = 300
+    franke_seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
+    n_train: int | None = None
+    seed: int = 0
+
+    @classmethod
+    def quick(cls) -> Config:
+        return cls(
+            mnist_epochs=1, logistic_epochs=1, franke_epochs=5, franke_seeds=(0,), n_train=6000
+        )
+
+
+def _franke(config: Config) -> dict[str, list[float]]:
+    mse, excess = [], []
+    for seed in config.franke_seeds:
+        split = franke_split(config.seed + seed)
+        model = MLPRegressor(
+            learning_rate=config.franke_learning_rate,
+            momentum=config.franke_momentum,
+            epochs=config.franke_epochs,
+            kernel_init="glorot_uniform",
+            random_state=seed,
+        ).fit(split.X_train, split.y_train)
+        prediction = model.predict(split.X_test)
+        mse.append(float(np.mean((prediction - split.y_test) ** 2)))
+        excess.append(float(np.mean((prediction - split.truth_test) ** 2)))
+    return {"mse": mse, "excess": excess}
+
+
+def run(config: Config = Config()) -> dict[str, Any]:
+    X_train, y_train, X_test, y_test = mnist(config.n_train)
+    network = MLPClassifier(
+        learning_rate=config.mnist_learning_rate,
+        momentum=config.mnist_momentum,
+        epochs=config.mnist_epochs,
+        random_state=config.seed,
+        dtype="float32",
+        validation_data=(X_test, y_test),
+    ).fit(X_train, y_train)
+    logistic = LogisticRegression(
+        learning_rate=config.logistic_learning_rate,
+        epochs=config.logistic_epochs,
+        random_state=config.seed,
+        dtype="float32",
+        validation_data=(X_test, y_test),
+    ).fit(X_train, y_train)
+    return {
+        "mnist_val_accuracy": network.history_["val_accuracy"],
+        "logistic_val_accuracy": logistic.history_["val_accuracy"],
+        "franke": _franke(config),
+    }
+
+
+def plot(result: dict[str, Any]) -> Figure:
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9.5, 3.6))
+    for key, label in (("mnist_val_accuracy", "784–128–10"), ("logistic_val_accuracy", "logistic")):
+        curve = np.asarray(result[key])
+        left.plot(np.arange(1, curve.size + 1), curve, "o-", label=label)
+    left.axhline(0.98, color="k", ls=":", lw=1)
+    left.set(title="tuned MNIST, test accuracy", xlabel="epoch", ylabel="accuracy")
+    left.legend()
+    franke = result["franke"]
+    right.bar(
+        ["test MSE", "excess"],
+        [np.mean(franke["mse"]), np.mean(franke["excess"])],
+        yerr=[np.std(franke["mse"]), np.std(franke["excess"])],
+    )
+    right.axhline(NOISE_FLOOR, color="k", ls=":", lw=1, label="noise floor 0.04")
+    right.set(title="tuned Franke network (mean over seeds)")
+    right.legend()
+    fig.tight_layout()
+    return fig
+
+
+def rows(result: dict[str, Any]) -> list[Row]:
+    franke = result["franke"]
+    return [
+        Row(
+            "Tuned",
+            "MNIST 784–128–10 test accuracy",
+            "0.93 (report settings)",
+            fmt(float(result["mnist_val_accuracy"][-1]), 4),
+        ),
+        Row(
+            "Tuned",
+            "logistic regression test accuracy",
+            "0.89 (report settings)",
+            fmt(float(result["logistic_val_accuracy"][-1]), 4),
+        ),
+        Row(
+            "Tuned",
+            "Franke 2–128–1 test MSE (excess over truth)",
+            "0.046",
+            f"{mean_std(franke['mse'])} ({mean_std(franke['excess'], 4)})",
+        ),
+    ]
