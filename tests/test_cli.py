@@ -1,0 +1,66 @@
+"""The command line: exit codes, outputs, and no half-written files."""
+
+import subprocess
+import sys
+
+import pytest
+
+from fyslearn.cli import main
+
+
+def test_list_names_every_experiment(capsys):
+    assert main(["reproduce", "--list"]) == 0
+    listed = capsys.readouterr().out
+    for name in ("fig2", "fig3", "ols", "fig8", "randomnet", "tuned"):
+        assert name in listed
+
+
+def test_bad_experiment_exits_with_status_2_and_the_list(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["reproduce", "fig99"])
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err
+    assert "usage:" in error and "fig99" in error and "fig3" in error
+
+
+@pytest.mark.parametrize(
+    "argv", [[], ["reproduce", "--seed", "x"], ["derive", "nonsense"], ["fly"]]
+)
+def test_bad_arguments_exit_with_status_2(argv, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert "usage:" in capsys.readouterr().err
+
+
+def test_reproduce_writes_figures_results_and_table(tmp_path):
+    assert main(["reproduce", "fig2", "fig4", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [
+        "fig2.json",
+        "fig2.png",
+        "fig2.svg",
+        "fig4.json",
+        "fig4.png",
+        "fig4.svg",
+        "results.md",
+    ]
+    table = (tmp_path / "results.md").read_text()
+    assert "| Fig. 4 | best test MSE (Ridge, SGD) | 0.055" in table
+    assert "| total |" in table
+
+
+def test_console_script_runs_derive():
+    completed = subprocess.run(
+        [sys.executable, "-m", "fyslearn.cli", "derive", "mse_gradient"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0
+    assert "All proofs hold" in completed.stdout
+
+
+def test_demo_prints_the_closed_form_table(capsys):
+    assert main(["demo", "--degree", "3"]) == 0
+    assert "OLS (total, p=3)" in capsys.readouterr().out

@@ -1,0 +1,76 @@
+"""Every experiment runs in quick mode and gives a result of the documented shape."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from fyslearn.experiments import EXPERIMENTS, config_for, run_experiment
+from fyslearn.experiments._common import franke_split
+
+SHAPES = {
+    "fig3": lambda r, c: np.shape(r["mse"]) == (2, 2, 2) and np.shape(r["r2"]) == (2, 2, 2),
+    "fig4": lambda r, c: np.shape(r["mse"]) == (2, 2),
+    "fig6": lambda r, c: np.shape(r["mse"]) == (2, 2),
+    "ols": lambda r, c: np.shape(r["mse"]) == (2, len(c.degrees), len(c.seeds)),
+    "fig5": lambda r, c: len(r["train_mse"]) == c.epochs == len(r["sklearn_test_mse"]),
+    "fig7": lambda r, c: (
+        len(r["curves"]) == 8 and all(len(v["test_mse"]) == c.epochs for v in r["curves"].values())
+    ),
+    "randomnet": lambda r, c: len(r["networks"]) == c.n_networks,
+    "fig8": lambda r, c: len(r["val_accuracy"]) == c.epochs == len(r["sklearn_val_accuracy"]),
+    "fig9": lambda r, c: len(r["curves"]) == len(c.lambdas) and 0 < r["sklearn_accuracy"] <= 1,
+    "tuned": lambda r, c: (
+        len(r["mnist_val_accuracy"]) == c.mnist_epochs
+        and len(r["franke"]["mse"]) == len(c.franke_seeds)
+    ),
+    "fig2": lambda r, c: len(r["values"]) == 4 and r["z"].shape == (c.n_points,),
+}
+
+
+@pytest.mark.parametrize("name", list(EXPERIMENTS))
+def test_quick_run_has_documented_shape_rows_and_figure(name):
+    config = config_for(name, quick=True)
+    result = EXPERIMENTS[name].run(config)
+    assert SHAPES[name](result, config)
+    rows = EXPERIMENTS[name].rows(result)
+    assert rows and all(row.report and (row.ours or row.reference) for row in rows)
+    figure = EXPERIMENTS[name].plot(result)
+    assert isinstance(figure, Figure) and figure.axes
+    plt.close(figure)
+
+
+def test_every_experiment_has_a_shape_check():
+    assert set(SHAPES) == set(EXPERIMENTS)
+
+
+@pytest.mark.parametrize("name", ["fig3", "fig6"])
+def test_same_seed_same_numbers_other_seed_other_numbers(name):
+    first = run_experiment(name, quick=True, seed=3)
+    again = run_experiment(name, quick=True, seed=3)
+    other = run_experiment(name, quick=True, seed=4)
+    np.testing.assert_array_equal(first["mse"], again["mse"])
+    assert not np.allclose(first["mse"], other["mse"], equal_nan=True)
+
+
+def test_franke_split_follows_the_report():
+    split = franke_split(0)
+    assert split.X_train.shape == (750, 2) and split.X_test.shape == (250, 2)
+    assert abs(split.X_train.mean()) < 1e-12  # one scalar subtracted: the overall mean
+    assert np.mean((split.y_test - split.truth_test) ** 2) == pytest.approx(0.04, rel=0.25)
+    with pytest.raises(ValueError, match="centring"):
+        franke_split(0, centring="median")
+
+
+def test_divergent_cells_are_recorded_not_raised():
+    from fyslearn.experiments import fig3_ols_sgd
+
+    config = fig3_ols_sgd.Config(
+        learning_rates=(10.0,), batch_sizes=(10,), schedules=("constant",), epochs=3, degree=5
+    )
+    result = fig3_ols_sgd.run(config)
+    assert np.isnan(result["mse"][0, 0, 0])
