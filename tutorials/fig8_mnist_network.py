@@ -1,0 +1,25 @@
+r"""
+# Figure 8: a neural network on MNIST
+
+A 784–128–10 network with a softmax output, trained on the 60 000 MNIST
+training digits with cross-entropy, whose output error is simply
+$\delta = a - y$ (D7).
+
+Set `FYSLEARN_QUICK=1` to run with the small test settings.
+"""
+
+# %%
+# `load_mnist` reads the IDX files shipped with fyslearn (no download) and
+# checks their checksums; `MLPClassifier` records train and test loss and
+# accuracy after every epoch. scikit-learn's `MLPClassifier` with the same
+# SGD settings is the reference curve.
+from fyslearn.experiments import fig8_mnist_network as experiment
+from fyslearn.experiments._common import quick_mode
+
+config = experiment.Config.quick() if quick_mode() else experiment.Config()
+result = experiment.run(config)
+fig = experiment.plot(result)
+
+# %%
+for row in experiment.rows(result):
+    print(f"{row.quantity}: report {row.report}, fyslearn {row.ours}, scikit-learn {row.reference}")
