@@ -42,6 +42,7 @@ class PersistenceMixin:
     """
 
     _transient_attributes: tuple[str, ...] = ()
+    _transient_params: tuple[str, ...] = ()  # saved as None (e.g. validation data)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -137,6 +138,8 @@ def save(estimator: PersistenceMixin, path: str | os.PathLike) -> Path:
         path = path.with_name(path.name + ".npz")
     arrays: dict[str, np.ndarray] = {}
     params = estimator.get_params(deep=False)
+    for name in estimator._transient_params:
+        params[name] = None
     for name, value in params.items():
         if not _is_json(value):
             raise TypeError(

@@ -119,7 +119,9 @@ def train_network(
         network: Trained in place, starting from its current weights.
         X: Inputs ``(n, n_in)`` in the network's dtype.
         Y: Targets ``(n, n_out)`` in the network's dtype (one-hot for classification).
-        learning_rate, momentum, schedule: The optimiser (D9, D10).
+        learning_rate: Initial learning rate of SGD.
+        momentum: Momentum of the update (D9).
+        schedule: ``"constant"`` or ``"inverse"`` (D10).
         batch_size: Rows per mini-batch (larger than ``n``: full batch).
         epochs: Passes over the data.
         rng: Source of the shuffling order (one permutation per epoch).

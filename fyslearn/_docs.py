@@ -1,0 +1,122 @@
+"""Markdown for the documentation's derivation pages, built from the source itself.
+
+Each derivation page shows, in this order: the SymPy derivation (rendered
+from the :class:`~fyslearn.derivations.Derivation` object), the numpy code
+that implements it and the test that ties the two together (both read from
+the source files, so the page cannot drift from the code), and a link to a
+tutorial. The pages call :func:`derivation_section` through markdown-exec at
+build time.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import derivations
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _source_of(dotted: str) -> str:
+    """Source of ``package.module.object`` or ``package.module.Class.method``."""
+    parts = dotted.split(".")
+    for split in range(len(parts) - 1, 0, -1):
+        try:
+            target = importlib.import_module(".".join(parts[:split]))
+        except ModuleNotFoundError:
+            continue
+        for name in parts[split:]:
+            target = getattr(target, name)
+        return inspect.getsource(target)
+    raise ValueError(f"cannot import {dotted}")
+
+
+def _test_source(reference: str) -> str:
+    """Source of ``tests/file.py::test_name`` (tests are files, not a package)."""
+    path, name = reference.split("::")
+    text = (ROOT / path).read_text()
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            return "\n".join(text.splitlines()[start - 1 : node.end_lineno])
+    raise ValueError(f"no test {name} in {path}")
+
+
+def derivation_markdown(name: str, heading_level: int = 2) -> str:
+    """The derivation ``name`` as Markdown with display math, steps to errata."""
+    derivation = getattr(derivations, name)()
+    derivation.verify()  # a page is only built for a derivation that SymPy proves
+    hashes = "#" * heading_level
+    lines = [f"{hashes} {derivation.title}", "", derivation.summary, ""]
+    lines += [f"{hashes}# Derivation (SymPy)", ""]
+    for step in derivation.steps:
+        lines += [f"*{step.title}*", "", f"$$ {step.latex()} $$", ""]
+    lines += ["**Proved by SymPy:**", ""]
+    lines += [f"- {proof.title}" for proof in derivation.proofs]
+    lines.append("")
+    for erratum in derivation.errata:
+        lines += [
+            f'!!! warning "Erratum: {erratum.title}"',
+            f"    {erratum.explanation}",
+            "",
+            f"    Printed: $$ {erratum.latex_printed()} $$",
+            "",
+            f"    Corrected: $$ {erratum.latex_corrected()} $$",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def derivation_section(
+    name: str, code: Sequence[str], tests: Sequence[str], tutorial: str | None = None
+) -> str:
+    """A full section: derivation, implementing code, tying test, tutorial link."""
+    hashes = "###"
+    lines = [derivation_markdown(name), f"{hashes} The numpy code", ""]
+    for dotted in code:
+        lines += [f"`{dotted}`", "", "```python", _source_of(dotted).rstrip(), "```", ""]
+    lines += [f"{hashes} The test that ties them together", ""]
+    for reference in tests:
+        lines += [f"`{reference}`", "", "```python", _test_source(reference).rstrip(), "```", ""]
+    if tutorial:
+        lines += [f"Used in the tutorial [{tutorial}](../generated/tutorials/{tutorial}.md).", ""]
+    return "\n".join(lines)
+
+
+def errata_markdown() -> str:
+    """Every erratum of every derivation, with the check that confirms it."""
+    lines = []
+    for name in derivations.__all__:
+        if not name[0].islower():
+            continue
+        derivation = getattr(derivations, name)()
+        for erratum in derivation.errata:
+            wrong = "confirmed" if erratum.printed_is_wrong() else "NOT confirmed"
+            right = "proved" if erratum.correction_holds() else "NOT proved"
+            lines += [
+                f"## {erratum.title}",
+                "",
+                f"From *{derivation.title}*. {erratum.explanation}",
+                "",
+                f"Printed in the report: $$ {erratum.latex_printed()} $$",
+                "",
+                f"Corrected: $$ {erratum.latex_corrected()} $$",
+                "",
+                f"SymPy check: the printed form differs from the correct one at a random "
+                f"point ({wrong}); the correction, *{erratum.proof.title}*, is {right}.",
+                "",
+            ]
+    return "\n".join(lines)
+
+
+def results_markdown(path: str = "docs/results/results.md") -> str:
+    """The committed results table of ``fyslearn reproduce``, or a note when missing."""
+    file = ROOT / path
+    if not file.is_file():
+        return "*No results yet: run `fyslearn reproduce --out docs/results`.*"
+    text = file.read_text()
+    return text.split("\n", 1)[1] if text.startswith("# ") else text

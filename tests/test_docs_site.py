@@ -1,0 +1,132 @@
+"""The built documentation site, opened in headless Chromium.
+
+Build the site first (``mkdocs build --strict``). Outside CI the test skips,
+with the reason, when ``site/`` or Chromium is missing; with ``CI=true`` a
+missing piece is a failure.
+"""
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+SITE = Path(__file__).resolve().parents[1] / "site"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _require(condition: bool, reason: str) -> None:
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: the browser test must run)")
+    pytest.skip(reason)
+
+
+playwright = (
+    pytest.importorskip("playwright.sync_api")
+    if not IN_CI
+    else __import__("playwright.sync_api").sync_api
+)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    _require(Path(CHROMIUM).exists(), "Chromium is not installed: apt-get install -y chromium")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    _require((SITE / "index.html").exists(), "no built site: run `mkdocs build --strict` first")
+    handler = functools.partial(QuietHandler, directory=str(SITE))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture
+def watched_page(page):
+    """A page that records console errors, page errors and requests leaving 127.0.0.1."""
+    problems = {"console": [], "external": []}
+    page.on("console", lambda m: problems["console"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: problems["console"].append(str(error)))
+
+    def route(request_route):
+        url = request_route.request.url
+        if url.startswith(("http://127.0.0.1", "data:", "blob:")):
+            request_route.continue_()
+        else:
+            problems["external"].append(url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    yield page, problems
+    assert problems["console"] == [], problems["console"]
+    assert problems["external"] == [], problems["external"]
+
+
+def _screenshot(page, name):
+    folder = SITE / "screenshots"
+    folder.mkdir(exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
+
+
+def test_derivation_page_renders_all_math(watched_page):
+    page, _ = watched_page
+    page.goto("derivations/backpropagation/")
+    page.wait_for_selector(".arithmatex .katex")
+    n_math = page.locator(".arithmatex").count()
+    assert n_math > 5
+    assert page.locator(".arithmatex .katex").count() == n_math
+    assert page.locator(".katex-error").count() == 0
+    prose = page.evaluate(
+        "() => Array.from(document.querySelectorAll('article p, article li'))"
+        ".map(e => e.innerText).join(' ')"
+    )
+    assert "$$" not in prose and "\\frac" not in prose and "\\delta" not in prose
+    assert page.evaluate("() => document.fonts.check('16px KaTeX_Main')")
+    _screenshot(page, "derivation-backpropagation")
+
+
+def test_tutorial_page_shows_its_figure_and_output(watched_page):
+    page, _ = watched_page
+    page.goto("generated/tutorials/fig2_activations/")
+    image = page.locator("article img.mkd-glr-single-img").first
+    image.wait_for()
+    assert image.evaluate("i => i.complete && i.naturalWidth") > 100
+    assert "largest sigmoid slope: 0.250" in page.locator("article").inner_text()
+    _screenshot(page, "tutorial-fig2")
+
+
+def test_search_finds_backpropagation(watched_page):
+    page, _ = watched_page
+    page.goto("")
+    page.locator("input.md-search__input").click()
+    page.locator("input.md-search__input").press_sequentially("backpropagation")
+    page.wait_for_selector(".md-search-result__item")
+    assert page.locator(".md-search-result__item").count() > 0
+    _screenshot(page, "search-backpropagation")
