@@ -153,3 +153,46 @@ def test_shared_order_trains_like_one_by_one_when_the_orders_agree(data):
         np.testing.assert_allclose(outcome.losses, losses, rtol=1e-10)
         for got, expected in zip(outcome.kernels + outcome.biases, kernels + biases, strict=True):
             np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-13)
+
+
+def test_fit_many_equals_fitting_each_mlpregressor_alone():
+    from fyslearn.datasets import make_franke
+    from fyslearn.nn import MLPRegressor
+    from fyslearn.nn.batched import fit_many
+
+    X, y = make_franke(120, random_state=0)
+    settings = [
+        (1e-3, 0.0, 0.0, 0),
+        (1e-2, 1e-3, 0.0, 1),
+        (3e-2, 0.0, 0.9, 2),
+        (1e-1, 1e-2, 0.5, 3),
+    ]
+    make = lambda rate, alpha, momentum, seed: MLPRegressor(  # noqa: E731
+        hidden_layer_sizes=(16,),
+        learning_rate=rate,
+        alpha=alpha,
+        momentum=momentum,
+        batch_size=10,
+        epochs=15,
+        random_state=seed,
+    )
+    stacked = fit_many([make(*s) for s in settings], X, y)
+    for setting, fitted in zip(settings, stacked, strict=True):
+        alone = make(*setting).fit(X, y)
+        for a, b in zip(
+            alone.coefs_ + alone.intercepts_, fitted.coefs_ + fitted.intercepts_, strict=True
+        ):
+            np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(fitted.predict(X), alone.predict(X), rtol=1e-10, atol=1e-12)
+
+
+def test_fit_many_refuses_mixed_shapes():
+    from fyslearn.nn import MLPRegressor
+    from fyslearn.nn.batched import fit_many
+
+    with pytest.raises(ValueError, match="hidden_layer_sizes"):
+        fit_many(
+            [MLPRegressor(hidden_layer_sizes=(4,)), MLPRegressor(hidden_layer_sizes=(5,))],
+            np.ones((4, 2)),
+            np.ones(4),
+        )

@@ -47,12 +47,13 @@ import math
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..optim import SGD, DivergenceError, DivergenceWarning, run_epochs
 
-__all__ = ["StackedNetworks", "train_stacked"]
+__all__ = ["StackedNetworks", "fit_many", "train_stacked"]
 
 _CACHE_ELEMENTS = 2**18  # numbers per activation array while predicting (2 MiB in float64)
 
@@ -387,3 +388,105 @@ class _Tracker:
             self.ended.get(k) or _Outcome(*self.stack.select(k), self.history[:, k].copy())
             for k in range(self.stack.n_models)
         ]
+
+
+def _stacked_mse(output: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    r""":math:`\frac1n\sum_i\sum_k (y_{ik} - a_{ik})^2` of each network, shape ``(M,)``."""
+    residual = output - Y
+    return np.einsum("kij,kij->k", residual, residual) / Y.shape[-2]
+
+
+def _stacked_mse_delta(output: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    r"""Output error of a linear output with MSE: :math:`2(a - y)/m` (D3, D6)."""
+    return (2.0 / output.shape[-2]) * (output - Y)
+
+
+def fit_many(estimators: Sequence[Any], X: np.ndarray, y: np.ndarray) -> list[Any]:
+    r"""Fit several :class:`~fyslearn.nn.MLPRegressor` of the same shape in one stacked run.
+
+    Each estimator keeps its own learning rate, ``alpha``, momentum and
+    ``random_state``; architecture, batch size, epochs, schedule and dtype
+    must agree. Every estimator ends as if its own ``fit(X, y)`` had run: the
+    same initial weights (drawn from its seed), the same shuffling (from the
+    same generator), the same updates, hence the same weights to rounding.
+    Its ``history_["loss"]`` holds the training cost after each epoch.
+
+    Args:
+        estimators: Unfitted (or to be refitted) MLPRegressor instances.
+        X: Inputs, shape ``(n_samples, n_features)``.
+        y: Targets, shape ``(n_samples,)``.
+
+    Returns:
+        The estimators, fitted. One that diverged is left unfitted and listed
+        in a :class:`~fyslearn.optim.DivergenceWarning`; the others are fitted.
+    """
+    from .._validation import as_generator, forget_fit
+    from .estimators import MLPRegressor
+
+    if not estimators or not all(isinstance(e, MLPRegressor) for e in estimators):
+        raise TypeError("fit_many takes a non-empty list of fyslearn MLPRegressor estimators.")
+    shared = ("hidden_layer_sizes", "activation", "batch_size", "epochs", "schedule", "dtype")
+    first = estimators[0]
+    for estimator in estimators:
+        estimator._check_hyperparameters()
+        for name in shared:
+            if getattr(estimator, name) != getattr(first, name):
+                raise ValueError(f"fit_many needs the same {name} for every estimator.")
+    dtype = np.dtype(first.dtype)
+    X = np.asarray(X, dtype=dtype)
+    Y = np.asarray(y, dtype=dtype).reshape(len(X), -1)
+    rngs = [as_generator(e.random_state) for e in estimators]
+    networks = [
+        e._build_network(X.shape[1], Y.shape[1], rng)
+        for e, rng in zip(estimators, rngs, strict=True)
+    ]
+    activations = [(sigma.__call__, sigma.derivative) for sigma in networks[0].activations]
+    stack = StackedNetworks(
+        [
+            np.stack([net.coefs_[layer] for net in networks])
+            for layer in range(networks[0].n_layers)
+        ],
+        [
+            np.stack([net.intercepts_[layer] for net in networks])[:, None, :]
+            for layer in range(networks[0].n_layers)
+        ],
+        activations,
+    )
+    outcomes = train_stacked(
+        stack,
+        X,
+        Y,
+        _stacked_mse,
+        _stacked_mse_delta,
+        learning_rates=[e.learning_rate for e in estimators],
+        alphas=[e.alpha for e in estimators],
+        momenta=[e.momentum for e in estimators],
+        rngs=rngs,
+        restore=[e.on_divergence == "restore" for e in estimators],
+        schedule=first.schedule,
+        batch_size=min(first.batch_size, len(X)),
+        epochs=first.epochs,
+        verbose=first.verbose,
+    )
+    failed = []
+    for k, (estimator, network, outcome) in enumerate(
+        zip(estimators, networks, outcomes, strict=True)
+    ):
+        forget_fit(estimator)
+        if outcome.error is not None:
+            failed.append(f"#{k}: {outcome.error}")
+            continue
+        network.coefs_, network.intercepts_ = outcome.kernels, outcome.biases
+        estimator.n_features_in_ = X.shape[1]
+        estimator.network_ = network
+        estimator.coefs_, estimator.intercepts_ = network.coefs_, network.intercepts_
+        estimator.history_ = {"loss": outcome.losses}
+        estimator.n_iter_ = len(outcome.losses)
+        estimator.n_outputs_ = Y.shape[1]
+    if failed:
+        warnings.warn(
+            "Some networks diverged and are left unfitted: " + "; ".join(failed),
+            DivergenceWarning,
+            stacklevel=2,
+        )
+    return list(estimators)
