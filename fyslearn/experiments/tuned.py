@@ -3,11 +3,12 @@
 The report's settings are a floor, not the goal. Keeping each architecture,
 only the optimiser changes:
 
-* MNIST 784–128–10: learning rate 0.05 with momentum 0.9 instead of 1e-3;
-* softmax logistic regression: learning rate 0.5 instead of 1e-3;
-* Franke 2–128–1: Glorot kernels, learning rate 0.01 with momentum 0.9, 300
-  epochs, averaged over seeds, reported with the excess error over the
-  noise-free function (the noise alone gives a test MSE of 0.04).
+* MNIST 784–128–10: learning rate 0.05 with momentum 0.9 instead of 1e-3, 20 epochs;
+* softmax logistic regression: learning rate 0.2 instead of 1e-3, 30 epochs;
+* Franke 2–128–1: Glorot kernels, learning rate 0.05 with momentum 0.9, batch
+  50, L2 penalty 1e-5, 1000 epochs, averaged over seeds and reported with the
+  excess error over the noise-free function (the noise alone gives a test MSE
+  of 0.04).
 """
 
 from __future__ import annotations
@@ -32,12 +33,14 @@ class Config:
 
     mnist_learning_rate: float = 0.05
     mnist_momentum: float = 0.9
-    mnist_epochs: int = 15
-    logistic_learning_rate: float = 0.5
-    logistic_epochs: int = 20
-    franke_learning_rate: float = 0.01
+    mnist_epochs: int = 20
+    logistic_learning_rate: float = 0.2
+    logistic_epochs: int = 30
+    franke_learning_rate: float = 0.05
     franke_momentum: float = 0.9
-    franke_epochs: int = 300
+    franke_batch_size: int = 50
+    franke_alpha: float = 1e-5
+    franke_epochs: int = 1000
     franke_seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
     n_train: int | None = None
     seed: int = 0
