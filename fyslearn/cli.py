@@ -79,6 +79,27 @@ def _results_table(rows: list, times: dict[str, float], quick: bool) -> str:
     return "\n".join(lines)
 
 
+def _table_of_folder(out: Path) -> str:
+    """The results table of every experiment whose result is in ``out``, in the report's order.
+
+    Running a few experiments again updates their lines and keeps the others'.
+    """
+    import json
+
+    from .experiments import EXPERIMENTS
+
+    rows, times, quick = [], {}, False
+    for name, module in EXPERIMENTS.items():
+        path = out / f"{name}.json"
+        if not path.is_file():
+            continue
+        result = json.loads(path.read_text())
+        rows += module.rows(result)
+        times[name] = result.get("wall_time", float("nan"))
+        quick = quick or result.get("quick", False)
+    return _results_table(rows, times, quick)
+
+
 def _reproduce(args: argparse.Namespace) -> int:
     from .experiments import EXPERIMENTS
 
@@ -112,15 +133,14 @@ def _run_experiments(args: argparse.Namespace, names: list[str]) -> int:
     from .experiments._common import save_json, write_atomically
 
     out = Path(args.out)
-    rows, times = [], {}
     progress = tqdm(names, desc="reproduce", disable=args.quiet)
     for name in progress:
         progress.set_postfix_str(name)
         module = EXPERIMENTS[name]
         start = time.perf_counter()
         result = module.run(config_for(name, args.quick, args.seed))
-        times[name] = time.perf_counter() - start
-        save_json(result, out / f"{name}.json")
+        seconds = time.perf_counter() - start
+        save_json({**result, "wall_time": seconds, "quick": args.quick}, out / f"{name}.json")
         figure = module.plot(result)
         for suffix in ("png", "svg"):
             write_atomically(
@@ -128,10 +148,9 @@ def _run_experiments(args: argparse.Namespace, names: list[str]) -> int:
                 lambda path, s=suffix, f=figure: f.savefig(path, format=s, dpi=110),
             )
         plt.close(figure)
-        rows += module.rows(result)
         if not args.quiet:
-            tqdm.write(f"{name:<10} {times[name]:7.1f} s  {module.TITLE}")
-    table = _results_table(rows, times, args.quick)
+            tqdm.write(f"{name:<10} {seconds:7.1f} s  {module.TITLE}")
+    table = _table_of_folder(out)
     write_atomically(out / "results.md", lambda path: path.write_text(table))
     if not args.quiet:
         print(table)

@@ -34,7 +34,8 @@ def test_bad_arguments_exit_with_status_2(argv, capsys):
 
 
 def test_reproduce_writes_figures_results_and_table(tmp_path):
-    assert main(["reproduce", "fig2", "fig4", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
+    assert main(["reproduce", "fig4", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
+    assert main(["reproduce", "fig2", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == [
         "fig2.json",
@@ -46,7 +47,9 @@ def test_reproduce_writes_figures_results_and_table(tmp_path):
         "results.md",
     ]
     table = (tmp_path / "results.md").read_text()
+    # the second run keeps the first run's lines: the table covers the whole folder
     assert "| Fig. 4 | best test MSE (Ridge, SGD) | 0.055" in table
+    assert "| Fig. 2 | largest sigmoid slope |" in table
     assert "| total |" in table
 
 
@@ -64,3 +67,18 @@ def test_console_script_runs_derive():
 def test_demo_prints_the_closed_form_table(capsys):
     assert main(["demo", "--degree", "3"]) == 0
     assert "OLS (total, p=3)" in capsys.readouterr().out
+
+
+def test_interrupted_reproduce_leaves_no_half_written_file(tmp_path, monkeypatch):
+    from fyslearn.experiments import fig2_activations
+
+    def interrupted_savefig(self, path, **kwargs):
+        with open(path, "wb") as file:
+            file.write(b"half a figure")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("matplotlib.figure.Figure.savefig", interrupted_savefig)
+    assert fig2_activations.TITLE  # the experiment exists
+    assert main(["reproduce", "fig2", "--quick", "--quiet", "--out", str(tmp_path)]) == 130
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["fig2.json"]  # complete result kept; no partial figure or temporary file
