@@ -194,7 +194,7 @@ class FeedForwardNetwork:
             W, a_prev = self.coefs_[layer], activations[layer]
             # D5: ∂C/∂W^l = (a^{l-1})ᵀ δ^l and ∂C/∂b^l = Σ_rows δ^l
             coef_grads[layer] = np.matmul(a_prev.T, delta, out=coef_grads[layer])
-            intercept_grads[layer] = np.sum(delta, axis=0, out=intercept_grads[layer])
+            intercept_grads[layer] = np.add.reduce(delta, axis=0, out=intercept_grads[layer])
             if self.alpha:
                 coef_grads[layer] += (2.0 * self.alpha) * W
                 if self.penalize_biases:

@@ -49,6 +49,8 @@ class Workspace:
         self.delta = [np.empty((batch_size, n), dtype) for n in sizes[1:]]
         self.coef_grads = [np.empty_like(W) for W in network.coefs_]
         self.intercept_grads = [np.empty_like(b) for b in network.intercepts_]
+        self.grads = self.coef_grads + self.intercept_grads  # the optimiser's order
+        self._full_views = (self.z, self.a, self.delta)
         self.track_accuracy = track_accuracy
         self.reset()
 
@@ -59,24 +61,24 @@ class Workspace:
     def gradients(self, X: np.ndarray, Y: np.ndarray, rows: np.ndarray) -> list[np.ndarray]:
         """Gradients of the mean loss over ``X[rows]``: kernels first, then biases."""
         m, network = len(rows), self.network
-        x = np.take(X, rows, axis=0, out=self.x[:m])  # gather the mini-batch
-        y = np.take(Y, rows, axis=0, out=self.y[:m])
-        zs, activations = network.forward(x, [z[:m] for z in self.z], [a[:m] for a in self.a])
+        x = X.take(rows, axis=0, out=self.x[:m])  # gather the mini-batch
+        y = Y.take(rows, axis=0, out=self.y[:m])
+        z_out, a_out, delta_out = self._views(m)
+        zs, activations = network.forward(x, z_out, a_out)
         output = activations[-1]
         self.loss_sum += network.loss(y, output) * m
         if self.track_accuracy:
             self.correct += int(np.count_nonzero(output.argmax(axis=1) == y.argmax(axis=1)))
         self.seen += m
-        delta = network.output_error(y, zs[-1], output, out=self.delta[-1][:m])
-        network.backward(
-            zs,
-            activations,
-            delta,
-            [d[:m] for d in self.delta],
-            self.coef_grads,
-            self.intercept_grads,
-        )
-        return self.coef_grads + self.intercept_grads
+        delta = network.output_error(y, zs[-1], output, out=delta_out[-1])
+        network.backward(zs, activations, delta, delta_out, self.coef_grads, self.intercept_grads)
+        return self.grads
+
+    def _views(self, m: int) -> tuple[list[np.ndarray], ...]:
+        """The first ``m`` rows of every buffer (cached for the full batch size)."""
+        if m == len(self.x):
+            return self._full_views
+        return tuple([buffer[:m] for buffer in buffers] for buffers in (self.z, self.a, self.delta))
 
 
 def score_network(network: FeedForwardNetwork, X: np.ndarray, Y: np.ndarray) -> dict[str, float]:
