@@ -60,6 +60,8 @@ def _franke(config: Config) -> dict[str, list[float]]:
             learning_rate=config.franke_learning_rate,
             momentum=config.franke_momentum,
             epochs=config.franke_epochs,
+            batch_size=config.franke_batch_size,
+            alpha=config.franke_alpha,
             kernel_init="glorot_uniform",
             random_state=seed,
         ).fit(split.X_train, split.y_train)
