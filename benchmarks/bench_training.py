@@ -23,7 +23,7 @@ the median of ``--repeats`` runs).
 3. **Franke 2–128–1, batch 10**: SGD steps per second, fyslearn's
    ``MLPRegressor`` against scikit-learn's and a plain numpy loop.
 4. **Many small models at once**: 16 Franke networks trained one by one with
-   ``MLPRegressor`` against all 16 at once with :func:`fyslearn.nn.batched.train_many`.
+   ``MLPRegressor`` against all 16 at once with :func:`fyslearn.nn.batched.fit_many`.
 5. With ``--reproduce``: wall time and peak memory of ``fyslearn reproduce``
    (``--quick`` and full).
 
@@ -659,7 +659,7 @@ def run(args: argparse.Namespace) -> list[str]:
         say("|---|---|---|---|")
         say(f"| one by one (MLPRegressor) | {single:.2f} | {args.models / single:.2f} | 1 |")
         say(
-            f"| at once (train_many) | {batched:.2f} | {args.models / batched:.2f} | "
+            f"| at once (fit_many) | {batched:.2f} | {args.models / batched:.2f} | "
             f"{single / batched:.1f} |"
         )
         say("")
