@@ -74,3 +74,26 @@ def test_divergent_cells_are_recorded_not_raised():
     )
     result = fig3_ols_sgd.run(config)
     assert np.isnan(result["mse"][0, 0, 0])
+
+
+def test_network_grid_stacked_equals_one_by_one_and_keeps_divergent_cells_nan():
+    from fyslearn.experiments import fig6_network_grid
+    from fyslearn.experiments._common import scores
+    from fyslearn.nn import MLPRegressor
+
+    config = fig6_network_grid.Config(
+        learning_rates=(1e-2, 50.0), lambdas=(1e-3,), hidden=8, epochs=3
+    )
+    result = fig6_network_grid.run(config)
+    assert np.isnan(result["mse"][0, 1])
+    split = franke_split(config.seed)
+    alone = MLPRegressor(
+        hidden_layer_sizes=(8,),
+        learning_rate=1e-2,
+        alpha=1e-3,
+        batch_size=10,
+        epochs=3,
+        random_state=config.seed,
+    ).fit(split.X_train, split.y_train)
+    expected = scores(alone, split.X_test, split, config.seed)["mse"]
+    assert result["mse"][0, 0] == pytest.approx(expected, rel=1e-9)
