@@ -97,3 +97,15 @@ def test_network_grid_stacked_equals_one_by_one_and_keeps_divergent_cells_nan():
     ).fit(split.X_train, split.y_train)
     expected = scores(alone, split.X_test, split, config.seed)["mse"]
     assert result["mse"][0, 0] == pytest.approx(expected, rel=1e-9)
+
+
+def test_randomnet_on_two_cores_gives_the_same_numbers():
+    import dataclasses
+
+    from fyslearn.experiments import randomnet
+
+    config = randomnet.Config.quick()
+    in_turn = randomnet.run(config)
+    side_by_side = randomnet.run(dataclasses.replace(config, n_jobs=2))
+    for a, b in zip(in_turn["networks"], side_by_side["networks"], strict=True):
+        assert a["mse"] == b["mse"] and a["hidden_layer_sizes"] == b["hidden_layer_sizes"]

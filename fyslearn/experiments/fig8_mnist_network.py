@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from joblib import Parallel, delayed
 from matplotlib.figure import Figure
+from sklearn.utils.parallel import Parallel, delayed
 
 from ..datasets import load_mnist
 from ..nn import MLPClassifier, sklearn_equivalent

@@ -14,8 +14,8 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
-from joblib import Parallel, delayed
 from matplotlib.figure import Figure
+from sklearn.utils.parallel import Parallel, delayed
 
 from ..nn import MLPRegressor
 from ..optim import DivergenceError
