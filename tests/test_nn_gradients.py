@@ -105,9 +105,12 @@ def test_buffered_training_step_equals_plain_backprop(rng, loss, batch):
     X, Y = _data(network, rng, n=20)
     rows = rng.permutation(20)[:batch]
     workspace = Workspace(network, batch_size=7)
-    buffered = [g.copy() for g in workspace.gradients(X, Y, rows)]
+    (flat,) = workspace.gradients(X, Y, rows)
+    buffered = flat.copy()
     # a second, smaller batch reuses the same buffers
     workspace.gradients(X, Y, rows[:3])
     _, coef_grads, intercept_grads = network.loss_and_gradients(X[rows], Y[rows])
-    for got, expected in zip(buffered, coef_grads + intercept_grads, strict=True):
-        np.testing.assert_allclose(got, expected, rtol=1e-13, atol=1e-15)
+    # the flat layout: W¹, b¹, W², b², …
+    pairs = zip(coef_grads, intercept_grads, strict=True)
+    expected = np.concatenate([g.ravel() for pair in pairs for g in pair])
+    np.testing.assert_allclose(buffered, expected, rtol=1e-13, atol=1e-15)

@@ -29,7 +29,9 @@ class Loss:
     def __call__(self, Y: np.ndarray, A: np.ndarray) -> float:
         raise NotImplementedError
 
-    def output_gradient(self, Y: np.ndarray, A: np.ndarray) -> np.ndarray:
+    def output_gradient(
+        self, Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None
+    ) -> np.ndarray:
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -45,8 +47,12 @@ class MeanSquaredError(Loss):
         residual = (A - Y).ravel()
         return float(residual @ residual) / len(Y)
 
-    def output_gradient(self, Y: np.ndarray, A: np.ndarray) -> np.ndarray:
-        return (2.0 / len(Y)) * (A - Y)
+    def output_gradient(
+        self, Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        out = np.subtract(A, Y, out=out)
+        out *= 2.0 / len(Y)
+        return out
 
 
 class CrossEntropy(Loss):
@@ -62,9 +68,11 @@ class CrossEntropy(Loss):
         tiny = np.finfo(A.dtype if A.dtype.kind == "f" else float).tiny
         return float(-np.sum(Y * np.log(np.maximum(A, tiny)))) / len(Y)
 
-    def output_gradient(self, Y: np.ndarray, A: np.ndarray) -> np.ndarray:
+    def output_gradient(
+        self, Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None
+    ) -> np.ndarray:
         tiny = np.finfo(A.dtype if A.dtype.kind == "f" else float).tiny
-        return -Y / (np.maximum(A, tiny) * len(Y))
+        return np.divide(-Y, np.maximum(A, tiny) * len(Y), out=out)
 
     @staticmethod
     def softmax_delta(Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

@@ -6,8 +6,14 @@ history. The gradient of a step is computed in a :class:`Workspace` of arrays
 allocated once for the largest batch: the batch is gathered from the data by
 its row indices, and the forward pass, the output error and the
 backpropagation of :class:`~fyslearn.nn.network.FeedForwardNetwork` write into
-those arrays, so a step allocates (almost) nothing. The optimiser then scales
-the gradient arrays in place and subtracts them from the weights.
+those arrays, so a step allocates (almost) nothing.
+
+All kernels and biases live in one flat array while training (each
+``coefs_[l]`` and ``intercepts_[l]`` is a view of a slice of it), and so do
+their gradients, in the same layout. The optimiser then updates every
+parameter of the network with two numpy calls (four with momentum), however
+many layers it has: on small networks the per-call overhead of numpy, not the
+arithmetic, is what a step costs.
 
 History, per epoch, as Keras and scikit-learn record it: the training loss is
 the mean of the mini-batch losses seen during the epoch (no extra pass over
@@ -17,6 +23,7 @@ from one forward pass over the validation set after the epoch.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -24,10 +31,45 @@ import numpy as np
 from ..optim import SGD, run_epochs
 from .network import FeedForwardNetwork
 
-__all__ = ["Workspace", "train_network"]
+__all__ = ["Workspace", "pack_parameters", "train_network"]
 
 #: Rows per chunk when scoring a whole data set (bounds the memory of a forward pass).
 CHUNK_ROWS = 8192
+
+
+def _flat_views(flat: np.ndarray, shapes: list[tuple[int, ...]]) -> list[np.ndarray]:
+    """Consecutive slices of ``flat`` reshaped to ``shapes`` (views, not copies)."""
+    views, start = [], 0
+    for shape in shapes:
+        size = math.prod(shape)
+        views.append(flat[start : start + size].reshape(shape))
+        start += size
+    return views
+
+
+def _parameters_in_order(network: FeedForwardNetwork) -> list[np.ndarray]:
+    """The flat layout's order: ``W¹, b¹, W², b², …``."""
+    pairs = zip(network.coefs_, network.intercepts_, strict=True)
+    return [parameter for pair in pairs for parameter in pair]
+
+
+def _parameter_shapes(network: FeedForwardNetwork) -> list[tuple[int, ...]]:
+    return [parameter.shape for parameter in _parameters_in_order(network)]
+
+
+def pack_parameters(network: FeedForwardNetwork) -> np.ndarray:
+    """Move the network's kernels and biases into one flat array and return it.
+
+    ``network.coefs_[l]`` and ``network.intercepts_[l]`` become views of
+    consecutive slices (``W¹, b¹, W², b², …``), with unchanged values, so
+    updating the flat array in place updates every layer.
+    """
+    shapes = _parameter_shapes(network)
+    flat = np.concatenate([p.ravel() for p in _parameters_in_order(network)])
+    flat = flat.astype(network.dtype, copy=False)
+    views = _flat_views(flat, shapes)
+    network.coefs_[:], network.intercepts_[:] = views[0::2], views[1::2]
+    return flat
 
 
 class Workspace:
@@ -47,9 +89,11 @@ class Workspace:
         self.z = [np.empty((batch_size, n), dtype) for n in sizes[1:]]
         self.a = [np.empty((batch_size, n), dtype) for n in sizes[1:]]
         self.delta = [np.empty((batch_size, n), dtype) for n in sizes[1:]]
-        self.coef_grads = [np.empty_like(W) for W in network.coefs_]
-        self.intercept_grads = [np.empty_like(b) for b in network.intercepts_]
-        self.grads = self.coef_grads + self.intercept_grads  # the optimiser's order
+        # the gradients in the flat layout of pack_parameters: W¹, b¹, W², b², …
+        shapes = _parameter_shapes(network)
+        self.flat_grad = np.empty(sum(math.prod(shape) for shape in shapes), dtype)
+        views = _flat_views(self.flat_grad, shapes)
+        self.coef_grads, self.intercept_grads = views[0::2], views[1::2]
         self._full_views = (self.z, self.a, self.delta)
         self.track_accuracy = track_accuracy
         self.reset()
@@ -59,7 +103,7 @@ class Workspace:
         self.loss_sum, self.correct, self.seen = 0.0, 0, 0
 
     def gradients(self, X: np.ndarray, Y: np.ndarray, rows: np.ndarray) -> list[np.ndarray]:
-        """Gradients of the mean loss over ``X[rows]``: kernels first, then biases."""
+        """Gradient of the mean loss over ``X[rows]``, flat as in :func:`pack_parameters`."""
         m, network = len(rows), self.network
         x = X.take(rows, axis=0, out=self.x[:m])  # gather the mini-batch
         y = Y.take(rows, axis=0, out=self.y[:m])
@@ -72,7 +116,7 @@ class Workspace:
         self.seen += m
         delta = network.output_error(y, zs[-1], output, out=delta_out[-1])
         network.backward(zs, activations, delta, delta_out, self.coef_grads, self.intercept_grads)
-        return self.grads
+        return [self.flat_grad]
 
     def _views(self, m: int) -> tuple[list[np.ndarray], ...]:
         """The first ``m`` rows of every buffer (cached for the full batch size)."""
@@ -144,7 +188,7 @@ def train_network(
     """
     batch = min(batch_size, len(X))
     workspace = Workspace(network, batch, track_accuracy)
-    optimizer = SGD(network.coefs_ + network.intercepts_, learning_rate, momentum, schedule)
+    optimizer = SGD([pack_parameters(network)], learning_rate, momentum, schedule)
     history: dict[str, list[float]] = {"loss": [], "data_loss": []}
 
     def evaluate(epoch: int) -> dict[str, float]:
