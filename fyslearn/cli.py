@@ -1,8 +1,10 @@
 """The ``fyslearn`` command line.
 
-* ``fyslearn reproduce [EXPERIMENT ...] [--quick] [--out DIR] [--seed N]``: run the
-  report's experiments, write every figure (PNG and SVG), every result (JSON)
-  and a ``results.md`` table comparing the report's numbers with ours;
+* ``fyslearn reproduce [EXPERIMENT ...] [--quick] [--out DIR] [--seed N] [--jobs N]``:
+  run the report's experiments, write every figure (PNG and SVG), every result
+  (JSON) and a ``results.md`` table comparing the report's numbers with ours.
+  The independent trainings of all experiments are pooled and run on every
+  core (``--jobs 1``: in turn, in this process);
 * ``fyslearn reproduce --list``: name the experiments;
 * ``fyslearn demo``: fit OLS and Ridge on the Franke data;
 * ``fyslearn derive NAME``: print a derivation and check its proofs.
@@ -14,6 +16,7 @@ interrupted run never leaves a half-written result behind.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -59,7 +62,7 @@ def _derivation_names() -> list[str]:
     return [name for name in derivations.__all__ if name[0].islower()]
 
 
-def _results_table(rows: list, times: dict[str, float], quick: bool) -> str:
+def _results_table(rows: list, times: dict[str, float], quick: bool, wall: str = "") -> str:
     settings = "quick settings (smoke test)" if quick else "the report's settings"
     lines = [
         "# Results: the report next to fyslearn",
@@ -73,13 +76,18 @@ def _results_table(rows: list, times: dict[str, float], quick: bool) -> str:
     lines += [
         f"| {r.experiment} | {r.quantity} | {r.report} | {r.ours} | {r.reference} |" for r in rows
     ]
-    lines += ["", "| experiment | wall time (s) |", "|---|---|"]
+    lines += ["", "| experiment | compute time (s) |", "|---|---|"]
     lines += [f"| {name} | {seconds:.1f} |" for name, seconds in times.items()]
     lines += [f"| total | {sum(times.values()):.1f} |", ""]
+    lines += [
+        "Compute time is the time spent in an experiment's trainings, added over the "
+        "processes that ran them." + (f" {wall}" if wall else ""),
+        "",
+    ]
     return "\n".join(lines)
 
 
-def _table_of_folder(out: Path) -> str:
+def _table_of_folder(out: Path, wall: str = "") -> str:
     """The results table of every experiment whose result is in ``out``, in the report's order.
 
     Running a few experiments again updates their lines and keeps the others'.
@@ -95,9 +103,9 @@ def _table_of_folder(out: Path) -> str:
             continue
         result = json.loads(path.read_text())
         rows += module.rows(result)
-        times[name] = result.get("wall_time", float("nan"))
+        times[name] = result.get("compute_time", float("nan"))
         quick = quick or result.get("quick", False)
-    return _results_table(rows, times, quick)
+    return _results_table(rows, times, quick, wall)
 
 
 def _reproduce(args: argparse.Namespace) -> int:
@@ -129,33 +137,46 @@ def _run_experiments(args: argparse.Namespace, names: list[str]) -> int:
     import matplotlib.pyplot as plt
     from tqdm.auto import tqdm
 
-    from .experiments import EXPERIMENTS, config_for
+    from .experiments import EXPERIMENTS, config_for, plan_for
     from .experiments._common import save_json, write_atomically
+    from .experiments._tasks import run_plans
 
     out = Path(args.out)
-    progress = tqdm(names, desc="reproduce", disable=args.quiet)
-    for name in progress:
-        progress.set_postfix_str(name)
-        module = EXPERIMENTS[name]
-        start = time.perf_counter()
-        result = module.run(config_for(name, args.quick, args.seed))
-        seconds = time.perf_counter() - start
-        save_json({**result, "wall_time": seconds, "quick": args.quick}, out / f"{name}.json")
-        figure = module.plot(result)
-        for suffix in ("png", "svg"):
-            write_atomically(
-                out / f"{name}.{suffix}",
-                lambda path, s=suffix, f=figure: f.savefig(path, format=s, dpi=110),
-            )
-        plt.close(figure)
-        if not args.quiet:
-            tqdm.write(f"{name:<10} {seconds:7.1f} s  {module.TITLE}")
-    table = _table_of_folder(out)
+    plans = [plan_for(name, config_for(name, args.quick, args.seed)) for name in names]
+    progress = tqdm(total=len(names), desc="reproduce", disable=args.quiet)
+    start = time.perf_counter()
+    with progress:
+        for name, result, seconds in run_plans(plans, args.jobs):
+            module = EXPERIMENTS[name]
+            record = {**result, "compute_time": seconds, "quick": args.quick}
+            save_json(record, out / f"{name}.json")
+            figure = module.plot(result)
+            for suffix in ("png", "svg"):
+                write_atomically(
+                    out / f"{name}.{suffix}",
+                    lambda path, s=suffix, f=figure: f.savefig(path, format=s, dpi=110),
+                )
+            plt.close(figure)
+            progress.update()
+            if not args.quiet:
+                tqdm.write(f"{name:<10} {seconds:7.1f} s  {module.TITLE}")
+    wall = time.perf_counter() - start
+    cores = "one process" if args.jobs == 1 else f"{args.jobs} processes"
+    if args.jobs == -1:
+        cores = f"every core ({os.cpu_count()})"
+    table = _table_of_folder(out, f"The last run took {wall:.0f} s of wall time on {cores}.")
     write_atomically(out / "results.md", lambda path: path.write_text(table))
     if not args.quiet:
         print(table)
         print(f"Figures, results (JSON) and results.md are in {out}/")
     return 0
+
+
+def _jobs(text: str) -> int:
+    jobs = int(text)
+    if jobs == 0 or jobs < -1:
+        raise argparse.ArgumentTypeError("must be a positive number of processes, or -1")
+    return jobs
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -177,6 +198,12 @@ def build_parser() -> argparse.ArgumentParser:
     reproduce.add_argument("--seed", type=int, default=None, help="seed of data and models")
     reproduce.add_argument("--list", action="store_true", help="list the experiments and exit")
     reproduce.add_argument("--quiet", action="store_true", help="no progress bar or table")
+    reproduce.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=-1,
+        help="worker processes for the trainings (default -1: every core; 1: in turn)",
+    )
     reproduce.set_defaults(run=_reproduce, parser=reproduce)
 
     demo = commands.add_parser("demo", help="fit OLS and Ridge on the Franke data")

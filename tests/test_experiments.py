@@ -100,12 +100,46 @@ def test_network_grid_stacked_equals_one_by_one_and_keeps_divergent_cells_nan():
 
 
 def test_randomnet_on_two_cores_gives_the_same_numbers():
-    import dataclasses
-
     from fyslearn.experiments import randomnet
 
     config = randomnet.Config.quick()
     in_turn = randomnet.run(config)
-    side_by_side = randomnet.run(dataclasses.replace(config, n_jobs=2))
+    side_by_side = randomnet.run(config, n_jobs=2)
     for a, b in zip(in_turn["networks"], side_by_side["networks"], strict=True):
         assert a["mse"] == b["mse"] and a["hidden_layer_sizes"] == b["hidden_layer_sizes"]
+
+
+def test_pooled_tasks_of_several_experiments_give_the_in_turn_results():
+    from fyslearn.experiments import config_for, plan_for, run_experiment
+    from fyslearn.experiments._tasks import run_plans
+
+    names = ["fig5", "fig7", "randomnet"]
+    plans = [plan_for(name, config_for(name, quick=True)) for name in names]
+    pooled = {name: result for name, result, _ in run_plans(plans, n_jobs=2)}
+    assert sorted(pooled) == sorted(names)
+    np.testing.assert_array_equal(
+        pooled["fig5"]["test_mse"], run_experiment("fig5", quick=True)["test_mse"]
+    )
+    np.testing.assert_array_equal(
+        pooled["fig5"]["sklearn_test_mse"], run_experiment("fig5", quick=True)["sklearn_test_mse"]
+    )
+    in_turn = run_experiment("fig7", quick=True)["curves"]
+    assert list(pooled["fig7"]["curves"]) == list(in_turn)  # the cells in the config's order
+    for cell, curves in in_turn.items():
+        got = pooled["fig7"]["curves"][cell]["test_mse"]
+        np.testing.assert_array_equal(got, curves["test_mse"])
+
+
+def test_run_plans_returns_outputs_in_task_order_whatever_finishes_first():
+    import operator
+
+    from fyslearn.experiments._tasks import Plan, Task, run_plans, run_tasks
+
+    # costs make the scheduler start the last task first
+    tasks = [Task(operator.mul, (k, 10), cost=float(k)) for k in range(6)]
+    assert run_tasks(tasks, n_jobs=2) == [0, 10, 20, 30, 40, 50]
+    assert run_tasks(tasks, n_jobs=1) == [0, 10, 20, 30, 40, 50]
+    plans = [Plan("a", tasks[:2], sum), Plan("b", tasks[2:], max)]
+    finished = {name: (result, seconds) for name, result, seconds in run_plans(plans, 2)}
+    assert finished["a"][0] == 10 and finished["b"][0] == 50
+    assert all(seconds >= 0 for _, seconds in finished.values())

@@ -5,11 +5,17 @@ Every module has a ``Config`` dataclass holding the report's settings (and
 (plain arrays and numbers), ``plot(result) -> Figure`` and ``rows(result)``,
 the lines it contributes to the results table. ``fyslearn reproduce`` runs
 them all; the tutorials run one each.
+
+An experiment made of independent trainings also has ``tasks(config)`` and
+``assemble(config, outputs)`` (see :mod:`fyslearn.experiments._tasks`); its
+``run(config, n_jobs)`` can then use several cores, and ``fyslearn reproduce``
+pools the tasks of all experiments.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from types import ModuleType
 from typing import Any
 
@@ -26,8 +32,9 @@ from . import (
     randomnet,
     tuned,
 )
+from ._tasks import Plan, Task, run_tasks
 
-__all__ = ["EXPERIMENTS", "config_for", "run_experiment"]
+__all__ = ["EXPERIMENTS", "config_for", "plan_for", "run_experiment"]
 
 #: Name on the command line -> experiment module, in the report's order.
 EXPERIMENTS: dict[str, ModuleType] = {
@@ -59,6 +66,21 @@ def config_for(name: str, quick: bool = False, seed: int | None = None) -> Any:
     return config
 
 
-def run_experiment(name: str, quick: bool = False, seed: int | None = None) -> dict[str, Any]:
-    """Run experiment ``name`` and return its result."""
-    return EXPERIMENTS[name].run(config_for(name, quick, seed))
+def plan_for(name: str, config: Any) -> Plan:
+    """Experiment ``name`` as independent tasks (a single task if it has no ``tasks``)."""
+    module = EXPERIMENTS[name]
+    if hasattr(module, "tasks"):
+        return Plan(name, module.tasks(config), functools.partial(module.assemble, config))
+    return Plan(name, [Task(module.run, (config,))], _only_output)
+
+
+def _only_output(outputs: list[dict[str, Any]]) -> dict[str, Any]:
+    return outputs[0]
+
+
+def run_experiment(
+    name: str, quick: bool = False, seed: int | None = None, n_jobs: int | None = 1
+) -> dict[str, Any]:
+    """Run experiment ``name`` (on ``n_jobs`` processes; -1: every core) and return its result."""
+    plan = plan_for(name, config_for(name, quick, seed))
+    return plan.assemble(run_tasks(plan.tasks, n_jobs))

@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from ..nn import MLPRegressor, sklearn_equivalent
 from ._common import Row, fmt, franke_split, scores
 from ._networks import curves_figure, sklearn_curves
+from ._tasks import Task, run_tasks
 
 TITLE = "Figure 5: Franke network 2–128–1 and scikit-learn's MLPRegressor"
 
@@ -52,23 +53,43 @@ def make_model(config: Config, **overrides: Any) -> MLPRegressor:
     return MLPRegressor(**{**params, **overrides})
 
 
-def run(config: Config = Config()) -> dict[str, Any]:
-    """Train and test curves of fyslearn's network and scikit-learn's, and final scores."""
+def fyslearn_curves(config: Config) -> dict[str, Any]:
+    """Train fyslearn's network; its train and test curves and final scores."""
     split = franke_split(config.seed, centring=config.centring)
     model = make_model(config, validation_data=(split.X_test, split.y_test))
     model.fit(split.X_train, split.y_train)
-    result = {
+    return {
         "train_mse": model.history_["mse"],
         "test_mse": model.history_["val_mse"],
         "final": scores(model, split.X_test, split, config.seed),
     }
+
+
+def reference_curve(config: Config) -> dict[str, Any]:
+    """Scikit-learn's equivalent MLPRegressor, trained one epoch at a time."""
+    split = franke_split(config.seed, centring=config.centring)
+    reference = sklearn_equivalent(make_model(config))
+    curves = sklearn_curves(
+        reference, split.X_train, split.y_train, split.X_test, split.y_test, config.epochs
+    )
+    return {"sklearn_test_mse": curves["val_mse"]}
+
+
+def tasks(config: Config) -> list[Task]:
+    """fyslearn's training and scikit-learn's: independent, so they can run side by side."""
+    parts = [Task(fyslearn_curves, (config,), cost=0.005 * config.epochs)]
     if config.sklearn_reference:
-        reference = sklearn_equivalent(model)
-        curves = sklearn_curves(
-            reference, split.X_train, split.y_train, split.X_test, split.y_test, config.epochs
-        )
-        result["sklearn_test_mse"] = curves["val_mse"]
-    return result
+        parts.append(Task(reference_curve, (config,), cost=0.017 * config.epochs))
+    return parts
+
+
+def assemble(config: Config, outputs: list[dict[str, Any]]) -> dict[str, Any]:
+    return {key: value for output in outputs for key, value in output.items()}
+
+
+def run(config: Config = Config(), n_jobs: int | None = 1) -> dict[str, Any]:
+    """Train and test curves of fyslearn's network and scikit-learn's, and final scores."""
+    return assemble(config, run_tasks(tasks(config), n_jobs))
 
 
 def plot(result: dict[str, Any]) -> Figure:

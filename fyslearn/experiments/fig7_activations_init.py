@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 
 from ..nn import MLPRegressor
 from ._common import Row, fmt, franke_split
+from ._tasks import Task, run_tasks
 
 TITLE = "Figure 7: hidden activation × kernel initialisation"
 
@@ -38,26 +39,41 @@ class Config:
         return cls(epochs=10)
 
 
-def run(config: Config = Config()) -> dict[str, Any]:
+def fit_one(config: Config, activation: str, init: str) -> dict[str, np.ndarray]:
+    """Train and test MSE after every epoch of one hidden activation and initialisation."""
     split = franke_split(config.seed, centring=config.centring)
-    curves = {}
-    for activation in config.activations:
-        for init in config.kernel_inits:
-            model = MLPRegressor(
-                hidden_layer_sizes=(config.hidden,),
-                activation=activation,
-                learning_rate=config.learning_rate,
-                batch_size=config.batch_size,
-                epochs=config.epochs,
-                kernel_init=init,
-                random_state=config.seed,
-                validation_data=(split.X_test, split.y_test),
-            ).fit(split.X_train, split.y_train)
-            curves[f"{activation}/{init}"] = {
-                "train_mse": model.history_["mse"],
-                "test_mse": model.history_["val_mse"],
-            }
-    return {"curves": curves}
+    model = MLPRegressor(
+        hidden_layer_sizes=(config.hidden,),
+        activation=activation,
+        learning_rate=config.learning_rate,
+        batch_size=config.batch_size,
+        epochs=config.epochs,
+        kernel_init=init,
+        random_state=config.seed,
+        validation_data=(split.X_test, split.y_test),
+    ).fit(split.X_train, split.y_train)
+    return {"train_mse": model.history_["mse"], "test_mse": model.history_["val_mse"]}
+
+
+def _cells(config: Config) -> list[tuple[str, str]]:
+    return [(activation, init) for activation in config.activations for init in config.kernel_inits]
+
+
+def tasks(config: Config) -> list[Task]:
+    """One independent training per (activation, initialisation)."""
+    return [
+        Task(fit_one, (config, activation, init), cost=0.004 * config.epochs)
+        for activation, init in _cells(config)
+    ]
+
+
+def assemble(config: Config, outputs: list[dict[str, np.ndarray]]) -> dict[str, Any]:
+    names = [f"{activation}/{init}" for activation, init in _cells(config)]
+    return {"curves": dict(zip(names, outputs, strict=True))}
+
+
+def run(config: Config = Config(), n_jobs: int | None = 1) -> dict[str, Any]:
+    return assemble(config, run_tasks(tasks(config), n_jobs))
 
 
 def plot(result: dict[str, Any]) -> Figure:

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from matplotlib.figure import Figure
-from sklearn.utils.parallel import Parallel, delayed
 
 from ..datasets import load_mnist
 from ..nn import MLPClassifier, sklearn_equivalent
 from ._common import Row, fmt
 from ._networks import curves_figure, sklearn_curves
+from ._tasks import Task, run_tasks
 
 TITLE = "Figure 8: MNIST network 784–128–10 and scikit-learn's MLPClassifier"
 
@@ -35,11 +35,10 @@ class Config:
     n_train: int | None = None  # None: all 60 000 training images
     dtype: str = "float32"
     sklearn_reference: bool = True
-    n_jobs: int = -1  # ours and scikit-learn's side by side; -1: one per core
 
     @classmethod
     def quick(cls) -> Config:
-        return cls(epochs=2, n_train=6000, n_jobs=1)
+        return cls(epochs=2, n_train=6000)
 
 
 def mnist(n_train: int | None) -> tuple:
@@ -77,12 +76,20 @@ def reference_curves(config: Config) -> dict[str, Any]:
     return {f"sklearn_{key}": value for key, value in curves.items()}
 
 
-def run(config: Config = Config()) -> dict[str, Any]:
-    tasks = [fyslearn_curves] + ([reference_curves] if config.sklearn_reference else [])
-    # the two trainings are independent: one per core (each with one BLAS thread, so
-    # float32 rounding may differ from a run in turn in the last digits)
-    parts = Parallel(n_jobs=config.n_jobs)(delayed(task)(config) for task in tasks)
-    return {key: value for part in parts for key, value in part.items()}
+def tasks(config: Config) -> list[Task]:
+    """fyslearn's training and scikit-learn's: independent, so they can run side by side."""
+    parts = [Task(fyslearn_curves, (config,), cost=0.45 * config.epochs)]
+    if config.sklearn_reference:
+        parts.append(Task(reference_curves, (config,), cost=1.3 * config.epochs))
+    return parts
+
+
+def assemble(config: Config, outputs: list[dict[str, Any]]) -> dict[str, Any]:
+    return {key: value for output in outputs for key, value in output.items()}
+
+
+def run(config: Config = Config(), n_jobs: int | None = 1) -> dict[str, Any]:
+    return assemble(config, run_tasks(tasks(config), n_jobs))
 
 
 def plot(result: dict[str, Any]) -> Figure:

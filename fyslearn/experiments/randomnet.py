@@ -15,11 +15,11 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
-from sklearn.utils.parallel import Parallel, delayed
 
 from ..nn import MLPRegressor
 from ..optim import DivergenceError
 from ._common import Row, fmt, franke_split, scores
+from ._tasks import Task, run_tasks
 
 TITLE = "RandomNet: ten randomly drawn deep networks"
 
@@ -40,11 +40,10 @@ class Config:
     epochs: int = 500  # the report's text: 100
     seed: int = 0
     centring: str = "scalar"
-    n_jobs: int = -1  # networks trained in parallel; -1: one per core
 
     @classmethod
     def quick(cls) -> Config:
-        return cls(n_networks=3, max_layers=3, epochs=5, n_jobs=1)
+        return cls(n_networks=3, max_layers=3, epochs=5)
 
 
 def draw_architecture(rng: np.random.Generator, config: Config) -> dict[str, Any]:
@@ -78,16 +77,26 @@ def fit_network(k: int, architecture: dict[str, Any], config: Config) -> dict[st
     return {**architecture, **final, "test_curve": curve}
 
 
-def run(config: Config = Config()) -> dict[str, Any]:
+def tasks(config: Config) -> list[Task]:
+    """One training per drawn network (different shapes: they cannot share a stacked run)."""
     rng = np.random.default_rng(config.seed)
     architectures = [draw_architecture(rng, config) for _ in range(config.n_networks)]
-    # the networks differ in shape, so they cannot share one stacked run; they are
-    # independent, so they train side by side, one per core (same numbers as in turn)
-    networks = Parallel(n_jobs=config.n_jobs)(
-        delayed(fit_network)(k, architecture, config)
+    return [
+        Task(
+            fit_network,
+            (k, architecture, config),
+            cost=0.002 * config.epochs * (len(architecture["hidden_layer_sizes"]) + 1),
+        )
         for k, architecture in enumerate(architectures)
-    )
-    return {"networks": list(networks)}
+    ]
+
+
+def assemble(config: Config, outputs: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"networks": list(outputs)}
+
+
+def run(config: Config = Config(), n_jobs: int | None = 1) -> dict[str, Any]:
+    return assemble(config, run_tasks(tasks(config), n_jobs))
 
 
 def plot(result: dict[str, Any]) -> Figure:

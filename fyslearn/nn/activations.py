@@ -16,6 +16,7 @@ scikit-learn and PyTorch do.
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit
 
 __all__ = [
     "ACTIVATIONS",
@@ -56,18 +57,19 @@ class Activation:
 class Sigmoid(Activation):
     r""":math:`\sigma(z) = 1/(1 + e^{-z})`, :math:`\sigma'(z) = \sigma(z)(1 - \sigma(z))`.
 
-    Evaluated as :math:`1/(1+e^{-|z|})` for :math:`z \ge 0` and
-    :math:`e^{-|z|}/(1+e^{-|z|})` for :math:`z < 0`: the exponential never
-    overflows, so any finite input gives a value in :math:`[0, 1]` without warnings.
+    Evaluated by :func:`scipy.special.expit` (as scikit-learn's MLP does), one
+    compiled loop that returns a value in :math:`[0, 1]` for any finite input
+    without overflow warnings: for :math:`z \to -\infty`, :math:`1/(1 + e^{-z})`
+    tends to 0 as it should. In numpy alone the stable form is
+    :math:`1/(1+e^{-|z|})` for :math:`z \ge 0` and :math:`e^{-|z|}/(1+e^{-|z|})`
+    for :math:`z < 0`, in which the exponential never overflows; it takes
+    seven numpy calls, which on a mini-batch cost twice as long as ``expit``.
     """
 
     name = "sigmoid"
 
     def __call__(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        z = np.asarray(z)
-        exp_neg_abs = np.exp(-np.abs(z))  # in (0, 1]: no overflow
-        out = np.divide(1.0, 1.0 + exp_neg_abs, out=out)
-        return np.multiply(out, exp_neg_abs, out=out, where=z < 0)
+        return expit(z, out=out)
 
     def derivative(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         s = self(z)
@@ -100,11 +102,13 @@ class LeakyReLU(Activation):
     name = "leaky_relu"
 
     def __init__(self, alpha: float = 0.01) -> None:
+        if not 0.0 <= alpha <= 1.0:
+            raise ValueError(f"alpha of LeakyReLU must be in [0, 1], got {alpha!r}.")
         self.alpha = alpha
 
     def __call__(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         z = np.asarray(z)
-        return np.multiply(z, self.derivative(z), out=out)
+        return np.maximum(z, self.alpha * z, out=out)  # max(z, αz) for 0 ≤ α ≤ 1
 
     def derivative(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         z = np.asarray(z)
@@ -113,6 +117,9 @@ class LeakyReLU(Activation):
             return slope
         np.copyto(out, slope)
         return out
+
+    def backward(self, z: np.ndarray, a: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        return np.multiply(grad, np.where(z > 0.0, 1.0, self.alpha), out=grad)
 
     def __repr__(self) -> str:
         return f"LeakyReLU(alpha={self.alpha})"

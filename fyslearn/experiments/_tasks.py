@@ -1,0 +1,101 @@
+"""Independent pieces of the experiments, run in turn or on every core.
+
+Most experiments train several models that never look at each other: the
+four penalties of Figure 9, the ten networks of RandomNet, fyslearn's network
+and scikit-learn's reference in Figures 5 and 8. Such an experiment lists them
+as :class:`Task` objects (``tasks(config)``) and builds its result from their
+outputs (``assemble(config, outputs)``). Its ``run(config, n_jobs)`` is then
+just :func:`run_tasks` followed by ``assemble``, and ``fyslearn reproduce``
+can pool the tasks of *all* experiments and keep every core busy until the
+last one is done (:func:`run_plans`), starting the longest tasks first.
+
+Every task seeds its own generators, so a task computes the same numbers in a
+worker process as in turn. The one exception is float32 work whose matrix
+products BLAS splits over a different number of threads: the sums are then
+added in another order, and MNIST curves can differ in their last digits.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sklearn.utils.parallel import Parallel, delayed
+
+__all__ = ["Plan", "Task", "run_plans", "run_tasks"]
+
+
+@dataclass(frozen=True)
+class Task:
+    """One independent piece of work, ``function(*args)``.
+
+    Attributes:
+        function: A module-level function (worker processes must be able to import it).
+        args: Its arguments.
+        cost: Rough seconds it takes at the report's settings, so that the
+            scheduler can start the longest tasks first; only the order matters.
+    """
+
+    function: Callable[..., Any]
+    args: tuple[Any, ...] = ()
+    cost: float = 1.0
+
+    def __call__(self) -> Any:
+        return self.function(*self.args)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """An experiment split into tasks, and how to build its result from their outputs."""
+
+    name: str
+    tasks: Sequence[Task]
+    assemble: Callable[[Sequence[Any]], dict[str, Any]]
+
+
+def _timed(key: tuple[str, int], task: Task) -> tuple[tuple[str, int], float, Any]:
+    start = time.perf_counter()
+    output = task()
+    return key, time.perf_counter() - start, output
+
+
+def run_tasks(tasks: Sequence[Task], n_jobs: int | None = 1) -> list[Any]:
+    """The outputs of ``tasks``, in their order.
+
+    Args:
+        tasks: Independent pieces of work.
+        n_jobs: Worker processes; 1 (or ``None``) runs in turn here, -1 uses every core.
+    """
+    plan = Plan("tasks", tasks, list)
+    (result,) = (result for _, result, _ in run_plans([plan], n_jobs))
+    return result
+
+
+def run_plans(plans: Sequence[Plan], n_jobs: int | None = 1) -> Iterator[tuple[str, Any, float]]:
+    """Run the tasks of all plans; yield ``(name, result, seconds)`` as each plan completes.
+
+    ``seconds`` is the time spent in the plan's tasks, summed over workers. In
+    turn (``n_jobs`` 1), plans run one after the other in the given order; with
+    workers, all tasks are pooled and the costliest start first, so that no
+    core is left idle while one long task finishes.
+    """
+    keyed = [((plan.name, i), task) for plan in plans for i, task in enumerate(plan.tasks)]
+    if n_jobs in (None, 1):
+        outputs = (_timed(key, task) for key, task in keyed)
+    else:
+        keyed.sort(key=lambda item: -item[1].cost)
+        outputs = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+            delayed(_timed)(key, task) for key, task in keyed
+        )
+    by_name = {plan.name: plan for plan in plans}
+    done: dict[str, dict[int, Any]] = {plan.name: {} for plan in plans}
+    seconds = dict.fromkeys(by_name, 0.0)
+    for (name, index), elapsed, output in outputs:
+        done[name][index] = output
+        seconds[name] += elapsed
+        plan = by_name[name]
+        if len(done[name]) == len(plan.tasks):
+            ordered = [done[name][i] for i in range(len(plan.tasks))]
+            yield name, plan.assemble(ordered), seconds[name]
