@@ -196,3 +196,85 @@ def test_fit_many_refuses_mixed_shapes():
             np.ones((4, 2)),
             np.ones(4),
         )
+
+
+def _classification_data(n=90, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 4))
+    classes = (X[:, 0] + X[:, 1] > 0).astype(int) + (X[:, 2] > 0.5)
+    labels = np.array(["a", "b", "c"])[classes]
+    return X, labels
+
+
+@pytest.mark.parametrize("same_seed", [False, True], ids=["own seeds", "one seed, shared order"])
+@pytest.mark.parametrize("kind", ["logistic", "mlp"])
+def test_fit_many_classifiers_equal_fitting_each_alone(kind, same_seed):
+    from fyslearn.nn import LogisticRegression, MLPClassifier
+    from fyslearn.nn.batched import fit_many
+
+    X, labels = _classification_data()
+    X_val, labels_val = _classification_data(40, seed=1)
+    validation = (X_val, labels_val)
+    settings = [(0.05, 0.0, 0.0), (0.1, 1e-2, 0.0), (0.02, 1e-3, 0.9)]
+
+    def make(k, rate, alpha, momentum):
+        common = dict(
+            learning_rate=rate,
+            alpha=alpha,
+            momentum=momentum,
+            batch_size=8,
+            epochs=6,
+            random_state=7 if same_seed else k,
+            validation_data=validation,
+        )
+        if kind == "logistic":
+            return LogisticRegression(**common)
+        return MLPClassifier(hidden_layer_sizes=(5,), kernel_init="glorot_uniform", **common)
+
+    stacked = fit_many([make(k, *s) for k, s in enumerate(settings)], X, labels)
+    for k, (setting, fitted) in enumerate(zip(settings, stacked, strict=True)):
+        alone = make(k, *setting).fit(X, labels)
+        for a, b in zip(
+            alone.coefs_ + alone.intercepts_, fitted.coefs_ + fitted.intercepts_, strict=True
+        ):
+            np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-12)
+        np.testing.assert_array_equal(fitted.classes_, alone.classes_)
+        np.testing.assert_array_equal(fitted.predict(X_val), alone.predict(X_val))
+        for key in ("val_cross_entropy", "val_loss", "val_accuracy"):
+            np.testing.assert_allclose(fitted.history_[key], alone.history_[key], rtol=1e-10)
+
+
+def test_fit_many_shares_the_order_only_when_every_seed_is_the_same(monkeypatch):
+    from fyslearn.nn import LogisticRegression, batched
+
+    seen = []
+    original = batched.train_stacked
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs["shared_order"])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(batched, "train_stacked", spy)
+    X, labels = _classification_data()
+    for seeds in ([3, 3], [3, 4]):
+        models = [LogisticRegression(epochs=1, random_state=s) for s in seeds]
+        batched.fit_many(models, X, labels)
+    assert seen == [True, False]
+
+
+def test_fit_many_refuses_mixed_classes_and_validation_sets():
+    from fyslearn.nn import LogisticRegression, MLPClassifier
+    from fyslearn.nn.batched import fit_many
+
+    X, labels = _classification_data()
+    with pytest.raises(TypeError, match="one class"):
+        fit_many([LogisticRegression(), MLPClassifier(hidden_layer_sizes=())], X, labels)
+    with pytest.raises(ValueError, match="validation_data"):
+        fit_many(
+            [
+                LogisticRegression(validation_data=(X, labels)),
+                LogisticRegression(validation_data=(X, labels)),
+            ],
+            X,
+            labels,
+        )

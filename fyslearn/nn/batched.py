@@ -46,7 +46,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -247,6 +247,7 @@ class _Outcome:
     biases: list[np.ndarray]
     losses: np.ndarray
     error: DivergenceError | None = None
+    scores: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def train_stacked(
@@ -265,6 +266,7 @@ def train_stacked(
     epochs: int = 100,
     shared_order: bool = False,
     verbose: int = 0,
+    score: Callable[[], dict[str, np.ndarray]] | None = None,
 ) -> list[_Outcome]:
     r"""Mini-batch SGD on all stacked networks at once, in the loop of :mod:`fyslearn.optim`.
 
@@ -281,10 +283,12 @@ def train_stacked(
         restore: Per network, whether divergence restores its best epoch (else it fails).
         schedule, batch_size, epochs, verbose: Shared by all networks.
         shared_order: All networks use the first network's order.
+        score: Called after every epoch; returns named per-network scores,
+            each of shape ``(M,)`` (validation scores), recorded in the outcomes.
 
     Returns:
         One :class:`_Outcome` per network: its final (or restored) parameters,
-        its loss after each completed epoch, and its error if it diverged.
+        its loss and scores after each completed epoch, and its error if it diverged.
     """
     n_models = stack.n_models
     alpha = _per_network(alphas, n_models).astype(X.dtype)
@@ -305,7 +309,7 @@ def train_stacked(
     def evaluate(epoch: int) -> dict[str, float]:
         squares = sum(np.einsum("kij,kij->k", W, W) for W in stack.kernels)
         losses = loss(stack.predict(X), Y) + alpha[:, 0, 0] * squares  # C + α Σ‖W‖²
-        running = tracker.record(epoch, losses)
+        running = tracker.record(epoch, losses, score() if score is not None else {})
         if not running:
             raise _AllStopped
         return {"loss": float(np.mean(losses[running]))}  # finite: run_epochs goes on
@@ -341,12 +345,15 @@ class _Tracker:
         self.stack, self.optimizer, self.restore = stack, optimizer, list(restore)
         self.epochs = epochs
         self.history = np.full((epochs, stack.n_models), np.nan)
+        self.scores: dict[str, np.ndarray] = {}
         self.best_loss = np.full(stack.n_models, np.inf)
         self.best: dict[int, tuple[list[np.ndarray], list[np.ndarray]]] = {}
         self.ended: dict[int, _Outcome] = {}
 
-    def record(self, epoch: int, losses: np.ndarray) -> list[int]:
-        """Store the losses of ``epoch``; stop diverged networks; return those still training."""
+    def record(self, epoch: int, losses: np.ndarray, scores: dict[str, np.ndarray]) -> list[int]:
+        """Store the losses and scores of ``epoch``; stop diverged networks; return the others."""
+        for name, values in scores.items():
+            self.scores.setdefault(name, np.full_like(self.history, np.nan))[epoch] = values
         for k in range(self.stack.n_models):
             if k in self.ended:
                 continue
@@ -374,7 +381,8 @@ class _Tracker:
                 DivergenceWarning,
                 stacklevel=5,
             )
-            return _Outcome(*self.best[k], losses=self.history[:epoch, k].copy())
+            losses = self.history[:epoch, k].copy()
+            return _Outcome(*self.best[k], losses, None, self._scores(k, epoch))
         error = DivergenceError(
             f"Training diverged: the loss became {self.history[epoch, k]} in epoch {epoch + 1} "
             f"of {self.epochs} (learning_rate={rate:g}). Try a smaller learning_rate, e.g. "
@@ -382,10 +390,19 @@ class _Tracker:
         )
         return _Outcome(*self.stack.select(k), self.history[: epoch + 1, k].copy(), error)
 
+    def _scores(self, k: int, epochs: int) -> dict[str, np.ndarray]:
+        return {name: values[:epochs, k].copy() for name, values in self.scores.items()}
+
     def outcomes(self) -> list[_Outcome]:
         """How each network ended: stopped, or trained for every epoch."""
         return [
-            self.ended.get(k) or _Outcome(*self.stack.select(k), self.history[:, k].copy())
+            self.ended.get(k)
+            or _Outcome(
+                *self.stack.select(k),
+                self.history[:, k].copy(),
+                None,
+                self._scores(k, self.epochs),
+            )
             for k in range(self.stack.n_models)
         ]
 
@@ -401,63 +418,86 @@ def _stacked_mse_delta(output: np.ndarray, Y: np.ndarray) -> np.ndarray:
     return (2.0 / output.shape[-2]) * (output - Y)
 
 
-def fit_many(estimators: Sequence[Any], X: np.ndarray, y: np.ndarray) -> list[Any]:
-    r"""Fit several :class:`~fyslearn.nn.MLPRegressor` of the same shape in one stacked run.
+def _stacked_cross_entropy(output: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    r""":math:`-\frac1n\sum_i\sum_k y_{ik}\ln a_{ik}` of each network, ``ln 0`` clipped as in
+    :class:`~fyslearn.nn.losses.CrossEntropy`."""
+    log_probabilities = np.log(np.maximum(output, np.finfo(output.dtype).tiny))
+    return -np.einsum("kij,...ij->k", log_probabilities, Y) / Y.shape[-2]
 
-    Each estimator keeps its own learning rate, ``alpha``, momentum and
-    ``random_state``; architecture, batch size, epochs, schedule and dtype
+
+def _stacked_softmax_delta(output: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    r"""Output error of softmax with cross-entropy: :math:`(a - y)/m` (D7)."""
+    return (1.0 / output.shape[-2]) * (output - Y)
+
+
+def _stacked_accuracy(output: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """Share of rows whose most probable class is the true one, per network."""
+    return np.mean(output.argmax(axis=-1) == Y.argmax(axis=-1), axis=-1)
+
+
+def fit_many(estimators: Sequence[Any], X: np.ndarray, y: np.ndarray) -> list[Any]:
+    r"""Fit several fyslearn network estimators of the same shape in one stacked run.
+
+    Takes :class:`~fyslearn.nn.MLPRegressor`, :class:`~fyslearn.nn.MLPClassifier`
+    or :class:`~fyslearn.nn.LogisticRegression` instances, all of one class.
+    Each keeps its own learning rate, ``alpha``, momentum and ``random_state``;
+    architecture, batch size, epochs, schedule, dtype and ``validation_data``
     must agree. Every estimator ends as if its own ``fit(X, y)`` had run: the
     same initial weights (drawn from its seed), the same shuffling (from the
     same generator), the same updates, hence the same weights to rounding.
-    Its ``history_["loss"]`` holds the training cost after each epoch.
+    When all estimators have the same integer ``random_state`` (a grid over
+    learning rates and penalties), they also share one shuffling order, and
+    the first layer of all of them is one matrix product.
+
+    ``history_`` holds, per epoch, ``"loss"`` (the training cost, computed
+    over the whole training set after the epoch, where ``fit`` averages the
+    mini-batch losses during the epoch) and, with ``validation_data``, the
+    same ``val_*`` scores as ``fit``.
 
     Args:
-        estimators: Unfitted (or to be refitted) MLPRegressor instances.
+        estimators: Unfitted (or to be refitted) estimators.
         X: Inputs, shape ``(n_samples, n_features)``.
-        y: Targets, shape ``(n_samples,)``.
+        y: Targets (regression) or labels (classification), shape ``(n_samples,)``.
 
     Returns:
         The estimators, fitted. One that diverged is left unfitted and listed
         in a :class:`~fyslearn.optim.DivergenceWarning`; the others are fitted.
     """
     from .._validation import as_generator, forget_fit
-    from .estimators import MLPRegressor
+    from .estimators import MLPClassifier, MLPRegressor
 
-    if not estimators or not all(isinstance(e, MLPRegressor) for e in estimators):
-        raise TypeError("fit_many takes a non-empty list of fyslearn MLPRegressor estimators.")
-    shared = ("hidden_layer_sizes", "activation", "batch_size", "epochs", "schedule", "dtype")
-    first = estimators[0]
-    for estimator in estimators:
-        estimator._check_hyperparameters()
-        for name in shared:
-            if getattr(estimator, name) != getattr(first, name):
-                raise ValueError(f"fit_many needs the same {name} for every estimator.")
+    first = _check_estimators(estimators, (MLPRegressor, MLPClassifier))
+    classifier = isinstance(first, MLPClassifier)
     dtype = np.dtype(first.dtype)
     X = np.asarray(X, dtype=dtype)
-    Y = np.asarray(y, dtype=dtype).reshape(len(X), -1)
+    if classifier:
+        classes = np.unique(np.asarray(y))
+        for estimator in estimators:
+            estimator.classes_ = classes
+        Y = first._one_hot(y).astype(dtype)
+    else:
+        Y = np.asarray(y, dtype=dtype).reshape(len(X), -1)
+    seeds = {e.random_state for e in estimators}
+    shared_order = len(seeds) == 1 and isinstance(first.random_state, int)
     rngs = [as_generator(e.random_state) for e in estimators]
     networks = [
         e._build_network(X.shape[1], Y.shape[1], rng)
         for e, rng in zip(estimators, rngs, strict=True)
     ]
-    activations = [(sigma.__call__, sigma.derivative) for sigma in networks[0].activations]
-    stack = StackedNetworks(
-        [
-            np.stack([net.coefs_[layer] for net in networks])
-            for layer in range(networks[0].n_layers)
-        ],
-        [
-            np.stack([net.intercepts_[layer] for net in networks])[:, None, :]
-            for layer in range(networks[0].n_layers)
-        ],
-        activations,
+    stack = _stack(networks)
+    loss, delta = (
+        (_stacked_cross_entropy, _stacked_softmax_delta)
+        if classifier
+        else (_stacked_mse, _stacked_mse_delta)
     )
+    first.n_features_in_ = X.shape[1]  # for the checks of validation_data
+    validation = first._check_validation(first._one_hot if classifier else first._encode_targets)
     outcomes = train_stacked(
         stack,
         X,
         Y,
-        _stacked_mse,
-        _stacked_mse_delta,
+        loss,
+        delta,
         learning_rates=[e.learning_rate for e in estimators],
         alphas=[e.alpha for e in estimators],
         momenta=[e.momentum for e in estimators],
@@ -466,21 +506,29 @@ def fit_many(estimators: Sequence[Any], X: np.ndarray, y: np.ndarray) -> list[An
         schedule=first.schedule,
         batch_size=min(first.batch_size, len(X)),
         epochs=first.epochs,
+        shared_order=shared_order,
         verbose=first.verbose,
+        score=None
+        if validation is None
+        else _validation_scores(stack, *validation, loss, [e.alpha for e in estimators]),
     )
     failed = []
     for k, (estimator, network, outcome) in enumerate(
         zip(estimators, networks, outcomes, strict=True)
     ):
+        classes = getattr(estimator, "classes_", None)
         forget_fit(estimator)
         if outcome.error is not None:
             failed.append(f"#{k}: {outcome.error}")
             continue
         network.coefs_, network.intercepts_ = outcome.kernels, outcome.biases
+        if classifier:
+            estimator.classes_ = classes
         estimator.n_features_in_ = X.shape[1]
         estimator.network_ = network
         estimator.coefs_, estimator.intercepts_ = network.coefs_, network.intercepts_
-        estimator.history_ = {"loss": outcome.losses}
+        scores = {estimator._history_key(name): values for name, values in outcome.scores.items()}
+        estimator.history_ = {"loss": outcome.losses, **scores}
         estimator.n_iter_ = len(outcome.losses)
         estimator.n_outputs_ = Y.shape[1]
     if failed:
@@ -490,3 +538,57 @@ def fit_many(estimators: Sequence[Any], X: np.ndarray, y: np.ndarray) -> list[An
             stacklevel=2,
         )
     return list(estimators)
+
+
+def _check_estimators(estimators: Sequence[Any], kinds: tuple[type, ...]) -> Any:
+    """The first estimator, after checking that all can train in one stack."""
+    if not estimators or not all(isinstance(e, kinds) for e in estimators):
+        raise TypeError(
+            "fit_many takes a non-empty list of fyslearn MLPRegressor, MLPClassifier "
+            "or LogisticRegression estimators."
+        )
+    first = estimators[0]
+    if any(type(e) is not type(first) for e in estimators):
+        raise TypeError("fit_many needs estimators of one class.")
+    shared = ("hidden_layer_sizes", "activation", "batch_size", "epochs", "schedule", "dtype")
+    for estimator in estimators:
+        estimator._check_hyperparameters()
+        for name in shared:
+            if getattr(estimator, name) != getattr(first, name):
+                raise ValueError(f"fit_many needs the same {name} for every estimator.")
+        if estimator.validation_data is not first.validation_data:
+            raise ValueError("fit_many needs the same validation_data object for every estimator.")
+    return first
+
+
+def _stack(networks: Sequence[Any]) -> StackedNetworks:
+    """The networks' weights stacked layer by layer (each network's own copy is left alone)."""
+    activations = [(sigma.__call__, sigma.derivative) for sigma in networks[0].activations]
+    layers = range(networks[0].n_layers)
+    return StackedNetworks(
+        [np.stack([net.coefs_[layer] for net in networks]) for layer in layers],
+        [np.stack([net.intercepts_[layer] for net in networks])[:, None, :] for layer in layers],
+        activations,
+    )
+
+
+def _validation_scores(
+    stack: StackedNetworks,
+    X_val: np.ndarray,
+    Y_val: np.ndarray,
+    loss: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    alphas: Sequence[float],
+) -> Callable[[], dict[str, np.ndarray]]:
+    """Per-network validation scores, named as in :func:`~fyslearn.nn.training.score_network`."""
+    alphas = np.asarray(alphas, dtype=float)
+
+    def score() -> dict[str, np.ndarray]:
+        output = stack.predict(X_val)
+        data_loss = loss(output, Y_val)
+        squares = sum(np.einsum("kij,kij->k", W, W) for W in stack.kernels)
+        scores = {"val_data_loss": data_loss, "val_loss": data_loss + alphas * squares}
+        if Y_val.shape[1] > 1:
+            scores["val_accuracy"] = _stacked_accuracy(output, Y_val)
+        return scores
+
+    return score
