@@ -267,6 +267,7 @@ def train_stacked(
     shared_order: bool = False,
     verbose: int = 0,
     score: Callable[[], dict[str, np.ndarray]] | None = None,
+    track_accuracy: bool = False,
 ) -> list[_Outcome]:
     r"""Mini-batch SGD on all stacked networks at once, in the loop of :mod:`fyslearn.optim`.
 
@@ -285,6 +286,11 @@ def train_stacked(
         shared_order: All networks use the first network's order.
         score: Called after every epoch; returns named per-network scores,
             each of shape ``(M,)`` (validation scores), recorded in the outcomes.
+        track_accuracy: Also record the training accuracy (argmax), classification.
+
+    As :func:`~fyslearn.nn.training.train_network` does, the training loss of an
+    epoch is the mean of its mini-batch losses (``"data_loss"`` in the
+    outcomes' scores) plus the L2 term at the end of the epoch.
 
     Returns:
         One :class:`_Outcome` per network: its final (or restored) parameters,
@@ -300,16 +306,21 @@ def train_stacked(
     )
     tracker = _Tracker(stack, optimizer, restore, epochs)
 
+    totals = _EpochTotals(n_models, track_accuracy)
+
     def batch_gradients(rows: np.ndarray) -> list[np.ndarray]:
         rows = rows.T  # (M, m): one mini-batch per network; (m,) when shared
         zs, activations = stack.forward(X[rows])
-        delta = output_delta(activations[-1], Y[rows])
+        output, targets = activations[-1], Y[rows]
+        totals.add(loss(output, targets), output, targets)
+        delta = output_delta(output, targets)
         return stack.gradients(zs, activations, delta, alpha)
 
     def evaluate(epoch: int) -> dict[str, float]:
         squares = sum(np.einsum("kij,kij->k", W, W) for W in stack.kernels)
-        losses = loss(stack.predict(X), Y) + alpha[:, 0, 0] * squares  # C + α Σ‖W‖²
-        running = tracker.record(epoch, losses, score() if score is not None else {})
+        scores = totals.means()  # data_loss (and accuracy) of the epoch's mini-batches
+        losses = scores["data_loss"] + alpha[:, 0, 0] * squares  # C + α Σ‖W‖²
+        running = tracker.record(epoch, losses, {**scores, **(score() if score else {})})
         if not running:
             raise _AllStopped
         return {"loss": float(np.mean(losses[running]))}  # finite: run_epochs goes on
@@ -329,6 +340,29 @@ def train_stacked(
     except _AllStopped:
         pass
     return tracker.outcomes()
+
+
+class _EpochTotals:
+    """Running sums over an epoch's mini-batches: loss and correct predictions per network."""
+
+    def __init__(self, n_models: int, track_accuracy: bool) -> None:
+        self.track_accuracy = track_accuracy
+        self.loss, self.correct, self.seen = np.zeros(n_models), np.zeros(n_models), 0
+
+    def add(self, losses: np.ndarray, output: np.ndarray, targets: np.ndarray) -> None:
+        m = output.shape[-2]
+        self.loss += losses * m
+        if self.track_accuracy:
+            self.correct += _stacked_accuracy(output, targets) * m
+        self.seen += m
+
+    def means(self) -> dict[str, np.ndarray]:
+        """The epoch's mean mini-batch loss (and accuracy); starts the next epoch's sums."""
+        means = {"data_loss": self.loss / self.seen}
+        if self.track_accuracy:
+            means["accuracy"] = self.correct / self.seen
+        self.loss, self.correct, self.seen = np.zeros_like(self.loss), np.zeros_like(self.loss), 0
+        return means
 
 
 def _per_network(values: Sequence[float], n_models: int) -> np.ndarray:
@@ -422,7 +456,7 @@ def _stacked_cross_entropy(output: np.ndarray, Y: np.ndarray) -> np.ndarray:
     r""":math:`-\frac1n\sum_i\sum_k y_{ik}\ln a_{ik}` of each network, ``ln 0`` clipped as in
     :class:`~fyslearn.nn.losses.CrossEntropy`."""
     log_probabilities = np.log(np.maximum(output, np.finfo(output.dtype).tiny))
-    return -np.einsum("kij,...ij->k", log_probabilities, Y) / Y.shape[-2]
+    return -(log_probabilities * Y).sum(axis=(-2, -1)) / Y.shape[-2]
 
 
 def _stacked_softmax_delta(output: np.ndarray, Y: np.ndarray) -> np.ndarray:
@@ -445,14 +479,14 @@ def fit_many(estimators: Sequence[Any], X: np.ndarray, y: np.ndarray) -> list[An
     must agree. Every estimator ends as if its own ``fit(X, y)`` had run: the
     same initial weights (drawn from its seed), the same shuffling (from the
     same generator), the same updates, hence the same weights to rounding.
-    When all estimators have the same integer ``random_state`` (a grid over
-    learning rates and penalties), they also share one shuffling order, and
-    the first layer of all of them is one matrix product.
+    When their generators are in the same state after drawing the initial
+    weights (the same seed and the same initialisers: a grid over learning
+    rates and penalties), they also share one shuffling order, and the first
+    layer of all of them is one matrix product.
 
-    ``history_`` holds, per epoch, ``"loss"`` (the training cost, computed
-    over the whole training set after the epoch, where ``fit`` averages the
-    mini-batch losses during the epoch) and, with ``validation_data``, the
-    same ``val_*`` scores as ``fit``.
+    ``history_`` has the same keys and values as after ``fit``: the training
+    cost per epoch (mean mini-batch loss plus the L2 term), the data loss
+    (and the accuracy), and with ``validation_data`` the ``val_*`` scores.
 
     Args:
         estimators: Unfitted (or to be refitted) estimators.
@@ -477,13 +511,15 @@ def fit_many(estimators: Sequence[Any], X: np.ndarray, y: np.ndarray) -> list[An
         Y = first._one_hot(y).astype(dtype)
     else:
         Y = np.asarray(y, dtype=dtype).reshape(len(X), -1)
-    seeds = {e.random_state for e in estimators}
-    shared_order = len(seeds) == 1 and isinstance(first.random_state, int)
     rngs = [as_generator(e.random_state) for e in estimators]
     networks = [
         e._build_network(X.shape[1], Y.shape[1], rng)
         for e, rng in zip(estimators, rngs, strict=True)
     ]
+    # generators left in the same state (same seed, same initialisers) would draw the
+    # same shuffling orders: then one order serves all, and the first layer is one product
+    states = [rng.bit_generator.state for rng in rngs]
+    shared_order = all(state == states[0] for state in states)
     stack = _stack(networks)
     loss, delta = (
         (_stacked_cross_entropy, _stacked_softmax_delta)
@@ -511,6 +547,7 @@ def fit_many(estimators: Sequence[Any], X: np.ndarray, y: np.ndarray) -> list[An
         score=None
         if validation is None
         else _validation_scores(stack, *validation, loss, [e.alpha for e in estimators]),
+        track_accuracy=classifier,
     )
     failed = []
     for k, (estimator, network, outcome) in enumerate(
