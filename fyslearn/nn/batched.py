@@ -57,37 +57,88 @@ __all__ = ["StackedNetworks", "fit_many", "train_stacked"]
 
 _CACHE_ELEMENTS = 2**18  # numbers per activation array while predicting (2 MiB in float64)
 
-# (value, derivative) of an activation, both element-wise in z.
-Activation = tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]
+#: ``(value, derivative)`` of an activation, both element-wise in z (or an
+#: :class:`~fyslearn.nn.activations.Activation`, which has ``out=`` and ``backward``).
+ActivationPair = tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]
+
+
+class _Elementwise:
+    """An activation given as ``(value, derivative)`` functions, with the Activation interface."""
+
+    def __init__(self, value: Callable, derivative: Callable) -> None:
+        self.value, self.derivative = value, derivative
+
+    def __call__(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        if out is None:
+            return self.value(z)
+        out[...] = self.value(z)
+        return out
+
+    def backward(self, z: np.ndarray, a: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        grad *= self.derivative(z)
+        return grad
+
+
+def _as_activation(activation: Any) -> Any:
+    if isinstance(activation, tuple):
+        return _Elementwise(*activation)
+    return activation
 
 
 class StackedNetworks:
     r"""The parameters of :math:`M` networks with the same layer sizes, stacked.
+
+    All parameters live in one flat array, :attr:`theta`: the first kernels side by
+    side, :math:`[W^1_1 \; W^1_2 \cdots W^1_M]` of shape ``(n_in, M·n_out)`` (a
+    mini-batch shared by all networks then needs one matrix product), then the
+    first biases, then each later layer's kernels ``(M, n_in, n_out)`` and biases
+    ``(M, 1, n_out)``. :attr:`kernels` and :attr:`biases` are views into it, so one
+    in-place update of ``theta`` (:class:`_StackedSGD`) updates every network.
 
     Args:
         kernels: One array per layer, shape ``(M, n_in, n_out)``: network ``k``'s
             kernel :math:`W^l_k` is ``kernels[l][k]``.
         biases: One array per layer, shape ``(M, 1, n_out)`` (the middle axis
             lets a bias broadcast over the rows of a mini-batch).
-        activations: ``(value, derivative)`` of each layer's activation,
-            the output layer's last.
+        activations: Each layer's activation, the output layer's last: an
+            :class:`~fyslearn.nn.activations.Activation` or ``(value, derivative)``.
     """
 
     def __init__(
         self,
         kernels: Sequence[np.ndarray],
         biases: Sequence[np.ndarray],
-        activations: Sequence[Activation],
+        activations: Sequence[Any],
     ) -> None:
-        n_models, n_in, n_out = kernels[0].shape
-        # The first kernels side by side, [W¹₁ W¹₂ … W¹_M], shape (n_in, M·n_out):
-        # a mini-batch shared by all networks then needs one matrix product.
-        self.side_by_side = np.ascontiguousarray(np.swapaxes(kernels[0], 0, 1))
-        self.side_by_side = self.side_by_side.reshape(n_in, n_models * n_out)
-        first = self.side_by_side.reshape(n_in, n_models, n_out).swapaxes(0, 1)  # a view
-        self.kernels = [first, *kernels[1:]]
-        self.biases = list(biases)
-        self.activations = list(activations)
+        n_models = kernels[0].shape[0]
+        self.shapes = [W.shape[1:] for W in kernels]
+        size = sum(n_models * (n_in + 1) * n_out for n_in, n_out in self.shapes)
+        self.theta = np.empty(size, np.result_type(*kernels, *biases))
+        self.side_by_side, self.kernels, self.biases = self.views(self.theta, n_models)
+        for view, value in zip(self.kernels + self.biases, [*kernels, *biases], strict=True):
+            view[...] = value
+        self.activations = [_as_activation(a) for a in activations]
+
+    def views(
+        self, flat: np.ndarray, n_models: int
+    ) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
+        """The first kernels side by side, then every kernel and bias, as views of ``flat``.
+
+        Gradients use the same layout, so that the update of all parameters is
+        one operation on two flat arrays.
+        """
+        kernels, biases, offset = [], [], 0
+        for layer, (n_in, n_out) in enumerate(self.shapes):
+            block = flat[offset : offset + n_models * n_in * n_out]
+            offset += block.size
+            if layer == 0:
+                side_by_side = block.reshape(n_in, n_models * n_out)
+                kernels.append(block.reshape(n_in, n_models, n_out).swapaxes(0, 1))
+            else:
+                kernels.append(block.reshape(n_models, n_in, n_out))
+            biases.append(flat[offset : offset + n_models * n_out].reshape(n_models, 1, n_out))
+            offset += n_models * n_out
+        return side_by_side, kernels, biases
 
     @property
     def n_models(self) -> int:
@@ -96,26 +147,43 @@ class StackedNetworks:
 
     @property
     def parameters(self) -> list[np.ndarray]:
-        """All stacked arrays, kernels then biases of each layer in turn (updated in place)."""
+        """All stacked arrays, kernels then biases of each layer in turn (views of ``theta``)."""
         return [p for pair in zip(self.kernels, self.biases, strict=True) for p in pair]
 
-    def forward(self, a0: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    def per_network(self, values: Sequence[float], kernels_only: bool = False) -> np.ndarray:
+        """A flat array in :attr:`theta`'s layout: ``values[k]`` on network ``k``'s parameters."""
+        flat = np.zeros_like(self.theta)
+        _, kernels, biases = self.views(flat, self.n_models)
+        column = np.asarray(values, dtype=flat.dtype).reshape(-1, 1, 1)
+        for view in kernels + ([] if kernels_only else biases):
+            view[...] = column
+        return flat
+
+    def forward(
+        self, a0: np.ndarray, workspace: _StackedWorkspace | None = None
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
         r"""Weighted inputs :math:`z^l` and activations :math:`a^l` of every layer.
 
         ``a0`` is ``(M, m, n_features)``, one mini-batch per network, or
         ``(m, n_features)``, one mini-batch shared by all networks; then the
         first layer of all networks is one matrix product with the kernels
-        side by side.
+        side by side. With a ``workspace`` the results go into its arrays.
         """
+        m = a0.shape[-2]
+        no_buffers = [None] * len(self.shapes)
+        z_out, a_out = (workspace.z, workspace.a) if workspace else (no_buffers, no_buffers)
         zs, activations = [], [a0]
-        for W, b, (sigma, _) in zip(self.kernels, self.biases, self.activations, strict=True):
-            if len(zs) == 0 and a0.ndim == 2:  # one product: a⁰ [W¹₁ … W¹_M]
-                z = (a0 @ self.side_by_side).reshape(len(a0), *W.shape[::2]).swapaxes(0, 1)
+        layers = zip(self.kernels, self.biases, self.activations, strict=True)
+        for layer, (W, b, sigma) in enumerate(layers):
+            if layer == 0 and a0.ndim == 2:  # one product: a⁰ [W¹₁ … W¹_M]
+                wide = workspace.wide_z if workspace else None
+                wide = np.dot(a0, self.side_by_side, out=wide)
+                z = wide.reshape(m, self.n_models, -1).swapaxes(0, 1)
             else:
-                z = np.matmul(activations[-1], W)
+                z = np.matmul(activations[-1], W, out=z_out[layer])  # z^l = a^{l-1} W^l
             z += b
             zs.append(z)
-            activations.append(sigma(z))
+            activations.append(sigma(z, out=a_out[layer]))
         return zs, activations
 
     def gradients(
@@ -123,38 +191,39 @@ class StackedNetworks:
         zs: list[np.ndarray],
         activations: list[np.ndarray],
         delta: np.ndarray,
-        alpha: np.ndarray,
-    ) -> list[np.ndarray]:
-        r"""Backpropagation (D3-D5) for all networks at once.
+        two_alpha: np.ndarray | None,
+        workspace: _StackedWorkspace,
+    ) -> np.ndarray:
+        r"""Backpropagation (D3-D5) for all networks at once, into ``workspace.grad``.
 
         Args:
             zs, activations: From :meth:`forward` on the same mini-batch.
             delta: Output error :math:`\partial C/\partial z^L`, shape ``(M, m, n_out)``,
                 already divided by the batch size.
-            alpha: L2 penalties, shape ``(M, 1, 1)``; adds :math:`2\alpha W` to
-                each kernel's gradient.
+            two_alpha: :math:`2\alpha` of each network on its kernels, zero on its
+                biases, in the flat layout (:meth:`per_network`); ``None`` without L2.
+            workspace: Arrays for the gradient and the backpropagated errors.
 
         Returns:
-            Gradients in the order of :attr:`parameters`.
+            The flat gradient, in :attr:`theta`'s layout.
         """
-        grads: list[np.ndarray] = []
-        two_alpha = 2.0 * alpha if np.any(alpha) else None
+        kernel_grads, bias_grads = workspace.kernel_grads, workspace.bias_grads
         for layer in range(len(self.kernels) - 1, -1, -1):
-            W, a_prev = self.kernels[layer], activations[layer]
+            a_prev = activations[layer]
             if a_prev.ndim == 2:  # shared mini-batch: one product, (a⁰)ᵀ [δ¹₁ … δ¹_M]
-                side_by_side = np.swapaxes(delta, 0, 1).reshape(len(a_prev), -1)
-                grad_W = (a_prev.T @ side_by_side).reshape(W.shape[1], -1, W.shape[2])
-                grad_W = grad_W.swapaxes(0, 1)
-            else:
-                grad_W = np.matmul(np.swapaxes(a_prev, -1, -2), delta)  # D5: (a^{l-1})ᵀ δ^l
-            if two_alpha is not None:
-                grad_W += two_alpha * W  # D2: ∇ α‖W‖² = 2αW
-            grad_b = delta.sum(axis=-2, keepdims=True)
-            grads += [grad_b, grad_W]
+                wide = workspace.wide_delta[: len(a_prev)]
+                wide.reshape(len(a_prev), self.n_models, -1)[...] = delta.swapaxes(0, 1)
+                np.dot(a_prev.T, wide, out=workspace.side_by_side_grad)
+            else:  # D5: ∂C/∂W^l = (a^{l-1})ᵀ δ^l
+                np.matmul(a_prev.swapaxes(-1, -2), delta, out=kernel_grads[layer])
+            np.add.reduce(delta, axis=-2, keepdims=True, out=bias_grads[layer])  # ∂C/∂b^l
             if layer:
-                delta = _times_transpose(delta, W)  # D4: δ^{l-1} = δ^l (W^l)ᵀ ⊙ σ'(z^{l-1})
-                delta *= self.activations[layer - 1][1](zs[layer - 1])
-        return grads[::-1]
+                # D4: δ^{l-1} = δ^l (W^l)ᵀ ⊙ σ'(z^{l-1})
+                delta = _times_transpose(delta, self.kernels[layer], workspace.delta[layer - 1])
+                self.activations[layer - 1].backward(zs[layer - 1], activations[layer], delta)
+        if two_alpha is not None:
+            workspace.grad += two_alpha * self.theta  # D2: ∇ α‖W‖² = 2αW, kernels only
+        return workspace.grad
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Outputs of all networks for the same rows, shape ``(M, n_samples, n_out)``.
@@ -163,7 +232,7 @@ class StackedNetworks:
         all networks to stay in the CPU cache (several times faster than one
         pass for many networks; each row's output is the same either way).
         """
-        width = max(W.shape[-1] for W in self.kernels)
+        width = max(n_out for _, n_out in self.shapes)
         chunk = max(1, _CACHE_ELEMENTS // (self.n_models * width))
         outputs = [
             self.forward(X[start : start + chunk])[1][-1] for start in range(0, len(X), chunk)
@@ -178,42 +247,68 @@ class StackedNetworks:
         )
 
 
-def _times_transpose(delta: np.ndarray, W: np.ndarray) -> np.ndarray:
-    """:math:`\\delta W^T` for stacks; with one output it is an outer product.
+class _StackedWorkspace:
+    """Arrays for one stacked training step with mini-batches of ``m`` rows, allocated once."""
+
+    def __init__(self, stack: StackedNetworks, m: int) -> None:
+        n_models, dtype = stack.n_models, stack.theta.dtype
+        sizes = [n_out for _, n_out in stack.shapes]
+        self.z = [np.empty((n_models, m, n), dtype) for n in sizes]
+        self.a = [np.empty((n_models, m, n), dtype) for n in sizes]
+        self.delta = [np.empty((n_models, m, n), dtype) for n in sizes]
+        self.wide_z = np.empty((m, n_models * sizes[0]), dtype)
+        self.wide_delta = np.empty((m, n_models * sizes[0]), dtype)
+        self.grad = np.empty_like(stack.theta)
+        self.side_by_side_grad, self.kernel_grads, self.bias_grads = stack.views(
+            self.grad, n_models
+        )
+
+
+def _times_transpose(delta: np.ndarray, W: np.ndarray, out: np.ndarray) -> np.ndarray:
+    r""":math:`\delta W^T` for stacks; with one output it is an outer product.
 
     With a single output unit the product has no sum in it, and a broadcast
     multiplication gives the same numbers several times faster than
     ``np.matmul`` (which has no fast path for an inner dimension of 1).
     """
     if W.shape[-1] == 1:
-        return delta * np.swapaxes(W, -1, -2)
-    return np.matmul(delta, np.swapaxes(W, -1, -2))
+        return np.multiply(delta, np.swapaxes(W, -1, -2), out=out)
+    return np.matmul(delta, np.swapaxes(W, -1, -2), out=out)
 
 
 class _StackedSGD(SGD):
-    r""":class:`~fyslearn.optim.SGD` with one learning rate and momentum per network.
+    r""":class:`~fyslearn.optim.SGD` on the flat ``theta``, each network with its own rates.
 
-    The rates and momenta are arrays of shape ``(M, 1, 1)``; the update
+    The learning rates and momenta are flat arrays in ``theta``'s layout
+    (:meth:`StackedNetworks.per_network`); the update
     :math:`v \leftarrow \omega v + \eta \nabla C,\ \theta \leftarrow \theta - v`
-    of :meth:`SGD.step` broadcasts them over each network's parameters, and the
-    schedules of :data:`~fyslearn.optim.SCHEDULES` work on arrays as on numbers.
-    A network with :math:`\omega = 0` gets exactly the plain update, since
+    of :meth:`SGD.step` multiplies element by element, and the schedules of
+    :data:`~fyslearn.optim.SCHEDULES` work on arrays as on numbers. A network with
+    :math:`\omega = 0` gets exactly the plain update, since
     :math:`0 \cdot v + \eta \nabla C = \eta \nabla C`.
     """
 
     def __init__(
         self,
-        params: Sequence[np.ndarray],
-        learning_rates: np.ndarray,
-        momenta: np.ndarray,
+        stack: StackedNetworks,
+        learning_rates: Sequence[float],
+        momenta: Sequence[float],
         schedule: str,
     ) -> None:
-        self.params = list(params)
-        self.learning_rate = learning_rates
-        self.momentum = momenta
+        self.stack = stack
+        self.params = [stack.theta]
+        self.learning_rate = stack.per_network(learning_rates)
+        self.momentum = stack.per_network(momenta)
         self.schedule = schedule
-        self.velocities = [np.zeros_like(p) for p in self.params] if momenta.any() else None
-        self.current_rate = learning_rates
+        self.velocities = [np.zeros_like(stack.theta)] if np.any(momenta) else None
+        self.current_rate = self.learning_rate
+
+    def stop(self, k: int) -> None:
+        """Freeze network ``k``: learning rate 0 on its parameters from now on."""
+        rates = np.ones(self.stack.n_models)
+        rates[k] = 0.0
+        self.learning_rate = self.learning_rate * self.stack.per_network(rates)
+        self.current_rate = self.current_rate * self.stack.per_network(rates)
 
 
 class _OrderTable:
@@ -297,29 +392,27 @@ def train_stacked(
         its loss and scores after each completed epoch, and its error if it diverged.
     """
     n_models = stack.n_models
-    alpha = _per_network(alphas, n_models).astype(X.dtype)
-    optimizer = _StackedSGD(
-        stack.parameters,
-        _per_network(learning_rates, n_models),
-        _per_network(momenta, n_models),
-        schedule,
-    )
-    tracker = _Tracker(stack, optimizer, restore, epochs)
-
+    alphas = np.asarray(alphas, dtype=float)
+    two_alpha = stack.per_network(2.0 * alphas, kernels_only=True) if alphas.any() else None
+    optimizer = _StackedSGD(stack, learning_rates, momenta, schedule)
+    tracker = _Tracker(stack, optimizer, restore, epochs, learning_rates)
     totals = _EpochTotals(n_models, track_accuracy)
+    workspaces: dict[int, _StackedWorkspace] = {}
 
     def batch_gradients(rows: np.ndarray) -> list[np.ndarray]:
         rows = rows.T  # (M, m): one mini-batch per network; (m,) when shared
-        zs, activations = stack.forward(X[rows])
+        m = rows.shape[-1]
+        workspace = workspaces.get(m) or workspaces.setdefault(m, _StackedWorkspace(stack, m))
+        zs, activations = stack.forward(X[rows], workspace)
         output, targets = activations[-1], Y[rows]
         totals.add(loss(output, targets), output, targets)
         delta = output_delta(output, targets)
-        return stack.gradients(zs, activations, delta, alpha)
+        return [stack.gradients(zs, activations, delta, two_alpha, workspace)]
 
     def evaluate(epoch: int) -> dict[str, float]:
         squares = sum(np.einsum("kij,kij->k", W, W) for W in stack.kernels)
         scores = totals.means()  # data_loss (and accuracy) of the epoch's mini-batches
-        losses = scores["data_loss"] + alpha[:, 0, 0] * squares  # C + α Σ‖W‖²
+        losses = scores["data_loss"] + alphas * squares  # C + α Σ‖W‖²
         running = tracker.record(epoch, losses, {**scores, **(score() if score else {})})
         if not running:
             raise _AllStopped
@@ -365,18 +458,19 @@ class _EpochTotals:
         return means
 
 
-def _per_network(values: Sequence[float], n_models: int) -> np.ndarray:
-    """Per-network settings as an ``(M, 1, 1)`` array, to broadcast over stacked parameters."""
-    return np.asarray(values, dtype=float).reshape(n_models, 1, 1)
-
-
 class _Tracker:
     """Loss history of every network, its best epoch, and how its training ended."""
 
     def __init__(
-        self, stack: StackedNetworks, optimizer: _StackedSGD, restore: Sequence[bool], epochs: int
+        self,
+        stack: StackedNetworks,
+        optimizer: _StackedSGD,
+        restore: Sequence[bool],
+        epochs: int,
+        learning_rates: Sequence[float],
     ) -> None:
         self.stack, self.optimizer, self.restore = stack, optimizer, list(restore)
+        self.learning_rates = list(learning_rates)
         self.epochs = epochs
         self.history = np.full((epochs, stack.n_models), np.nan)
         self.scores: dict[str, np.ndarray] = {}
@@ -405,8 +499,8 @@ class _Tracker:
         then on; the other networks are not affected by it (no operation mixes
         networks), even when its numbers are NaN.
         """
-        rate = float(self.optimizer.learning_rate[k, 0, 0])
-        self.optimizer.learning_rate[k] = 0.0
+        rate = float(self.learning_rates[k])
+        self.optimizer.stop(k)
         if self.restore[k] and k in self.best:
             warnings.warn(
                 f"Training of network {k} diverged in epoch {epoch + 1}; restored the "
@@ -600,12 +694,11 @@ def _check_estimators(estimators: Sequence[Any], kinds: tuple[type, ...]) -> Any
 
 def _stack(networks: Sequence[Any]) -> StackedNetworks:
     """The networks' weights stacked layer by layer (each network's own copy is left alone)."""
-    activations = [(sigma.__call__, sigma.derivative) for sigma in networks[0].activations]
     layers = range(networks[0].n_layers)
     return StackedNetworks(
         [np.stack([net.coefs_[layer] for net in networks]) for layer in layers],
         [np.stack([net.intercepts_[layer] for net in networks])[:, None, :] for layer in layers],
-        activations,
+        networks[0].activations,
     )
 
 
