@@ -17,7 +17,9 @@ from fyslearn.experiments import fig8_mnist_network as experiment
 from fyslearn.experiments._common import quick_mode
 
 config = experiment.Config.quick() if quick_mode() else experiment.Config()
-result = experiment.run(config)
+# fyslearn's training and scikit-learn's are independent: `n_jobs=-1` runs
+# them side by side, one per core.
+result = experiment.run(config, n_jobs=1 if quick_mode() else -1)
 fig = experiment.plot(result)
 
 # %%
