@@ -71,7 +71,7 @@ def plan_for(name: str, config: Any) -> Plan:
     module = EXPERIMENTS[name]
     if hasattr(module, "tasks"):
         return Plan(name, module.tasks(config), functools.partial(module.assemble, config))
-    return Plan(name, [Task(module.run, (config,))], _only_output)
+    return Plan(name, [Task(module.run, (config,), cost=module.COST)], _only_output)
 
 
 def _only_output(outputs: list[dict[str, Any]]) -> dict[str, Any]:

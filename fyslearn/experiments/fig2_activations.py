@@ -17,6 +17,8 @@ from ..nn.activations import ACTIVATIONS, LeakyReLU
 from ._common import Row
 
 TITLE = "Figure 2: activations and their derivatives"
+#: Rough seconds at the report's settings: ``fyslearn reproduce`` starts long work first.
+COST = 0.5
 
 
 @dataclass(frozen=True)

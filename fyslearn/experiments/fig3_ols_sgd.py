@@ -20,6 +20,8 @@ from ._common import Row, fmt, franke_split
 from ._linear import design, grid_figure, labels, sgd_scores
 
 TITLE = "Figure 3: OLS by SGD, learning rate × batch size, decay on/off"
+#: Rough seconds at the report's settings: ``fyslearn reproduce`` starts long work first.
+COST = 6.0
 
 
 @dataclass(frozen=True)

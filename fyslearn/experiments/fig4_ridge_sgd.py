@@ -16,6 +16,8 @@ from ._common import Row, fmt, franke_split
 from ._linear import design, grid_figure, labels, sgd_scores
 
 TITLE = "Figure 4: Ridge by SGD, λ × learning rate"
+#: Rough seconds at the report's settings: ``fyslearn reproduce`` starts long work first.
+COST = 5.0
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ from ._common import Row, fmt, franke_split, scores
 from ._linear import grid_figure, labels
 
 TITLE = "Figure 6: Franke network, learning rate × λ"
+#: Rough seconds at the report's settings: ``fyslearn reproduce`` starts long work first.
+COST = 4.0
 
 
 @dataclass(frozen=True)

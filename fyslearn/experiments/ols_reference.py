@@ -23,6 +23,8 @@ from ._common import Row, franke_split, mean_std, scores
 from ._linear import design
 
 TITLE = "Closed-form OLS reference: total-degree vs tensor basis"
+#: Rough seconds at the report's settings: ``fyslearn reproduce`` starts long work first.
+COST = 8.0
 
 
 @dataclass(frozen=True)
