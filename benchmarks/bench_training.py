@@ -86,6 +86,38 @@ def median_time(run: Callable[[], object], repeats: int) -> float:
     return float(np.median(times))
 
 
+#: A measurement: a callable to time and the number to divide its seconds by.
+Run = tuple[Callable[[], object], float]
+
+
+def interleaved_medians(runs: dict[str, Run], repeats: int) -> dict[str, float]:
+    """Median seconds (over ``repeats`` rounds, per unit) of every run, timed in turn.
+
+    The speed of a shared machine drifts over minutes. Timing the candidates in
+    rounds, A, B, C, A, B, C, …, exposes each to the same drift, so their ratios
+    hold even when the absolute times wander. Each run is warmed up once first.
+    """
+    for run, _ in runs.values():
+        run()
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, (run, _) in runs.items():
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    return {name: float(np.median(times[name])) / runs[name][1] for name in runs}
+
+
+def with_threads(run: Callable[[], object], n_threads: int) -> Callable[[], object]:
+    """``run`` with numpy's BLAS limited to ``n_threads`` while it runs."""
+
+    def limited() -> object:
+        with threadpool_limits(n_threads, user_api="blas"):
+            return run()
+
+    return limited
+
+
 def blas_threads() -> int:
     """Threads numpy's BLAS uses now."""
     return max(
@@ -377,13 +409,13 @@ def init_params(layers: tuple[int, ...], dtype: type, seed: int = 0) -> list[np.
 # --------------------------------------------------------------------------- contenders
 
 
-def time_numpy_mnist(X, labels, batch_size, repeats) -> float:
+def numpy_mnist_run(X, labels, batch_size) -> Run:
     Y = np.eye(10, dtype=X.dtype)[labels]
     params, rng = init_params(MNIST_LAYERS, X.dtype), np.random.default_rng(0)
-    return median_time(lambda: numpy_mnist_epoch(X, Y, params, batch_size, rng), repeats)
+    return (lambda: numpy_mnist_epoch(X, Y, params, batch_size, rng)), 1
 
 
-def time_sklearn_mnist(X, labels, batch_size, repeats) -> float:
+def sklearn_mnist_run(X, labels, batch_size) -> Run:
     model = SkMLPClassifier(
         hidden_layer_sizes=(128,),
         activation="relu",
@@ -396,10 +428,10 @@ def time_sklearn_mnist(X, labels, batch_size, repeats) -> float:
         random_state=0,
     )
     model.partial_fit(X, labels, classes=np.arange(10))  # initialises; not timed
-    return median_time(lambda: model.partial_fit(X, labels), repeats)
+    return (lambda: model.partial_fit(X, labels)), 1
 
 
-def time_torch_mnist(X, labels, batch_size, repeats, threads) -> float:
+def torch_mnist_run(X, labels, batch_size, threads) -> Run:
     torch.manual_seed(0)
     torch.set_num_threads(threads)
     model = torch.nn.Sequential(
@@ -420,7 +452,7 @@ def time_torch_mnist(X, labels, batch_size, repeats, threads) -> float:
             loss_fn(model(inputs[rows]), targets[rows]).backward()
             optimizer.step()
 
-    return median_time(epoch, repeats)
+    return epoch, 1
 
 
 def fyslearn_nn():
@@ -438,7 +470,7 @@ def _fyslearn_params(cls: type, **wanted) -> dict:
     return {name: value for name, value in wanted.items() if name in accepted}
 
 
-def time_fyslearn_mnist(X, labels, batch_size, repeats, dtype, epochs) -> float:
+def fyslearn_mnist_run(X, labels, batch_size, dtype, epochs) -> Run:
     """Seconds per epoch of ``MLPClassifier.fit`` (history and validation included)."""
     nn = fyslearn_nn()
     settings = _fyslearn_params(
@@ -453,10 +485,10 @@ def time_fyslearn_mnist(X, labels, batch_size, repeats, dtype, epochs) -> float:
         random_state=0,
     )
     model = nn.MLPClassifier(**settings)
-    return median_time(lambda: model.fit(X, labels), repeats) / epochs
+    return (lambda: model.fit(X, labels)), epochs
 
 
-def time_sklearn_small(X, y, epochs, repeats) -> float:
+def sklearn_small_run(X, y, epochs) -> Run:
     """Seconds per SGD step of scikit-learn's ``MLPRegressor`` on 2–128–1, batch 10."""
     model = SkMLPRegressor(
         hidden_layer_sizes=(128,),
@@ -478,22 +510,20 @@ def time_sklearn_small(X, y, epochs, repeats) -> float:
             warnings.simplefilter("ignore", ConvergenceWarning)  # fixed epochs on purpose
             model.fit(X, y)
 
-    return median_time(fit, repeats) / (epochs * math.ceil(len(X) / 10))
+    return fit, epochs * math.ceil(len(X) / 10)
 
 
-def time_numpy_small(X, y, epochs, repeats) -> float:
+def numpy_small_run(X, y, epochs) -> Run:
     params, rng = init_params(FRANKE_LAYERS, np.float64), np.random.default_rng(0)
-    seconds = median_time(lambda: numpy_small_steps(X, y, params, epochs, rng), repeats)
-    return seconds / (epochs * math.ceil(len(X) / 10))
+    return (lambda: numpy_small_steps(X, y, params, epochs, rng)), epochs * math.ceil(len(X) / 10)
 
 
-def time_numpy_small_tuned(X, y, epochs, repeats) -> float:
+def numpy_small_tuned_run(X, y, epochs) -> Run:
     params, rng = init_params(FRANKE_LAYERS, np.float64), np.random.default_rng(0)
-    seconds = median_time(lambda: numpy_small_steps_tuned(X, y, params, epochs, rng), repeats)
-    return seconds / (epochs * (len(X) // 10))
+    return (lambda: numpy_small_steps_tuned(X, y, params, epochs, rng)), epochs * (len(X) // 10)
 
 
-def time_fyslearn_small(X, y, epochs, repeats) -> float:
+def fyslearn_small_run(X, y, epochs) -> Run:
     nn = fyslearn_nn()
     settings = _fyslearn_params(
         nn.MLPRegressor,
@@ -505,8 +535,7 @@ def time_fyslearn_small(X, y, epochs, repeats) -> float:
         random_state=0,
     )
     model = nn.MLPRegressor(**settings)
-    seconds = median_time(lambda: model.fit(X, y), repeats)
-    return seconds / (epochs * math.ceil(len(X) / 10))
+    return (lambda: model.fit(X, y)), epochs * math.ceil(len(X) / 10)
 
 
 def time_many_franke(X, y, n_models, epochs, repeats) -> tuple[float, float] | None:
@@ -542,7 +571,10 @@ def time_many_franke(X, y, n_models, epochs, repeats) -> tuple[float, float] | N
         for model in grid():
             model.fit(X, y)
 
-    return median_time(one_by_one, repeats), median_time(lambda: fit_many(grid(), X, y), repeats)
+    times = interleaved_medians(
+        {"one by one": (one_by_one, 1), "at once": (lambda: fit_many(grid(), X, y), 1)}, repeats
+    )
+    return times["one by one"], times["at once"]
 
 
 def _tree_rss_mib(pid: int) -> float:
@@ -597,7 +629,7 @@ def run(args: argparse.Namespace) -> list[str]:
     say(
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} logical CPUs, "
         f"numpy {np.__version__} ({_blas_name()}), {threads} BLAS threads; "
-        f"median of {args.repeats} runs; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}."
+        f"medians of {args.repeats} interleaved rounds; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}."
     )
     say("")
 
@@ -630,53 +662,27 @@ def run(args: argparse.Namespace) -> list[str]:
 
     say(f"## MNIST 784–128(ReLU)–10(softmax), batch {args.batch_size}, plain SGD")
     say("")
-    rows: list[tuple[str, float]] = []
+    runs: dict[str, Run] = {}
     for n_threads in (threads, 1) if threads > 1 else (threads,):
-        with threadpool_limits(n_threads, user_api="blas"):
-            suffix = f", {n_threads} thread{'s' if n_threads > 1 else ''}"
-            rows.append(
-                (
-                    f"numpy loop float32{suffix}",
-                    time_numpy_mnist(X32, labels, args.batch_size, args.repeats),
-                )
-            )
-            if fyslearn_nn() is not None:
-                rows.append(
-                    (
-                        f"fyslearn float32{suffix}",
-                        time_fyslearn_mnist(
-                            X32, labels, args.batch_size, args.repeats, np.float32, args.epochs
-                        ),
-                    )
-                )
+        suffix = f", {n_threads} thread{'s' if n_threads > 1 else ''}"
+        run, per = numpy_mnist_run(X32, labels, args.batch_size)
+        runs[f"numpy loop float32{suffix}"] = (with_threads(run, n_threads), per)
+        if fyslearn_nn() is not None:
+            run, per = fyslearn_mnist_run(X32, labels, args.batch_size, np.float32, args.epochs)
+            runs[f"fyslearn float32{suffix}"] = (with_threads(run, n_threads), per)
     if fyslearn_nn() is not None:
-        rows.append(
-            (
-                f"fyslearn float64, {threads} threads",
-                time_fyslearn_mnist(
-                    X64, labels, args.batch_size, args.repeats, np.float64, args.epochs
-                ),
-            )
+        runs[f"fyslearn float64, {threads} threads"] = fyslearn_mnist_run(
+            X64, labels, args.batch_size, np.float64, args.epochs
         )
-    rows.append(
-        (
-            f"numpy loop float64, {threads} threads",
-            time_numpy_mnist(X64, labels, args.batch_size, args.repeats),
-        )
-    )
-    rows.append(
-        (
-            "scikit-learn MLPClassifier, float32 input",
-            time_sklearn_mnist(X32, labels, args.batch_size, args.repeats),
-        )
+    runs[f"numpy loop float64, {threads} threads"] = numpy_mnist_run(X64, labels, args.batch_size)
+    runs["scikit-learn MLPClassifier, float32 input"] = sklearn_mnist_run(
+        X32, labels, args.batch_size
     )
     if torch is not None:
-        rows.append(
-            (
-                f"PyTorch {torch.__version__} CPU float32, {threads} threads",
-                time_torch_mnist(X32, labels, args.batch_size, args.repeats, threads),
-            )
+        runs[f"PyTorch {torch.__version__} CPU float32, {threads} threads"] = torch_mnist_run(
+            X32, labels, args.batch_size, threads
         )
+    rows = list(interleaved_medians(runs, args.repeats).items())
     sklearn_time = dict(rows)["scikit-learn MLPClassifier, float32 input"]
     torch_time = rows[-1][1] if torch is not None else math.nan
     say("| implementation | s / epoch | × floor | × scikit-learn | × PyTorch |")
@@ -696,20 +702,16 @@ def run(args: argparse.Namespace) -> list[str]:
     X, y = franke_train()
     say("## Franke 2–128(ReLU)–1, batch 10 (750 rows, 75 steps per epoch)")
     say("")
-    small = [
-        ("numpy loop float64", time_numpy_small(X, y, args.small_epochs, args.repeats)),
-        (
-            "numpy loop float64, tuned by hand (lower bound)",
-            time_numpy_small_tuned(X, y, args.small_epochs, args.repeats),
+    small_runs = {
+        "numpy loop float64": numpy_small_run(X, y, args.small_epochs),
+        "numpy loop float64, tuned by hand (lower bound)": numpy_small_tuned_run(
+            X, y, args.small_epochs
         ),
-    ]
+    }
     if fyslearn_nn() is not None:
-        small.append(
-            ("fyslearn MLPRegressor", time_fyslearn_small(X, y, args.small_epochs, args.repeats))
-        )
-    small.append(
-        ("scikit-learn MLPRegressor", time_sklearn_small(X, y, args.small_epochs, args.repeats))
-    )
+        small_runs["fyslearn MLPRegressor"] = fyslearn_small_run(X, y, args.small_epochs)
+    small_runs["scikit-learn MLPRegressor"] = sklearn_small_run(X, y, args.small_epochs)
+    small = list(interleaved_medians(small_runs, args.repeats).items())
     sklearn_step = small[-1][1]
     say("| implementation | µs / step | steps / s | × scikit-learn's steps / s |")
     say("|---|---|---|---|")
