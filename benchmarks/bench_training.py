@@ -629,7 +629,8 @@ def run(args: argparse.Namespace) -> list[str]:
     say(
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} logical CPUs, "
         f"numpy {np.__version__} ({_blas_name()}), {threads} BLAS threads; "
-        f"medians of {args.repeats} interleaved rounds; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}."
+        f"medians of {args.repeats} interleaved rounds; "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}."
     )
     say("")
 
