@@ -248,11 +248,17 @@ class StackedNetworks:
 
 
 class _StackedWorkspace:
-    """Arrays for one stacked training step with mini-batches of ``m`` rows, allocated once."""
+    """Arrays for one stacked training step, allocated once.
 
-    def __init__(self, stack: StackedNetworks, m: int) -> None:
-        n_models, dtype = stack.n_models, stack.theta.dtype
+    ``rows_shape`` is that of the mini-batches' row indices: ``(M, m)``, one
+    mini-batch per network, or ``(m,)``, one shared by all.
+    """
+
+    def __init__(self, stack: StackedNetworks, rows_shape: tuple[int, ...]) -> None:
+        n_models, dtype, m = stack.n_models, stack.theta.dtype, rows_shape[-1]
         sizes = [n_out for _, n_out in stack.shapes]
+        self.x = np.empty((*rows_shape, stack.shapes[0][0]), dtype)
+        self.y = np.empty((*rows_shape, sizes[-1]), dtype)
         self.z = [np.empty((n_models, m, n), dtype) for n in sizes]
         self.a = [np.empty((n_models, m, n), dtype) for n in sizes]
         self.delta = [np.empty((n_models, m, n), dtype) for n in sizes]
@@ -392,19 +398,24 @@ def train_stacked(
         its loss and scores after each completed epoch, and its error if it diverged.
     """
     n_models = stack.n_models
+    X, Y = np.asarray(X, stack.theta.dtype), np.asarray(Y, stack.theta.dtype)
     alphas = np.asarray(alphas, dtype=float)
     two_alpha = stack.per_network(2.0 * alphas, kernels_only=True) if alphas.any() else None
     optimizer = _StackedSGD(stack, learning_rates, momenta, schedule)
     tracker = _Tracker(stack, optimizer, restore, epochs, learning_rates)
     totals = _EpochTotals(n_models, track_accuracy)
-    workspaces: dict[int, _StackedWorkspace] = {}
+    workspaces: dict[tuple[int, ...], _StackedWorkspace] = {}
 
     def batch_gradients(rows: np.ndarray) -> list[np.ndarray]:
         rows = rows.T  # (M, m): one mini-batch per network; (m,) when shared
-        m = rows.shape[-1]
-        workspace = workspaces.get(m) or workspaces.setdefault(m, _StackedWorkspace(stack, m))
-        zs, activations = stack.forward(X[rows], workspace)
-        output, targets = activations[-1], Y[rows]
+        workspace = workspaces.get(rows.shape) or workspaces.setdefault(
+            rows.shape, _StackedWorkspace(stack, rows.shape)
+        )
+        # gather the mini-batches (valid rows: mode="clip" avoids take's buffered check)
+        x = X.take(rows, axis=0, out=workspace.x, mode="clip")
+        targets = Y.take(rows, axis=0, out=workspace.y, mode="clip")
+        zs, activations = stack.forward(x, workspace)
+        output = activations[-1]
         totals.add(loss(output, targets), output, targets)
         delta = output_delta(output, targets)
         return [stack.gradients(zs, activations, delta, two_alpha, workspace)]
@@ -560,7 +571,8 @@ def _stacked_softmax_delta(output: np.ndarray, Y: np.ndarray) -> np.ndarray:
 
 def _stacked_accuracy(output: np.ndarray, Y: np.ndarray) -> np.ndarray:
     """Share of rows whose most probable class is the true one, per network."""
-    return np.mean(output.argmax(axis=-1) == Y.argmax(axis=-1), axis=-1)
+    hits = np.count_nonzero(output.argmax(axis=-1) == Y.argmax(axis=-1), axis=-1)
+    return hits / Y.shape[-2]
 
 
 def fit_many(estimators: Sequence[Any], X: np.ndarray, y: np.ndarray) -> list[Any]:

@@ -105,8 +105,10 @@ class Workspace:
     def gradients(self, X: np.ndarray, Y: np.ndarray, rows: np.ndarray) -> list[np.ndarray]:
         """Gradient of the mean loss over ``X[rows]``, flat as in :func:`pack_parameters`."""
         m, network = len(rows), self.network
-        x = X.take(rows, axis=0, out=self.x[:m])  # gather the mini-batch
-        y = Y.take(rows, axis=0, out=self.y[:m])
+        # gather the mini-batch; the rows come from a permutation, so they are valid, and
+        # mode="clip" spares the check that makes take(mode="raise") copy its output twice
+        x = X.take(rows, axis=0, out=self.x[:m], mode="clip")
+        y = Y.take(rows, axis=0, out=self.y[:m], mode="clip")
         z_out, a_out, delta_out = self._views(m)
         zs, activations = network.forward(x, z_out, a_out)
         output = activations[-1]
