@@ -114,3 +114,19 @@ def test_buffered_training_step_equals_plain_backprop(rng, loss, batch):
     pairs = zip(coef_grads, intercept_grads, strict=True)
     expected = np.concatenate([g.ravel() for pair in pairs for g in pair])
     np.testing.assert_allclose(buffered, expected, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", ["mse", "cross_entropy"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fused_loss_and_gradient_equal_the_separate_ones(rng, name, dtype):
+    from fyslearn.nn.losses import LOSSES
+
+    loss = LOSSES[name]
+    A = rng.uniform(0.01, 1.0, size=(9, 4)).astype(dtype)
+    Y = np.eye(4, dtype=dtype)[rng.integers(0, 4, 9)]
+    out = np.empty_like(A)
+    value, gradient = loss.value_and_output_gradient(Y, A, out=out)
+    assert gradient is out
+    tolerance = 1e-6 if dtype == np.float32 else 1e-14
+    assert value == pytest.approx(loss(Y, A), rel=tolerance)
+    np.testing.assert_allclose(gradient, loss.output_gradient(Y, A), rtol=tolerance)

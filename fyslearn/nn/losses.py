@@ -34,6 +34,12 @@ class Loss:
     ) -> np.ndarray:
         raise NotImplementedError
 
+    def value_and_output_gradient(
+        self, Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None
+    ) -> tuple[float, np.ndarray]:
+        r"""The loss and :math:`\partial C/\partial a` together (a loss may share work)."""
+        return self(Y, A), self.output_gradient(Y, A, out=out)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
@@ -53,6 +59,14 @@ class MeanSquaredError(Loss):
         out = np.subtract(A, Y, out=out)
         out *= 2.0 / len(Y)
         return out
+
+    def value_and_output_gradient(
+        self, Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None
+    ) -> tuple[float, np.ndarray]:
+        residual = np.subtract(A, Y, out=out)  # a − y, once for both
+        value = float(np.vdot(residual, residual)) / len(Y)  # C = (1/n) Σ (a − y)²
+        residual *= 2.0 / len(Y)  # ∂C/∂a = (2/n)(a − y)  (D6)
+        return value, residual
 
 
 class CrossEntropy(Loss):

@@ -168,10 +168,20 @@ class FeedForwardNetwork:
         self, Y: np.ndarray, z: np.ndarray, a: np.ndarray, out: np.ndarray | None = None
     ) -> np.ndarray:
         r""":math:`\delta^L = \partial C/\partial z^L` for the mean loss over the batch (D3, D7)."""
+        return self.loss_and_output_error(Y, z, a, out)[1]
+
+    def loss_and_output_error(
+        self, Y: np.ndarray, z: np.ndarray, a: np.ndarray, out: np.ndarray | None = None
+    ) -> tuple[float, np.ndarray]:
+        r"""The data loss :math:`C` of the batch and :math:`\delta^L`, sharing the work (D3, D7).
+
+        For MSE both come from the residual :math:`a - y`, computed once.
+        """
         if self.fused_output:
-            return CrossEntropy.softmax_delta(Y, a, out=out)  # δ = (a − y)/n  (D7)
-        grad = self.loss.output_gradient(Y, a, out=out)  # ∂C/∂a^L  (D6 for MSE)
-        return self.activations[-1].backward(z, a, grad)  # δ^L = ∂C/∂a ⊙ σ'(z^L)  (D3)
+            # δ = (a − y)/n  (D7)
+            return self.loss(Y, a), CrossEntropy.softmax_delta(Y, a, out=out)
+        loss, grad = self.loss.value_and_output_gradient(Y, a, out=out)  # ∂C/∂a^L (D6, MSE)
+        return loss, self.activations[-1].backward(z, a, grad)  # δ^L = ∂C/∂a ⊙ σ'(z^L)  (D3)
 
     def backward(
         self,
@@ -186,7 +196,7 @@ class FeedForwardNetwork:
 
         The L2 term adds :math:`2\alpha W^l` to each kernel gradient.
         """
-        n = self.n_layers
+        n = len(self.coefs_)
         delta_out = delta_out or [None] * n
         coef_grads = list(coef_grads or [None] * n)
         intercept_grads = list(intercept_grads or [None] * n)
@@ -230,10 +240,9 @@ class FeedForwardNetwork:
         """
         X, Y = self._check_xy(X, Y)
         zs, activations = self.forward(X)
-        loss = self.loss(Y, activations[-1]) + self.penalty()
-        delta = self.output_error(Y, zs[-1], activations[-1])
+        data_loss, delta = self.loss_and_output_error(Y, zs[-1], activations[-1])
         coef_grads, intercept_grads = self.backward(zs, activations, delta)
-        return loss, coef_grads, intercept_grads
+        return data_loss + self.penalty(), coef_grads, intercept_grads
 
     def _check_xy(self, X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         X = np.asarray(X, dtype=self.dtype)

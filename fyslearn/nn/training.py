@@ -112,11 +112,11 @@ class Workspace:
         z_out, a_out, delta_out = self._views(m)
         zs, activations = network.forward(x, z_out, a_out)
         output = activations[-1]
-        self.loss_sum += network.loss(y, output) * m
         if self.track_accuracy:
             self.correct += int(np.count_nonzero(output.argmax(axis=1) == y.argmax(axis=1)))
+        loss, delta = network.loss_and_output_error(y, zs[-1], output, out=delta_out[-1])
+        self.loss_sum += loss * m
         self.seen += m
-        delta = network.output_error(y, zs[-1], output, out=delta_out[-1])
         network.backward(zs, activations, delta, delta_out, self.coef_grads, self.intercept_grads)
         return [self.flat_grad]
 
