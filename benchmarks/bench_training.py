@@ -398,6 +398,95 @@ def small_step_calls(X: np.ndarray, y: np.ndarray, repeats: int = 2000) -> list[
     return timings
 
 
+def _median_call(call: Callable[[], object], repeats: int) -> float:
+    empty = float(np.median([_timed(lambda: None) for _ in range(repeats)]))  # the timer itself
+    return float(np.median([_timed(call) for _ in range(repeats)])) - empty
+
+
+def fyslearn_step_parts(
+    X: np.ndarray, y: np.ndarray, repeats: int = 3000
+) -> list[tuple[str, float]]:
+    """Seconds of each part of one fyslearn training step (2–128–1, batch 10), timed alone.
+
+    The parts are the calls :func:`fyslearn.nn.training.train_network` makes for
+    one mini-batch; what the whole step costs beyond their sum is the Python of
+    the loop around them.
+    """
+    from fyslearn.nn.network import FeedForwardNetwork
+    from fyslearn.nn.training import Workspace, pack_parameters
+    from fyslearn.optim import SGD
+
+    Y = y.reshape(-1, 1)
+    network = FeedForwardNetwork(FRANKE_LAYERS, ["relu", "linear"], kernel_init="normal")
+    workspace = Workspace(network, 10)
+    optimizer = SGD([pack_parameters(network)], LEARNING_RATE)
+    rows = np.random.default_rng(0).permutation(len(X))[:10]
+    x, t = workspace.x, workspace.y
+    z_out, a_out, delta_out = workspace._views(10)
+    zs, activations = network.forward(x, z_out, a_out)
+    delta = network.output_error(t, zs[-1], activations[-1], out=delta_out[-1])
+    grads = [workspace.flat_grad]
+    parts = {
+        "gather the batch (2 × take)": lambda: (
+            X.take(rows, axis=0, out=x, mode="clip"),
+            Y.take(rows, axis=0, out=t, mode="clip"),
+        ),
+        "forward": lambda: network.forward(x, z_out, a_out),
+        "loss and output error": lambda: network.loss_and_output_error(
+            t, zs[-1], activations[-1], out=delta_out[-1]
+        ),
+        "backward": lambda: network.backward(
+            zs, activations, delta, delta_out, workspace.coef_grads, workspace.intercept_grads
+        ),
+        "SGD update": lambda: optimizer.step(grads),
+        "whole step": lambda: optimizer.step(workspace.gradients(X, Y, rows)),
+    }
+    return [(name, _median_call(call, repeats)) for name, call in parts.items()]
+
+
+def stacked_step_parts(
+    X: np.ndarray, y: np.ndarray, n_models: int, repeats: int = 500
+) -> list[tuple[str, float]]:
+    """Seconds of each part of one stacked step of ``n_models`` Franke networks, timed alone."""
+    from fyslearn.nn import MLPRegressor, batched
+
+    networks = [
+        MLPRegressor()._build_network(2, 1, np.random.default_rng(k)) for k in range(n_models)
+    ]
+    stack = batched._stack(networks)
+    rows = np.stack([np.random.default_rng(k).permutation(len(X))[:10] for k in range(n_models)])
+    workspace = batched._StackedWorkspace(stack, rows.shape)
+    Y = y.reshape(-1, 1)
+    x, t = X.take(rows, axis=0, out=workspace.x), Y.take(rows, axis=0, out=workspace.y)
+    zs, activations = stack.forward(x, workspace)
+    z1, out = zs[0], activations[-1]
+    delta = batched._stacked_mse_delta(out, t)
+    W2_T = np.swapaxes(stack.kernels[1], -1, -2)
+    optimizer = batched._StackedSGD(stack, [LEARNING_RATE] * n_models, [0.0] * n_models, "constant")
+    scratch = np.empty_like(workspace.delta[0])
+    parts = {
+        "gather the batches (2 × take)": lambda: (
+            X.take(rows, axis=0, out=workspace.x, mode="clip"),
+            Y.take(rows, axis=0, out=workspace.y, mode="clip"),
+        ),
+        "first-layer product (M, 10, 2) @ (M, 2, 128)": lambda: np.matmul(
+            x, stack.kernels[0], out=workspace.z[0]
+        ),
+        "+ b¹ (M, 10, 128)": lambda: np.add(z1, stack.biases[0], out=scratch),
+        "ReLU (M, 10, 128)": lambda: np.maximum(z1, 0.0, out=scratch),
+        "loss of the batch": lambda: batched._stacked_mse(out, t),
+        "δ² W²ᵀ, outer product (M, 10, 128)": lambda: np.multiply(delta, W2_T, out=scratch),
+        "× ReLU' (M, 10, 128)": lambda: np.multiply(scratch, z1 > 0.0, out=scratch),
+        "bias gradient, sum over rows (M, 10, 128)": lambda: np.add.reduce(
+            scratch, axis=-2, keepdims=True
+        ),
+        "forward": lambda: stack.forward(x, workspace),
+        "backward": lambda: stack.gradients(zs, activations, delta, None, workspace),
+        "SGD update (flat, all networks)": lambda: optimizer.step([workspace.grad]),
+    }
+    return [(name, _median_call(call, repeats)) for name, call in parts.items()]
+
+
 def init_params(layers: tuple[int, ...], dtype: type, seed: int = 0) -> list[np.ndarray]:
     rng = np.random.default_rng(seed)
     params = []
@@ -729,6 +818,15 @@ def run(args: argparse.Namespace) -> list[str]:
     )
     say("")
 
+    if fyslearn_nn() is not None:
+        parts = fyslearn_step_parts(X, y)
+        say(
+            "Profile of one fyslearn step, each part timed alone: "
+            + ", ".join(f"{name} {seconds * 1e6:.1f} µs" for name, seconds in parts)
+            + "."
+        )
+        say("")
+
     many = time_many_franke(X, y, args.models, args.small_epochs, max(1, args.repeats // 2))
     if many is not None:
         single, batched = many
@@ -740,6 +838,13 @@ def run(args: argparse.Namespace) -> list[str]:
         say(
             f"| at once (fit_many) | {batched:.2f} | {args.models / batched:.2f} | "
             f"{single / batched:.1f} |"
+        )
+        say("")
+        parts = stacked_step_parts(X, y, args.models)
+        say(
+            f"Profile of one stacked step of {args.models} networks, each part timed alone: "
+            + ", ".join(f"{name} {seconds * 1e6:.1f} µs" for name, seconds in parts)
+            + "."
         )
         say("")
 
