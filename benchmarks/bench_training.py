@@ -456,8 +456,8 @@ def stacked_step_parts(
     stack = batched._stack(networks)
     rows = np.stack([np.random.default_rng(k).permutation(len(X))[:10] for k in range(n_models)])
     workspace = batched._StackedWorkspace(stack, rows.shape)
-    Y = y.reshape(-1, 1)
-    x, t = X.take(rows, axis=0, out=workspace.x), Y.take(rows, axis=0, out=workspace.y)
+    Y, X_ones = y.reshape(-1, 1), np.column_stack([X, np.ones(len(X))])  # the bias trick
+    x, t = X_ones.take(rows, axis=0, out=workspace.x), Y.take(rows, axis=0, out=workspace.y)
     zs, activations = stack.forward(x, workspace)
     z1, out = zs[0], activations[-1]
     delta = batched._stacked_mse_delta(out, t)
@@ -466,20 +466,16 @@ def stacked_step_parts(
     scratch = np.empty_like(workspace.delta[0])
     parts = {
         "gather the batches (2 × take)": lambda: (
-            X.take(rows, axis=0, out=workspace.x, mode="clip"),
+            X_ones.take(rows, axis=0, out=workspace.x, mode="clip"),
             Y.take(rows, axis=0, out=workspace.y, mode="clip"),
         ),
-        "first-layer product (M, 10, 2) @ (M, 2, 128)": lambda: np.matmul(
-            x, stack.kernels[0], out=workspace.z[0]
+        "first layer, [x 1] [W¹; b¹], (M, 10, 3) @ (M, 3, 128)": lambda: np.matmul(
+            x, stack.per_network_first_block(stack.first_block), out=workspace.z[0]
         ),
-        "+ b¹ (M, 10, 128)": lambda: np.add(z1, stack.biases[0], out=scratch),
         "ReLU (M, 10, 128)": lambda: np.maximum(z1, 0.0, out=scratch),
         "loss of the batch": lambda: batched._stacked_mse(out, t),
         "δ² W²ᵀ, outer product (M, 10, 128)": lambda: np.multiply(delta, W2_T, out=scratch),
         "× ReLU' (M, 10, 128)": lambda: np.multiply(scratch, z1 > 0.0, out=scratch),
-        "bias gradient, sum over rows (M, 10, 128)": lambda: np.add.reduce(
-            scratch, axis=-2, keepdims=True
-        ),
         "forward": lambda: stack.forward(x, workspace),
         "backward": lambda: stack.gradients(zs, activations, delta, None, workspace),
         "SGD update (flat, all networks)": lambda: optimizer.step([workspace.grad]),

@@ -91,9 +91,17 @@ class StackedNetworks:
     All parameters live in one flat array, :attr:`theta`: the first kernels side by
     side, :math:`[W^1_1 \; W^1_2 \cdots W^1_M]` of shape ``(n_in, M·n_out)`` (a
     mini-batch shared by all networks then needs one matrix product), then the
-    first biases, then each later layer's kernels ``(M, n_in, n_out)`` and biases
-    ``(M, 1, n_out)``. :attr:`kernels` and :attr:`biases` are views into it, so one
-    in-place update of ``theta`` (:class:`_StackedSGD`) updates every network.
+    first biases as one more row, then each later layer's kernels
+    ``(M, n_in, n_out)`` and biases ``(M, 1, n_out)``. :attr:`kernels` and
+    :attr:`biases` are views into it, so one in-place update of ``theta``
+    (:class:`_StackedSGD`) updates every network.
+
+    The first layer's kernels and biases together, :attr:`first_block`
+    :math:`= [W^1; b^1]`, serve the "bias trick" during training: with a column
+    of ones appended to the inputs, :math:`[a^0 \; 1]\,[W^1; b^1] = a^0 W^1 + b^1`
+    is one product, and :math:`[a^0 \; 1]^T \delta^1` holds
+    :math:`\partial C/\partial W^1 = (a^0)^T\delta^1` and
+    :math:`\partial C/\partial b^1 = \sum_{\text{rows}} \delta^1` (D5) at once.
 
     Args:
         kernels: One array per layer, shape ``(M, n_in, n_out)``: network ``k``'s
@@ -114,7 +122,8 @@ class StackedNetworks:
         self.shapes = [W.shape[1:] for W in kernels]
         size = sum(n_models * (n_in + 1) * n_out for n_in, n_out in self.shapes)
         self.theta = np.empty(size, np.result_type(*kernels, *biases))
-        self.side_by_side, self.kernels, self.biases = self.views(self.theta, n_models)
+        self.first_block, self.kernels, self.biases = self.views(self.theta, n_models)
+        self.side_by_side = self.first_block[:-1]  # [W¹₁ … W¹_M], (n_in, M·n_out)
         for view, value in zip(self.kernels + self.biases, [*kernels, *biases], strict=True):
             view[...] = value
         self.activations = [_as_activation(a) for a in activations]
@@ -122,7 +131,7 @@ class StackedNetworks:
     def views(
         self, flat: np.ndarray, n_models: int
     ) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
-        """The first kernels side by side, then every kernel and bias, as views of ``flat``.
+        """The first layer's ``[W¹; b¹]`` side by side, then every kernel and bias, as views.
 
         Gradients use the same layout, so that the update of all parameters is
         one operation on two flat arrays.
@@ -132,13 +141,17 @@ class StackedNetworks:
             block = flat[offset : offset + n_models * n_in * n_out]
             offset += block.size
             if layer == 0:
-                side_by_side = block.reshape(n_in, n_models * n_out)
+                first_block = flat[: (n_in + 1) * n_models * n_out].reshape(n_in + 1, -1)
                 kernels.append(block.reshape(n_in, n_models, n_out).swapaxes(0, 1))
             else:
                 kernels.append(block.reshape(n_models, n_in, n_out))
             biases.append(flat[offset : offset + n_models * n_out].reshape(n_models, 1, n_out))
             offset += n_models * n_out
-        return side_by_side, kernels, biases
+        return first_block, kernels, biases
+
+    def per_network_first_block(self, first_block: np.ndarray) -> np.ndarray:
+        """``[W¹_k; b¹_k]`` of every network, shape ``(M, n_in + 1, n_out)`` (a view)."""
+        return first_block.reshape(len(first_block), self.n_models, -1).swapaxes(0, 1)
 
     @property
     def n_models(self) -> int:
@@ -167,7 +180,8 @@ class StackedNetworks:
         ``a0`` is ``(M, m, n_features)``, one mini-batch per network, or
         ``(m, n_features)``, one mini-batch shared by all networks; then the
         first layer of all networks is one matrix product with the kernels
-        side by side. With a ``workspace`` the results go into its arrays.
+        side by side. With a ``workspace`` the results go into its arrays, and
+        ``a0`` carries a last column of ones (the bias trick, see the class).
         """
         m = a0.shape[-2]
         no_buffers = [None] * len(self.shapes)
@@ -175,13 +189,19 @@ class StackedNetworks:
         zs, activations = [], [a0]
         layers = zip(self.kernels, self.biases, self.activations, strict=True)
         for layer, (W, b, sigma) in enumerate(layers):
-            if layer == 0 and a0.ndim == 2:  # one product: a⁰ [W¹₁ … W¹_M]
-                wide = workspace.wide_z if workspace else None
-                wide = np.dot(a0, self.side_by_side, out=wide)
-                z = wide.reshape(m, self.n_models, -1).swapaxes(0, 1)
+            if layer == 0 and workspace is not None:  # [a⁰ 1] [W¹; b¹] = a⁰ W¹ + b¹
+                if a0.ndim == 2:  # one product for all networks
+                    wide = np.dot(a0, self.first_block, out=workspace.wide_z)
+                    z = wide.reshape(m, self.n_models, -1).swapaxes(0, 1)
+                else:
+                    blocks = self.per_network_first_block(self.first_block)
+                    z = np.matmul(a0, blocks, out=z_out[0])
+            elif layer == 0 and a0.ndim == 2:  # one product: a⁰ [W¹₁ … W¹_M]
+                z = np.dot(a0, self.side_by_side).reshape(m, self.n_models, -1).swapaxes(0, 1)
+                z += b
             else:
                 z = np.matmul(activations[-1], W, out=z_out[layer])  # z^l = a^{l-1} W^l
-            z += b
+                z += b
             zs.append(z)
             activations.append(sigma(z, out=a_out[layer]))
         return zs, activations
@@ -210,13 +230,17 @@ class StackedNetworks:
         kernel_grads, bias_grads = workspace.kernel_grads, workspace.bias_grads
         for layer in range(len(self.kernels) - 1, -1, -1):
             a_prev = activations[layer]
-            if a_prev.ndim == 2:  # shared mini-batch: one product, (a⁰)ᵀ [δ¹₁ … δ¹_M]
-                wide = workspace.wide_delta[: len(a_prev)]
-                wide.reshape(len(a_prev), self.n_models, -1)[...] = delta.swapaxes(0, 1)
-                np.dot(a_prev.T, wide, out=workspace.side_by_side_grad)
-            else:  # D5: ∂C/∂W^l = (a^{l-1})ᵀ δ^l
+            if layer == 0:  # [a⁰ 1]ᵀ δ¹ = [∂C/∂W¹; ∂C/∂b¹] (D5), the bias trick
+                if a_prev.ndim == 2:  # shared mini-batch: one product, [a⁰ 1]ᵀ [δ¹₁ … δ¹_M]
+                    wide = workspace.wide_delta
+                    wide.reshape(len(a_prev), self.n_models, -1)[...] = delta.swapaxes(0, 1)
+                    np.dot(a_prev.T, wide, out=workspace.first_block_grad)
+                else:
+                    blocks = self.per_network_first_block(workspace.first_block_grad)
+                    np.matmul(a_prev.swapaxes(-1, -2), delta, out=blocks)
+            else:  # D5: ∂C/∂W^l = (a^{l-1})ᵀ δ^l, ∂C/∂b^l = Σ_rows δ^l
                 np.matmul(a_prev.swapaxes(-1, -2), delta, out=kernel_grads[layer])
-            np.add.reduce(delta, axis=-2, keepdims=True, out=bias_grads[layer])  # ∂C/∂b^l
+                np.add.reduce(delta, axis=-2, keepdims=True, out=bias_grads[layer])
             if layer:
                 # D4: δ^{l-1} = δ^l (W^l)ᵀ ⊙ σ'(z^{l-1})
                 delta = _times_transpose(delta, self.kernels[layer], workspace.delta[layer - 1])
@@ -257,7 +281,7 @@ class _StackedWorkspace:
     def __init__(self, stack: StackedNetworks, rows_shape: tuple[int, ...]) -> None:
         n_models, dtype, m = stack.n_models, stack.theta.dtype, rows_shape[-1]
         sizes = [n_out for _, n_out in stack.shapes]
-        self.x = np.empty((*rows_shape, stack.shapes[0][0]), dtype)
+        self.x = np.empty((*rows_shape, stack.shapes[0][0] + 1), dtype)  # inputs, then 1
         self.y = np.empty((*rows_shape, sizes[-1]), dtype)
         self.z = [np.empty((n_models, m, n), dtype) for n in sizes]
         self.a = [np.empty((n_models, m, n), dtype) for n in sizes]
@@ -265,9 +289,7 @@ class _StackedWorkspace:
         self.wide_z = np.empty((m, n_models * sizes[0]), dtype)
         self.wide_delta = np.empty((m, n_models * sizes[0]), dtype)
         self.grad = np.empty_like(stack.theta)
-        self.side_by_side_grad, self.kernel_grads, self.bias_grads = stack.views(
-            self.grad, n_models
-        )
+        self.first_block_grad, self.kernel_grads, self.bias_grads = stack.views(self.grad, n_models)
 
 
 def _times_transpose(delta: np.ndarray, W: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -398,7 +420,10 @@ def train_stacked(
         its loss and scores after each completed epoch, and its error if it diverged.
     """
     n_models = stack.n_models
-    X, Y = np.asarray(X, stack.theta.dtype), np.asarray(Y, stack.theta.dtype)
+    # the inputs with a column of ones, for the bias trick of the first layer
+    X_ones = np.ones((len(X), X.shape[1] + 1), stack.theta.dtype)
+    X_ones[:, :-1] = X
+    Y = np.asarray(Y, stack.theta.dtype)
     alphas = np.asarray(alphas, dtype=float)
     two_alpha = stack.per_network(2.0 * alphas, kernels_only=True) if alphas.any() else None
     optimizer = _StackedSGD(stack, learning_rates, momenta, schedule)
@@ -412,7 +437,7 @@ def train_stacked(
             rows.shape, _StackedWorkspace(stack, rows.shape)
         )
         # gather the mini-batches (valid rows: mode="clip" avoids take's buffered check)
-        x = X.take(rows, axis=0, out=workspace.x, mode="clip")
+        x = X_ones.take(rows, axis=0, out=workspace.x, mode="clip")
         targets = Y.take(rows, axis=0, out=workspace.y, mode="clip")
         zs, activations = stack.forward(x, workspace)
         output = activations[-1]
