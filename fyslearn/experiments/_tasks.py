@@ -24,7 +24,7 @@ from typing import Any
 
 from sklearn.utils.parallel import Parallel, delayed
 
-__all__ = ["Plan", "Task", "run_plans", "run_tasks"]
+__all__ = ["Plan", "Task", "merge_outputs", "run_plans", "run_tasks"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,11 @@ class Plan:
     name: str
     tasks: Sequence[Task]
     assemble: Callable[[Sequence[Any]], dict[str, Any]]
+
+
+def merge_outputs(outputs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """One result from tasks that each return some of its entries."""
+    return {key: value for output in outputs for key, value in output.items()}
 
 
 def _timed(key: tuple[str, int], task: Task) -> tuple[tuple[str, int], float, Any]:

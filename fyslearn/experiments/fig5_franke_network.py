@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from ..nn import MLPRegressor, sklearn_equivalent
 from ._common import Row, fmt, franke_split, scores
 from ._networks import curves_figure, sklearn_curves
-from ._tasks import Task, run_tasks
+from ._tasks import Task, merge_outputs, run_tasks
 
 TITLE = "Figure 5: Franke network 2–128–1 and scikit-learn's MLPRegressor"
 
@@ -84,7 +84,7 @@ def tasks(config: Config) -> list[Task]:
 
 
 def assemble(config: Config, outputs: list[dict[str, Any]]) -> dict[str, Any]:
-    return {key: value for output in outputs for key, value in output.items()}
+    return merge_outputs(outputs)
 
 
 def run(config: Config = Config(), n_jobs: int | None = 1) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from ..datasets import load_mnist
 from ..nn import MLPClassifier, sklearn_equivalent
 from ._common import Row, fmt
 from ._networks import curves_figure, sklearn_curves
-from ._tasks import Task, run_tasks
+from ._tasks import Task, merge_outputs, run_tasks
 
 TITLE = "Figure 8: MNIST network 784–128–10 and scikit-learn's MLPClassifier"
 
@@ -85,7 +85,7 @@ def tasks(config: Config) -> list[Task]:
 
 
 def assemble(config: Config, outputs: list[dict[str, Any]]) -> dict[str, Any]:
-    return {key: value for output in outputs for key, value in output.items()}
+    return merge_outputs(outputs)
 
 
 def run(config: Config = Config(), n_jobs: int | None = 1) -> dict[str, Any]:
