@@ -221,17 +221,28 @@ class SGDRegressor(_LinearPredictor):
         self.verbose = verbose
         self.on_divergence = on_divergence
 
-    def fit(self, X: ArrayLike, y: ArrayLike) -> SGDRegressor:
-        """Train by mini-batch SGD; returns ``self``."""
-        alpha = check_non_negative_float(self.alpha, "alpha")
-        batch_size = check_positive_int(self.batch_size, "batch_size")
-        epochs = check_positive_int(self.epochs, "epochs")
+    def _check_params(self) -> tuple[float, int, int]:
+        """Validated ``alpha``, ``batch_size`` and ``epochs`` (and the option names)."""
         check_option(self.schedule, "schedule", SCHEDULES)
         check_option(self.on_divergence, "on_divergence", ON_DIVERGENCE)
+        return (
+            check_non_negative_float(self.alpha, "alpha"),
+            check_positive_int(self.batch_size, "batch_size"),
+            check_positive_int(self.epochs, "epochs"),
+        )
+
+    @staticmethod
+    def _initial_coefficients(rng: np.random.Generator, n_features: int) -> np.ndarray:
+        r"""The starting point :math:`\beta \sim \mathcal N(0, 0.05^2)`, drawn from ``rng``."""
+        return rng.normal(0.0, 0.05, size=n_features)
+
+    def fit(self, X: ArrayLike, y: ArrayLike) -> SGDRegressor:
+        """Train by mini-batch SGD; returns ``self``."""
+        alpha, batch_size, epochs = self._check_params()
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
         rng = as_generator(self.random_state)
 
-        beta = rng.normal(0.0, 0.05, size=X.shape[1])
+        beta = self._initial_coefficients(rng, X.shape[1])
         optimizer = SGD([beta], self.learning_rate, self.momentum, self.schedule)
         losses: list[float] = []
 

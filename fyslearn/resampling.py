@@ -48,7 +48,8 @@ def bootstrap_scores(
     ``n_bootstraps`` rounds draws ``len(y_test)`` test points with
     replacement (:func:`sklearn.utils.resample`) and computes MSE and R² on
     them. Because the model is not refitted, predicting once and resampling
-    the predictions gives the same numbers at a fraction of the cost.
+    the predictions gives the same numbers at a fraction of the cost; the
+    resamples are the columns of one array, scored by one call of each metric.
 
     Args:
         model: A fitted estimator with ``predict``.
@@ -66,13 +67,22 @@ def bootstrap_scores(
     y_test = np.asarray(y_test, dtype=float)
     predictions = np.asarray(model.predict(X_test), dtype=float)
     check_consistent_length(y_test, predictions)
+    if predictions.ndim == 2 and predictions.shape[1] == 1:
+        predictions = predictions[:, 0]
+    if y_test.ndim != 1 or predictions.ndim != 1:
+        raise ValueError(
+            "bootstrap_scores needs one target and one prediction per test point, got "
+            f"shapes {y_test.shape} and {predictions.shape}."
+        )
     if len(y_test) < 2:
         raise ValueError("y_test needs at least 2 samples for R² to be defined.")
     seed = as_generator(random_state).integers(2**31 - 1)
     rng = np.random.RandomState(seed)  # resample takes a RandomState
-    mse, r2 = np.empty(n_bootstraps), np.empty(n_bootstraps)
-    for b in range(n_bootstraps):
-        y_true, y_pred = resample(y_test, predictions, random_state=rng)
-        mse[b] = mean_squared_error(y_true, y_pred)
-        r2[b] = r2_score(y_true, y_pred)
+    rows = np.arange(len(y_test))
+    # column b holds the test rows drawn in round b
+    drawn = np.column_stack([resample(rows, random_state=rng) for _ in range(n_bootstraps)])
+    y_true, y_pred = y_test[drawn], predictions[drawn]
+    # one call scores every round: each column is one resample's (y, ŷ)
+    mse = mean_squared_error(y_true, y_pred, multioutput="raw_values")
+    r2 = r2_score(y_true, y_pred, multioutput="raw_values")
     return BootstrapScores(mse.mean(), mse.std(), r2.mean(), r2.std(), mse, r2)

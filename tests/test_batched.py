@@ -290,3 +290,102 @@ def test_fit_many_refuses_mixed_classes_and_validation_sets():
             X,
             labels,
         )
+
+
+def _franke_design(n=80, degree=4, seed=0):
+    from fyslearn.datasets import make_franke
+    from fyslearn.features import design_matrix
+
+    X, y = make_franke(n, random_state=seed)
+    return design_matrix(X, degree), y
+
+
+@pytest.mark.parametrize("same_seed", [True, False], ids=["one seed, shared order", "own seeds"])
+def test_fit_many_linear_models_equal_fitting_each_alone(same_seed):
+    from fyslearn.linear_model import SGDRegressor
+    from fyslearn.nn.batched import fit_many
+
+    D, y = _franke_design()
+    settings = [
+        dict(learning_rate=rate, schedule=schedule, alpha=alpha, momentum=momentum)
+        for rate, schedule, alpha, momentum in itertools.product(
+            (1e-2, 5e-2), ("constant", "inverse"), (0.0, 1e-3), (0.0, 0.5)
+        )
+    ]
+
+    def make(k, **setting):
+        return SGDRegressor(batch_size=7, epochs=12, random_state=3 if same_seed else k, **setting)
+
+    stacked = fit_many([make(k, **s) for k, s in enumerate(settings)], D, y)
+    for k, (setting, fitted) in enumerate(zip(settings, stacked, strict=True)):
+        alone = make(k, **setting).fit(D, y)
+        np.testing.assert_allclose(fitted.coef_, alone.coef_, rtol=1e-10, atol=1e-13)
+        np.testing.assert_allclose(fitted.loss_curve_, alone.loss_curve_, rtol=1e-10)
+        assert fitted.n_iter_ == alone.n_iter_ == 12
+        assert fitted.n_features_in_ == D.shape[1]
+
+
+def test_fit_many_linear_shares_the_order_only_for_one_seed(monkeypatch):
+    from fyslearn.linear_model import SGDRegressor
+    from fyslearn.nn import batched
+
+    orders = []
+    original = batched._OrderTable
+
+    def spy(rngs, shared):
+        orders.append(shared)
+        return original(rngs, shared)
+
+    monkeypatch.setattr(batched, "_OrderTable", spy)
+    D, y = _franke_design(30)
+    for seeds in ((5, 5), (5, 6)):
+        batched.fit_many([SGDRegressor(epochs=1, random_state=s) for s in seeds], D, y)
+    assert orders == [True, False]
+
+
+def test_fit_many_linear_diverged_model_is_left_unfitted_as_fit_would():
+    from sklearn.exceptions import NotFittedError
+
+    from fyslearn.linear_model import SGDRegressor
+    from fyslearn.nn.batched import fit_many
+    from fyslearn.optim import DivergenceError
+
+    D, y = _franke_design()
+    make = lambda rate, mode: SGDRegressor(  # noqa: E731
+        learning_rate=rate, epochs=20, random_state=0, on_divergence=mode
+    )
+    settings = [(1e-2, "raise"), (50.0, "raise"), (50.0, "restore")]
+    with pytest.warns(DivergenceWarning) as caught:
+        stacked = fit_many([make(*s) for s in settings], D, y)
+    messages = " ".join(str(w.message) for w in caught)
+    assert "#1: Training diverged" in messages and "model 2" in messages
+    healthy, failed, restored = stacked
+    np.testing.assert_allclose(healthy.coef_, make(*settings[0]).fit(D, y).coef_, rtol=1e-10)
+    with pytest.raises(NotFittedError):
+        failed.predict(D)
+    with pytest.raises(DivergenceError):
+        make(*settings[1]).fit(D, y)
+    with pytest.warns(DivergenceWarning):
+        alone = make(*settings[2]).fit(D, y)
+    assert restored.n_iter_ == alone.n_iter_ < 20
+    np.testing.assert_allclose(restored.coef_, alone.coef_, rtol=1e-10)
+    np.testing.assert_allclose(restored.loss_curve_, alone.loss_curve_, rtol=1e-10)
+    assert np.all(np.isfinite(restored.predict(D)))
+
+
+def test_fit_many_linear_refuses_mixed_batches_and_bad_settings():
+    from fyslearn.linear_model import SGDRegressor
+    from fyslearn.nn import MLPRegressor
+    from fyslearn.nn.batched import fit_many
+
+    D, y = _franke_design(30)
+    with pytest.raises(ValueError, match="batch_size"):
+        fit_many([SGDRegressor(batch_size=5), SGDRegressor(batch_size=6)], D, y)
+    with pytest.raises(ValueError, match="learning_rate"):
+        fit_many([SGDRegressor(), SGDRegressor(learning_rate=-1.0)], D, y)
+    with pytest.raises(ValueError, match="schedule"):
+        fit_many([SGDRegressor(schedule="cosine")], D, y)
+    with pytest.raises(TypeError, match="one class"):
+        fit_many([SGDRegressor(), MLPRegressor()], D, y)
+    with pytest.raises(TypeError, match="non-empty"):
+        fit_many([], D, y)

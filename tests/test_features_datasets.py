@@ -88,3 +88,28 @@ def test_bootstrap_scores_protocol(rng):
     assert scores.r2_mean < 0.0  # predicting 0 for data of mean != 0 is worse than the mean
     again = bootstrap_scores(Constant(), np.zeros((400, 1)), y, n_bootstraps=200, random_state=0)
     np.testing.assert_array_equal(scores.mse, again.mse)
+
+
+def test_bootstrap_scores_equal_one_sklearn_resample_per_round(rng):
+    """All rounds scored at once give what the protocol's loop gives, round by round."""
+    from sklearn.metrics import mean_squared_error, r2_score
+    from sklearn.utils import resample
+
+    class Fixed:
+        def __init__(self, predictions):
+            self.predictions = predictions
+
+        def predict(self, X):
+            return self.predictions
+
+    y = rng.normal(size=57)
+    predictions = y + rng.normal(scale=0.3, size=57)
+    generator = np.random.default_rng(11)
+    scores = bootstrap_scores(Fixed(predictions[:, None]), np.zeros((57, 1)), y, 30, generator)
+    loop_rng = np.random.RandomState(np.random.default_rng(11).integers(2**31 - 1))
+    for b in range(30):
+        y_b, p_b = resample(y, predictions, random_state=loop_rng)
+        assert scores.mse[b] == pytest.approx(mean_squared_error(y_b, p_b), rel=1e-12)
+        assert scores.r2[b] == pytest.approx(r2_score(y_b, p_b), rel=1e-12)
+    with pytest.raises(ValueError, match="one prediction per test point"):
+        bootstrap_scores(Fixed(np.zeros((57, 2))), np.zeros((57, 1)), y)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -10,7 +11,8 @@ from matplotlib.figure import Figure
 
 from ..features import design_matrix
 from ..linear_model import SGDRegressor
-from ..optim import DivergenceError
+from ..nn.batched import fit_many
+from ..optim import DivergenceWarning
 from ._common import FrankeSplit, scores
 
 
@@ -18,20 +20,29 @@ def design(split: FrankeSplit, degree: int, basis: str) -> tuple[np.ndarray, np.
     return design_matrix(split.X_train, degree, basis), design_matrix(split.X_test, degree, basis)
 
 
-def sgd_scores(
+def sgd_grid_scores(
     split: FrankeSplit,
     D_train: np.ndarray,
     D_test: np.ndarray,
     seed: int,
-    **params: Any,
-) -> dict[str, float]:
-    """Fit one SGDRegressor and score it; a diverged fit scores NaN."""
-    model = SGDRegressor(random_state=seed, **params)
-    try:
-        model.fit(D_train, split.y_train)
-    except DivergenceError:
-        return {"mse": np.nan, "mse_std": np.nan, "r2": np.nan, "excess": np.nan}
-    return scores(model, D_test, split, seed)
+    settings: list[dict[str, Any]],
+) -> list[dict[str, float]]:
+    """Fit one SGDRegressor per settings dict, all in one stacked run; score each.
+
+    The models share ``seed``, hence their starting point and shuffling order:
+    :func:`~fyslearn.nn.batched.fit_many` trains them as the columns of one
+    matrix (the same numbers as one fit each, to rounding). A diverged fit
+    scores NaN.
+    """
+    models = [SGDRegressor(random_state=seed, **params) for params in settings]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DivergenceWarning)  # diverged cells show as NaN
+        fit_many(models, D_train, split.y_train)
+    diverged = {"mse": np.nan, "mse_std": np.nan, "r2": np.nan, "excess": np.nan}
+    return [
+        scores(model, D_test, split, seed) if hasattr(model, "coef_") else dict(diverged)
+        for model in models
+    ]
 
 
 def heatmap(ax: Any, values: np.ndarray, rows: list[str], cols: list[str], title: str) -> None:

@@ -10,6 +10,7 @@ text's (225 columns).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ._common import Row, fmt, franke_split
-from ._linear import design, grid_figure, labels, sgd_scores
+from ._linear import design, grid_figure, labels, sgd_grid_scores
 
 TITLE = "Figure 3: OLS by SGD, learning rate × batch size, decay on/off"
 #: Rough seconds at the report's settings: ``fyslearn reproduce`` starts long work first.
@@ -48,21 +49,22 @@ def run(config: Config = Config()) -> dict[str, Any]:
     D_train, D_test = design(split, config.degree, config.basis)
     shape = (len(config.schedules), len(config.batch_sizes), len(config.learning_rates))
     grids = {key: np.full(shape, np.nan) for key in ("mse", "r2", "excess")}
-    for s, schedule in enumerate(config.schedules):
-        for b, batch in enumerate(config.batch_sizes):
-            for r, rate in enumerate(config.learning_rates):
-                cell = sgd_scores(
-                    split,
-                    D_train,
-                    D_test,
-                    config.seed,
-                    learning_rate=rate,
-                    batch_size=batch or len(D_train),
-                    epochs=config.epochs,
-                    schedule=schedule,
-                )
-                for key in grids:
-                    grids[key][s, b, r] = cell[key]
+    cells = list(itertools.product(range(len(config.schedules)), range(len(config.learning_rates))))
+    for b, batch in enumerate(config.batch_sizes):  # one stacked run per batch size
+        settings = [
+            dict(
+                learning_rate=config.learning_rates[r],
+                schedule=config.schedules[s],
+                batch_size=batch or len(D_train),
+                epochs=config.epochs,
+            )
+            for s, r in cells
+        ]
+        for (s, r), cell in zip(
+            cells, sgd_grid_scores(split, D_train, D_test, config.seed, settings), strict=True
+        ):
+            for key in grids:
+                grids[key][s, b, r] = cell[key]
     return {
         "schedules": list(config.schedules),
         "batch_sizes": [b or len(D_train) for b in config.batch_sizes],

@@ -31,9 +31,17 @@ pick one mini-batch for every network at once, and ``X[rows.T]`` has shape
 With ``shared_order=True`` all networks see the data in the same order, so
 their first layer reads the *same* mini-batch, and the first-layer product
 of all :math:`M` networks is one matrix product with the kernels laid side by
-side, :math:`a^0 \,[W^1_1 \; W^1_2 \cdots W^1_M]`. That is faster for wide
-inputs (MNIST), but then the runs differ from one-by-one training, whose
-order comes from each network's own seed.
+side, :math:`a^0 \,[W^1_1 \; W^1_2 \cdots W^1_M]`. :func:`fit_many` shares
+the order exactly when one-by-one training would draw the same orders (the
+generators are in the same state after the initial weights: a grid over
+learning rates and penalties with one seed), so the results do not change.
+
+Linear models stack the same way, more simply still: the coefficients of
+:math:`M` :class:`~fyslearn.linear_model.SGDRegressor` models are the columns
+of one matrix :math:`B = [\beta_1 \cdots \beta_M]`, and the mini-batch
+gradient of all of them is two matrix products,
+:math:`\frac2m X_B^T (X_B B - y_B \mathbf 1^T)` (D1), instead of
+:math:`2M` matrix-vector products.
 
 Divergence is per network: a network whose training loss becomes NaN or
 infinite is stopped there and left unfitted (or, with
@@ -51,7 +59,8 @@ from typing import Any
 
 import numpy as np
 
-from ..optim import SGD, DivergenceError, DivergenceWarning, run_epochs
+from ..linear_model import SGDRegressor
+from ..optim import SCHEDULES, SGD, DivergenceError, DivergenceWarning, run_epochs
 
 __all__ = ["StackedNetworks", "fit_many", "train_stacked"]
 
@@ -539,7 +548,7 @@ class _Tracker:
         self.optimizer.stop(k)
         if self.restore[k] and k in self.best:
             warnings.warn(
-                f"Training of network {k} diverged in epoch {epoch + 1}; restored the "
+                f"Training of model {k} diverged in epoch {epoch + 1}; restored the "
                 f"parameters of its best epoch (loss {self.best_loss[k]:.4g}). Use a smaller "
                 "learning_rate to train further.",
                 DivergenceWarning,
@@ -601,10 +610,12 @@ def _stacked_accuracy(output: np.ndarray, Y: np.ndarray) -> np.ndarray:
 
 
 def fit_many(estimators: Sequence[Any], X: np.ndarray, y: np.ndarray) -> list[Any]:
-    r"""Fit several fyslearn network estimators of the same shape in one stacked run.
+    r"""Fit several fyslearn estimators of the same shape in one stacked run.
 
-    Takes :class:`~fyslearn.nn.MLPRegressor`, :class:`~fyslearn.nn.MLPClassifier`
-    or :class:`~fyslearn.nn.LogisticRegression` instances, all of one class.
+    Takes :class:`~fyslearn.nn.MLPRegressor`, :class:`~fyslearn.nn.MLPClassifier`,
+    :class:`~fyslearn.nn.LogisticRegression` or
+    :class:`~fyslearn.linear_model.SGDRegressor` instances, all of one class
+    (for the linear models, see :func:`_fit_many_linear`).
     Each keeps its own learning rate, ``alpha``, momentum and ``random_state``;
     architecture, batch size, epochs, schedule, dtype and ``validation_data``
     must agree. Every estimator ends as if its own ``fit(X, y)`` had run: the
@@ -631,6 +642,8 @@ def fit_many(estimators: Sequence[Any], X: np.ndarray, y: np.ndarray) -> list[An
     from .._validation import as_generator, forget_fit
     from .estimators import MLPClassifier, MLPRegressor
 
+    if estimators and all(isinstance(e, SGDRegressor) for e in estimators):
+        return _fit_many_linear(estimators, X, y)
     first = _check_estimators(estimators, (MLPRegressor, MLPClassifier))
     classifier = isinstance(first, MLPClassifier)
     dtype = np.dtype(first.dtype)
@@ -701,7 +714,7 @@ def fit_many(estimators: Sequence[Any], X: np.ndarray, y: np.ndarray) -> list[An
         estimator.n_outputs_ = Y.shape[1]
     if failed:
         warnings.warn(
-            "Some networks diverged and are left unfitted: " + "; ".join(failed),
+            "Some models diverged and are left unfitted: " + "; ".join(failed),
             DivergenceWarning,
             stacklevel=2,
         )
@@ -712,8 +725,8 @@ def _check_estimators(estimators: Sequence[Any], kinds: tuple[type, ...]) -> Any
     """The first estimator, after checking that all can train in one stack."""
     if not estimators or not all(isinstance(e, kinds) for e in estimators):
         raise TypeError(
-            "fit_many takes a non-empty list of fyslearn MLPRegressor, MLPClassifier "
-            "or LogisticRegression estimators."
+            "fit_many takes a non-empty list of fyslearn MLPRegressor, MLPClassifier, "
+            "LogisticRegression or SGDRegressor estimators, all of one class."
         )
     first = estimators[0]
     if any(type(e) is not type(first) for e in estimators):
@@ -759,3 +772,166 @@ def _validation_scores(
         return scores
 
     return score
+
+
+# -- linear models -------------------------------------------------------------------
+
+
+class _ColumnSGD(SGD):
+    r""":class:`~fyslearn.optim.SGD` on the columns of :math:`B`, each with its own settings.
+
+    Learning rates, schedules and momenta are per column; the rates of an epoch
+    and the momenta are vectors of shape ``(M,)`` that broadcast over the rows
+    of :math:`B`, so :meth:`SGD.step` updates every column by its own rule.
+    """
+
+    def __init__(
+        self,
+        B: np.ndarray,
+        learning_rates: Sequence[float],
+        momenta: Sequence[float],
+        schedules: Sequence[str],
+    ) -> None:
+        self.params = [B]
+        self.learning_rate = np.asarray(learning_rates, dtype=float)
+        self.momentum = np.asarray(momenta, dtype=float)
+        self.schedules = list(schedules)
+        self.velocities = [np.zeros_like(B)] if self.momentum.any() else None
+        self.running = np.ones(B.shape[1])
+        self.current_rate = self.learning_rate * self.running
+
+    def start_epoch(self, epoch: int, n_batches: int) -> np.ndarray:
+        rates = [
+            SCHEDULES[schedule](rate, epoch, n_batches)
+            for schedule, rate in zip(self.schedules, self.learning_rate, strict=True)
+        ]
+        self.current_rate = np.asarray(rates) * self.running
+        return self.current_rate
+
+    def stop(self, k: int) -> None:
+        """Freeze column ``k``: learning rate 0 from now on."""
+        self.running[k] = 0.0
+        self.current_rate = self.current_rate * self.running
+
+
+class _Columns:
+    """The coefficient columns of :math:`B`, seen as :class:`_Tracker` sees a stack."""
+
+    def __init__(self, B: np.ndarray) -> None:
+        self.B = B
+
+    @property
+    def n_models(self) -> int:
+        return self.B.shape[1]
+
+    def select(self, k: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Model ``k``'s coefficients (copied), as a one-layer network without bias."""
+        return [self.B[:, k].copy()], []
+
+
+def _fit_many_linear(
+    estimators: Sequence[SGDRegressor], X: np.ndarray, y: np.ndarray
+) -> list[SGDRegressor]:
+    r"""Fit :class:`~fyslearn.linear_model.SGDRegressor` models at once, as columns of :math:`B`.
+
+    With :math:`B = [\beta_1 \cdots \beta_M]` of shape ``(p, M)``, the
+    mini-batch gradient of every model is
+
+    .. math::
+
+        G = \frac2m X_B^T \big(X_B B - y_B \mathbf 1^T\big)
+            + 2 B \,\mathrm{diag}(\alpha_1, \dots, \alpha_M) \quad\text{(D1, D2)},
+
+    two matrix products for all of them; each column then takes its own
+    step (learning rate, schedule, momentum). Models whose generators agree
+    after drawing :math:`\beta` (the same ``random_state``) share one
+    shuffling order and so one mini-batch :math:`X_B`; otherwise each model
+    gathers its own rows and the products are batched, ``(M, m, p) @ (M, p, 1)``.
+    ``batch_size`` and ``epochs`` must agree; every other setting may differ.
+    Every model ends as its own ``fit(X, y)`` would: the same coefficients and
+    ``loss_curve_`` to rounding, or unfitted if it diverged (listed in a
+    :class:`~fyslearn.optim.DivergenceWarning`; with ``on_divergence="restore"``
+    its best epoch, with a warning).
+    """
+    from sklearn.utils.validation import validate_data
+
+    from .._validation import (
+        as_generator,
+        check_non_negative_float,
+        check_positive_float,
+        forget_fit,
+    )
+
+    first = estimators[0]
+    checked = [estimator._check_params() for estimator in estimators]
+    for name in ("batch_size", "epochs"):
+        if any(getattr(e, name) != getattr(first, name) for e in estimators):
+            raise ValueError(f"fit_many needs the same {name} for every estimator.")
+    X, y = validate_data(first, X, y, y_numeric=True, dtype=np.float64)
+    rngs = [as_generator(e.random_state) for e in estimators]
+    B = np.column_stack([SGDRegressor._initial_coefficients(rng, X.shape[1]) for rng in rngs])
+    states = [rng.bit_generator.state for rng in rngs]
+    shared_order = all(state == states[0] for state in states)
+
+    alphas = np.array([alpha for alpha, _, _ in checked])
+    two_alpha = 2.0 * alphas if alphas.any() else None
+    learning_rates = [check_positive_float(e.learning_rate, "learning_rate") for e in estimators]
+    momenta = [check_non_negative_float(e.momentum, "momentum", max_val=1.0) for e in estimators]
+    optimizer = _ColumnSGD(B, learning_rates, momenta, [e.schedule for e in estimators])
+    restore = [e.on_divergence == "restore" for e in estimators]
+    tracker = _Tracker(_Columns(B), optimizer, restore, checked[0][2], learning_rates)
+
+    def batch_gradients(rows: np.ndarray) -> list[np.ndarray]:
+        rows = rows.T  # (m,) shared by all models, or (M, m)
+        m = rows.shape[-1]
+        X_batch, y_batch = X.take(rows, axis=0), y.take(rows)
+        if rows.ndim == 1:  # one mini-batch: two matrix products for all models
+            residual = X_batch @ B - y_batch[:, None]  # (m, M)
+            gradient = (2.0 / m) * (X_batch.T @ residual)  # D1, (p, M)
+        else:  # each model its own rows: (M, m, p) @ (M, p, 1)
+            residual = X_batch @ B.T[:, :, None] - y_batch[:, :, None]
+            gradient = ((2.0 / m) * (X_batch.swapaxes(1, 2) @ residual))[:, :, 0].T
+        if two_alpha is not None:
+            gradient += two_alpha * B  # D2: 2αβ, column by column
+        return [gradient]
+
+    def evaluate(epoch: int) -> dict[str, float]:
+        residual = X @ B - y[:, None]
+        costs = np.einsum("ij,ij->j", residual, residual) / len(y)
+        costs += alphas * np.einsum("ij,ij->j", B, B)  # C(β) of every column
+        running = tracker.record(epoch, costs, {})
+        if not running:
+            raise _AllStopped
+        return {"loss": float(np.mean(costs[running]))}
+
+    try:
+        run_epochs(
+            optimizer,
+            batch_gradients,
+            n_samples=len(y),
+            batch_size=checked[0][1],
+            epochs=checked[0][2],
+            rng=_OrderTable(rngs, shared_order),
+            evaluate=evaluate,
+            verbose=first.verbose,
+            description=f"{len(estimators)} linear models",
+        )
+    except _AllStopped:
+        pass
+    failed = []
+    for k, (estimator, outcome) in enumerate(zip(estimators, tracker.outcomes(), strict=True)):
+        forget_fit(estimator)
+        if outcome.error is not None:
+            failed.append(f"#{k}: {outcome.error}")
+            continue
+        estimator.coef_ = outcome.kernels[0]
+        estimator.loss_curve_ = outcome.losses
+        estimator.n_iter_ = len(outcome.losses)
+        estimator.n_features_in_ = X.shape[1]
+    if failed:
+        warnings.warn(
+            "Some models diverged and are left unfitted: " + "; ".join(failed),
+            DivergenceWarning,
+            stacklevel=3,
+        )
+    return list(estimators)
