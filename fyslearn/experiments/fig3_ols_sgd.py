@@ -22,7 +22,7 @@ from ._linear import design, grid_figure, labels, sgd_grid_scores
 
 TITLE = "Figure 3: OLS by SGD, learning rate × batch size, decay on/off"
 #: Rough seconds at the report's settings: ``fyslearn reproduce`` starts long work first.
-COST = 6.0
+COST = 2.0
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from ._linear import design, grid_figure, labels, sgd_grid_scores
 
 TITLE = "Figure 4: Ridge by SGD, λ × learning rate"
 #: Rough seconds at the report's settings: ``fyslearn reproduce`` starts long work first.
-COST = 5.0
+COST = 1.2
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from ._linear import design
 
 TITLE = "Closed-form OLS reference: total-degree vs tensor basis"
 #: Rough seconds at the report's settings: ``fyslearn reproduce`` starts long work first.
-COST = 8.0
+COST = 3.0
 
 
 @dataclass(frozen=True)

@@ -203,8 +203,7 @@ class StackedNetworks:
                     wide = np.dot(a0, self.first_block, out=workspace.wide_z)
                     z = wide.reshape(m, self.n_models, -1).swapaxes(0, 1)
                 else:
-                    blocks = self.per_network_first_block(self.first_block)
-                    z = np.matmul(a0, blocks, out=z_out[0])
+                    z = np.matmul(a0, workspace.first_blocks, out=z_out[0])
             elif layer == 0 and a0.ndim == 2:  # one product: a⁰ [W¹₁ … W¹_M]
                 z = np.dot(a0, self.side_by_side).reshape(m, self.n_models, -1).swapaxes(0, 1)
                 z += b
@@ -245,8 +244,7 @@ class StackedNetworks:
                     wide.reshape(len(a_prev), self.n_models, -1)[...] = delta.swapaxes(0, 1)
                     np.dot(a_prev.T, wide, out=workspace.first_block_grad)
                 else:
-                    blocks = self.per_network_first_block(workspace.first_block_grad)
-                    np.matmul(a_prev.swapaxes(-1, -2), delta, out=blocks)
+                    np.matmul(a_prev.swapaxes(-1, -2), delta, out=workspace.first_block_grads)
             else:  # D5: ∂C/∂W^l = (a^{l-1})ᵀ δ^l, ∂C/∂b^l = Σ_rows δ^l
                 np.matmul(a_prev.swapaxes(-1, -2), delta, out=kernel_grads[layer])
                 np.add.reduce(delta, axis=-2, keepdims=True, out=bias_grads[layer])
@@ -255,7 +253,8 @@ class StackedNetworks:
                 delta = _times_transpose(delta, self.kernels[layer], workspace.delta[layer - 1])
                 self.activations[layer - 1].backward(zs[layer - 1], activations[layer], delta)
         if two_alpha is not None:
-            workspace.grad += two_alpha * self.theta  # D2: ∇ α‖W‖² = 2αW, kernels only
+            penalty = np.multiply(two_alpha, self.theta, out=workspace.penalty)
+            workspace.grad += penalty  # D2: ∇ α‖W‖² = 2αW, kernels only
         return workspace.grad
 
     def predict(self, X: np.ndarray) -> np.ndarray:
@@ -299,6 +298,10 @@ class _StackedWorkspace:
         self.wide_delta = np.empty((m, n_models * sizes[0]), dtype)
         self.grad = np.empty_like(stack.theta)
         self.first_block_grad, self.kernel_grads, self.bias_grads = stack.views(self.grad, n_models)
+        # [W¹_k; b¹_k] of every network and their gradients, (M, n_in + 1, n_out) views
+        self.first_blocks = stack.per_network_first_block(stack.first_block)
+        self.first_block_grads = stack.per_network_first_block(self.first_block_grad)
+        self.penalty = np.empty_like(stack.theta)  # 2α θ of the L2 term
 
 
 def _times_transpose(delta: np.ndarray, W: np.ndarray, out: np.ndarray) -> np.ndarray:
