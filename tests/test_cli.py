@@ -82,3 +82,24 @@ def test_interrupted_reproduce_leaves_no_half_written_file(tmp_path, monkeypatch
     assert main(["reproduce", "fig2", "--quick", "--quiet", "--out", str(tmp_path)]) == 130
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == ["fig2.json"]  # complete result kept; no partial figure or temporary file
+
+
+@pytest.mark.parametrize("jobs", ["0", "-2", "two"])
+def test_bad_number_of_jobs_exits_with_status_2(jobs, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["reproduce", "fig4", "--quick", "--jobs", jobs])
+    assert exit_info.value.code == 2
+    assert "--jobs" in capsys.readouterr().err
+
+
+def test_reproduce_gives_the_same_numbers_in_turn_and_on_two_processes(tmp_path):
+    import json
+
+    for jobs in ("1", "2"):
+        argv = ["reproduce", "fig5", "--quick", "--quiet", "--jobs", jobs]
+        assert main([*argv, "--out", str(tmp_path / jobs)]) == 0
+    in_turn, pooled = (json.loads((tmp_path / j / "fig5.json").read_text()) for j in ("1", "2"))
+    for record in (in_turn, pooled):
+        assert record.pop("compute_time") > 0
+    assert in_turn == pooled
+    assert len(in_turn["sklearn_test_mse"]) == len(in_turn["test_mse"]) == 20
