@@ -24,6 +24,7 @@ the median of ``--repeats`` runs).
    ``MLPRegressor`` against scikit-learn's and a plain numpy loop.
 4. **Many small models at once**: 16 Franke networks trained one by one with
    ``MLPRegressor`` against all 16 at once with :func:`fyslearn.nn.batched.fit_many`.
+   The same for Figure 4's grid of 16 linear models (``SGDRegressor``).
 5. With ``--reproduce``: wall time and peak memory of ``fyslearn reproduce``
    (``--quick`` and full).
 
@@ -662,6 +663,50 @@ def time_many_franke(X, y, n_models, epochs, repeats) -> tuple[float, float] | N
     return times["one by one"], times["at once"]
 
 
+def time_many_linear(
+    X: np.ndarray, y: np.ndarray, epochs: int, repeats: int
+) -> dict[str, float] | None:
+    """Seconds to fit Figure 4's grid of 16 SGDRegressors one by one and all at once.
+
+    Degree-14 polynomial features, batch 10, 4 penalties × 4 learning rates;
+    "one seed" is the figure's case (one shuffling order, one product for all
+    models), "own seeds" gives each model its own order.
+    """
+    try:
+        from fyslearn.features import design_matrix
+        from fyslearn.linear_model import SGDRegressor
+        from fyslearn.nn.batched import fit_many
+    except ImportError:
+        return None
+    D = design_matrix(X, 14)
+    values = np.geomspace(1e-4, 1e-2, 4)
+
+    def grid(own_seeds: bool) -> list:
+        return [
+            SGDRegressor(
+                alpha=float(alpha),
+                learning_rate=float(rate),
+                batch_size=10,
+                epochs=epochs,
+                random_state=k if own_seeds else 0,
+            )
+            for k, (alpha, rate) in enumerate(itertools.product(values, values))
+        ]
+
+    def one_by_one() -> None:
+        for model in grid(own_seeds=False):
+            model.fit(D, y)
+
+    return interleaved_medians(
+        {
+            "one by one (SGDRegressor)": (one_by_one, 1),
+            "at once, one seed (fit_many)": (lambda: fit_many(grid(False), D, y), 1),
+            "at once, own seeds (fit_many)": (lambda: fit_many(grid(True), D, y), 1),
+        },
+        repeats,
+    )
+
+
 def _tree_rss_mib(pid: int) -> float:
     """Resident memory of a process and all its descendants, in MiB (Linux ``/proc``)."""
     total_kib, pending = 0, [pid]
@@ -842,6 +887,20 @@ def run(args: argparse.Namespace) -> list[str]:
             + ", ".join(f"{name} {seconds * 1e6:.1f} µs" for name, seconds in parts)
             + "."
         )
+        say("")
+
+    linear = time_many_linear(X, y, args.small_epochs, max(1, args.repeats // 2))
+    if linear is not None:
+        say(
+            "## 16 linear models (Figure 4's grid, degree 14, batch 10, "
+            f"{args.small_epochs} epochs)"
+        )
+        say("")
+        say("| training | s | models / s | speed-up |")
+        say("|---|---|---|---|")
+        single = next(iter(linear.values()))
+        for name, seconds in linear.items():
+            say(f"| {name} | {seconds:.3f} | {16 / seconds:.1f} | {single / seconds:.1f} |")
         say("")
 
     if args.reproduce:
