@@ -113,10 +113,13 @@ def errata_markdown() -> str:
     return "\n".join(lines)
 
 
-def results_markdown(path: str = "docs/results/results.md") -> str:
-    """The committed results table of ``fyslearn reproduce``, or a note when missing."""
+def results_markdown(
+    path: str = "docs/results/results.md",
+    missing: str = "run `fyslearn reproduce --out docs/results`",
+) -> str:
+    """A committed Markdown file of results without its title, or a note saying how to make it."""
     file = ROOT / path
     if not file.is_file():
-        return "*No results yet: run `fyslearn reproduce --out docs/results`.*"
+        return f"*No results yet: {missing}.*"
     text = file.read_text()
     return text.split("\n", 1)[1] if text.startswith("# ") else text
