@@ -470,7 +470,7 @@ def stacked_step_parts(
             X_ones.take(rows, axis=0, out=workspace.x, mode="clip"),
             Y.take(rows, axis=0, out=workspace.y, mode="clip"),
         ),
-        "first layer, [x 1] [W¹; b¹], (M, 10, 3) @ (M, 3, 128)": lambda: np.matmul(
+        "first layer, `[x 1] [W¹; b¹]`, (M, 10, 3) @ (M, 3, 128)": lambda: np.matmul(
             x, stack.per_network_first_block(stack.first_block), out=workspace.z[0]
         ),
         "ReLU (M, 10, 128)": lambda: np.maximum(z1, 0.0, out=scratch),

@@ -130,3 +130,16 @@ def test_search_finds_backpropagation(watched_page):
     page.wait_for_selector(".md-search-result__item")
     assert page.locator(".md-search-result__item").count() > 0
     _screenshot(page, "search-backpropagation")
+
+
+def test_performance_page_shows_the_committed_benchmarks(watched_page):
+    page, _ = watched_page
+    page.goto("performance/")
+    article = page.locator("article")
+    article.wait_for()
+    text = article.inner_text()
+    committed = (SITE.parent / "benchmarks" / "RESULTS.md").read_text()
+    machine = next(line for line in committed.splitlines() if line.startswith("Machine:"))
+    assert machine.split(";")[0] in text  # the measured block of the committed file
+    assert "Targets: met and missed" in text and "No results yet" not in text
+    assert page.locator("article table").count() >= 6

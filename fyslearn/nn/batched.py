@@ -225,7 +225,8 @@ class StackedNetworks:
         r"""Backpropagation (D3-D5) for all networks at once, into ``workspace.grad``.
 
         Args:
-            zs, activations: From :meth:`forward` on the same mini-batch.
+            zs: Weighted inputs :math:`z^l`, from :meth:`forward` on the same mini-batch.
+            activations: Activations :math:`a^l`, from the same call.
             delta: Output error :math:`\partial C/\partial z^L`, shape ``(M, m, n_out)``,
                 already divided by the batch size.
             two_alpha: :math:`2\alpha` of each network on its kernels, zero on its
@@ -414,10 +415,15 @@ def train_stacked(
             for outputs of shape ``(M, n, n_out)``.
         output_delta: ``output_delta(output, Y_batch)`` → :math:`\partial C/\partial z^L`
             of the mean loss over the batch, shape ``(M, m, n_out)``.
-        learning_rates, alphas, momenta: One per network.
+        learning_rates: One learning rate per network.
+        alphas: One L2 penalty per network.
+        momenta: One momentum per network.
         rngs: One generator per network, for its shuffling order.
         restore: Per network, whether divergence restores its best epoch (else it fails).
-        schedule, batch_size, epochs, verbose: Shared by all networks.
+        schedule: Learning-rate schedule, shared by all networks.
+        batch_size: Rows per mini-batch, shared.
+        epochs: Passes over the data, shared.
+        verbose: Progress bar when > 0.
         shared_order: All networks use the first network's order.
         score: Called after every epoch; returns named per-network scores,
             each of shape ``(M,)`` (validation scores), recorded in the outcomes.
