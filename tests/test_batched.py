@@ -389,3 +389,30 @@ def test_fit_many_linear_refuses_mixed_batches_and_bad_settings():
         fit_many([SGDRegressor(), MLPRegressor()], D, y)
     with pytest.raises(TypeError, match="non-empty"):
         fit_many([], D, y)
+
+
+def test_fit_many_trains_randomnet_sized_networks_like_fit():
+    """Deep networks with a different activation and initialiser in every layer, own seeds."""
+    from fyslearn.datasets import make_franke
+    from fyslearn.nn import MLPRegressor
+    from fyslearn.nn.batched import fit_many
+
+    X, y = make_franke(90, random_state=1)
+    architecture = dict(
+        hidden_layer_sizes=(9, 4, 1, 7, 5),
+        activation=["sigmoid", "leaky_relu", "linear", "relu", "sigmoid"],
+        kernel_init=["normal", "glorot_uniform", "normal", "glorot_uniform", "normal", "normal"],
+        bias_init=["zeros", "narrow_normal"] * 3,
+    )
+    make = lambda seed, rate: MLPRegressor(  # noqa: E731
+        learning_rate=rate, batch_size=10, epochs=8, random_state=seed, **architecture
+    )
+    settings = [(0, 0.05), (1, 0.01), (2, 0.1)]
+    stacked = fit_many([make(*s) for s in settings], X, y)
+    for setting, fitted in zip(settings, stacked, strict=True):
+        alone = make(*setting).fit(X, y)
+        for a, b in zip(
+            alone.coefs_ + alone.intercepts_, fitted.coefs_ + fitted.intercepts_, strict=True
+        ):
+            np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(fitted.history_["loss"], alone.history_["loss"], rtol=1e-10)
