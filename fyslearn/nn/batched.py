@@ -823,6 +823,32 @@ class _ColumnSGD(SGD):
         self.current_rate = self.current_rate * self.running
 
 
+def _column_gradients(
+    X: np.ndarray, y: np.ndarray, B: np.ndarray, rows: np.ndarray, two_alpha: np.ndarray | None
+) -> np.ndarray:
+    r"""Mini-batch gradient of every column of :math:`B`, shape ``(p, M)`` (D1, D2).
+
+    ``rows`` is ``(m,)``, one mini-batch for all models, or ``(M, m)``, one each.
+    """
+    m = rows.shape[-1]
+    X_batch, y_batch = X.take(rows, axis=0), y.take(rows)
+    if rows.ndim == 1:  # one mini-batch: two matrix products for all models
+        residual = X_batch @ B - y_batch[:, None]  # (m, M)
+        gradient = (2.0 / m) * (X_batch.T @ residual)  # (p, M)
+    else:  # each model its own rows: (M, m, p) @ (M, p, 1)
+        residual = X_batch @ B.T[:, :, None] - y_batch[:, :, None]
+        gradient = ((2.0 / m) * (X_batch.swapaxes(1, 2) @ residual))[:, :, 0].T
+    if two_alpha is not None:
+        gradient += two_alpha * B  # 2αβ, column by column
+    return gradient
+
+
+def _column_costs(X: np.ndarray, y: np.ndarray, B: np.ndarray, alphas: np.ndarray) -> np.ndarray:
+    r"""Each column's cost :math:`\frac1n\lVert y - X\beta\rVert^2 + \alpha\lVert\beta\rVert^2`."""
+    residual = X @ B - y[:, None]
+    return np.einsum("ij,ij->j", residual, residual) / len(y) + alphas * np.einsum("ij,ij->j", B, B)
+
+
 class _Columns:
     """The coefficient columns of :math:`B`, seen as :class:`_Tracker` sees a stack."""
 
@@ -891,23 +917,10 @@ def _fit_many_linear(
     tracker = _Tracker(_Columns(B), optimizer, restore, checked[0][2], learning_rates)
 
     def batch_gradients(rows: np.ndarray) -> list[np.ndarray]:
-        rows = rows.T  # (m,) shared by all models, or (M, m)
-        m = rows.shape[-1]
-        X_batch, y_batch = X.take(rows, axis=0), y.take(rows)
-        if rows.ndim == 1:  # one mini-batch: two matrix products for all models
-            residual = X_batch @ B - y_batch[:, None]  # (m, M)
-            gradient = (2.0 / m) * (X_batch.T @ residual)  # D1, (p, M)
-        else:  # each model its own rows: (M, m, p) @ (M, p, 1)
-            residual = X_batch @ B.T[:, :, None] - y_batch[:, :, None]
-            gradient = ((2.0 / m) * (X_batch.swapaxes(1, 2) @ residual))[:, :, 0].T
-        if two_alpha is not None:
-            gradient += two_alpha * B  # D2: 2αβ, column by column
-        return [gradient]
+        return [_column_gradients(X, y, B, rows.T, two_alpha)]
 
     def evaluate(epoch: int) -> dict[str, float]:
-        residual = X @ B - y[:, None]
-        costs = np.einsum("ij,ij->j", residual, residual) / len(y)
-        costs += alphas * np.einsum("ij,ij->j", B, B)  # C(β) of every column
+        costs = _column_costs(X, y, B, alphas)
         running = tracker.record(epoch, costs, {})
         if not running:
             raise _AllStopped
