@@ -80,6 +80,17 @@ def alone(seed, X, Y, rate, alpha, momentum, epochs, batch_size, activations):
     return kernels, biases, np.array(losses)
 
 
+def assert_same_fit(fitted, alone):
+    """A network from fit_many has the weights and history_ of its own fit, to rounding."""
+    for a, b in zip(
+        alone.coefs_ + alone.intercepts_, fitted.coefs_ + fitted.intercepts_, strict=True
+    ):
+        np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-12)
+    assert sorted(fitted.history_) == sorted(alone.history_)
+    for key, values in alone.history_.items():
+        np.testing.assert_allclose(fitted.history_[key], values, rtol=1e-10, err_msg=key)
+
+
 SETTINGS = [  # (seed, learning rate, alpha, momentum): four different networks
     (1, 0.05, 0.0, 0.0),
     (2, 0.01, 1e-3, 0.9),
@@ -182,14 +193,8 @@ def test_fit_many_equals_fitting_each_mlpregressor_alone():
     stacked = fit_many([make(*s) for s in settings], X, y)
     for setting, fitted in zip(settings, stacked, strict=True):
         alone = make(*setting).fit(X, y)
-        for a, b in zip(
-            alone.coefs_ + alone.intercepts_, fitted.coefs_ + fitted.intercepts_, strict=True
-        ):
-            np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-12)
+        assert_same_fit(fitted, alone)
         np.testing.assert_allclose(fitted.predict(X), alone.predict(X), rtol=1e-10, atol=1e-12)
-        assert sorted(fitted.history_) == sorted(alone.history_)
-        for key, values in alone.history_.items():
-            np.testing.assert_allclose(fitted.history_[key], values, rtol=1e-10, err_msg=key)
 
 
 def test_fit_many_refuses_mixed_shapes():
@@ -240,15 +245,9 @@ def test_fit_many_classifiers_equal_fitting_each_alone(kind, same_seed):
     stacked = fit_many([make(k, *s) for k, s in enumerate(settings)], X, labels)
     for k, (setting, fitted) in enumerate(zip(settings, stacked, strict=True)):
         alone = make(k, *setting).fit(X, labels)
-        for a, b in zip(
-            alone.coefs_ + alone.intercepts_, fitted.coefs_ + fitted.intercepts_, strict=True
-        ):
-            np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-12)
+        assert_same_fit(fitted, alone)
         np.testing.assert_array_equal(fitted.classes_, alone.classes_)
         np.testing.assert_array_equal(fitted.predict(X_val), alone.predict(X_val))
-        assert sorted(fitted.history_) == sorted(alone.history_)
-        for key, values in alone.history_.items():
-            np.testing.assert_allclose(fitted.history_[key], values, rtol=1e-10, err_msg=key)
 
 
 def test_fit_many_shares_the_order_only_when_the_generators_agree(monkeypatch):
@@ -411,8 +410,4 @@ def test_fit_many_trains_randomnet_sized_networks_like_fit():
     stacked = fit_many([make(*s) for s in settings], X, y)
     for setting, fitted in zip(settings, stacked, strict=True):
         alone = make(*setting).fit(X, y)
-        for a, b in zip(
-            alone.coefs_ + alone.intercepts_, fitted.coefs_ + fitted.intercepts_, strict=True
-        ):
-            np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-12)
-        np.testing.assert_allclose(fitted.history_["loss"], alone.history_["loss"], rtol=1e-10)
+        assert_same_fit(fitted, alone)
