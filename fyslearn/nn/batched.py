@@ -648,7 +648,7 @@ def fit_many(estimators: Sequence[Any], X: np.ndarray, y: np.ndarray) -> list[An
         The estimators, fitted. One that diverged is left unfitted and listed
         in a :class:`~fyslearn.optim.DivergenceWarning`; the others are fitted.
     """
-    from .._validation import as_generator, forget_fit
+    from .._validation import as_generator
     from .estimators import MLPClassifier, MLPRegressor
 
     if estimators and all(isinstance(e, SGDRegressor) for e in estimators):
@@ -702,15 +702,9 @@ def fit_many(estimators: Sequence[Any], X: np.ndarray, y: np.ndarray) -> list[An
         else _validation_scores(stack, *validation, loss, [e.alpha for e in estimators]),
         track_accuracy=classifier,
     )
-    failed = []
-    for k, (estimator, network, outcome) in enumerate(
-        zip(estimators, networks, outcomes, strict=True)
-    ):
-        classes = getattr(estimator, "classes_", None)
-        forget_fit(estimator)
-        if outcome.error is not None:
-            failed.append(f"#{k}: {outcome.error}")
-            continue
+
+    def set_fitted(k: int, outcome: _Outcome) -> None:
+        estimator, network = estimators[k], networks[k]
         network.coefs_, network.intercepts_ = outcome.kernels, outcome.biases
         if classifier:
             estimator.classes_ = classes
@@ -721,11 +715,35 @@ def fit_many(estimators: Sequence[Any], X: np.ndarray, y: np.ndarray) -> list[An
         estimator.history_ = {"loss": outcome.losses, **scores}
         estimator.n_iter_ = len(outcome.losses)
         estimator.n_outputs_ = Y.shape[1]
+
+    return _settle(estimators, outcomes, set_fitted, stacklevel=3)
+
+
+def _settle(
+    estimators: Sequence[Any],
+    outcomes: Sequence[_Outcome],
+    set_fitted: Callable[[int, _Outcome], None],
+    stacklevel: int,
+) -> list[Any]:
+    """Leave estimator ``k`` fitted by ``set_fitted(k, outcome)``, or unfitted if it diverged.
+
+    The diverged ones are listed in one :class:`~fyslearn.optim.DivergenceWarning`
+    (``stacklevel`` counted from here, as for :func:`warnings.warn`).
+    """
+    from .._validation import forget_fit
+
+    failed = []
+    for k, (estimator, outcome) in enumerate(zip(estimators, outcomes, strict=True)):
+        forget_fit(estimator)
+        if outcome.error is None:
+            set_fitted(k, outcome)
+        else:
+            failed.append(f"#{k}: {outcome.error}")
     if failed:
         warnings.warn(
             "Some models diverged and are left unfitted: " + "; ".join(failed),
             DivergenceWarning,
-            stacklevel=2,
+            stacklevel=stacklevel,
         )
     return list(estimators)
 
@@ -890,12 +908,7 @@ def _fit_many_linear(
     """
     from sklearn.utils.validation import validate_data
 
-    from .._validation import (
-        as_generator,
-        check_non_negative_float,
-        check_positive_float,
-        forget_fit,
-    )
+    from .._validation import as_generator, check_non_negative_float, check_positive_float
 
     first = estimators[0]
     checked = [estimator._check_params() for estimator in estimators]
@@ -940,20 +953,12 @@ def _fit_many_linear(
         )
     except _AllStopped:
         pass
-    failed = []
-    for k, (estimator, outcome) in enumerate(zip(estimators, tracker.outcomes(), strict=True)):
-        forget_fit(estimator)
-        if outcome.error is not None:
-            failed.append(f"#{k}: {outcome.error}")
-            continue
+
+    def set_fitted(k: int, outcome: _Outcome) -> None:
+        estimator = estimators[k]
         estimator.coef_ = outcome.kernels[0]
         estimator.loss_curve_ = outcome.losses
         estimator.n_iter_ = len(outcome.losses)
         estimator.n_features_in_ = X.shape[1]
-    if failed:
-        warnings.warn(
-            "Some models diverged and are left unfitted: " + "; ".join(failed),
-            DivergenceWarning,
-            stacklevel=3,
-        )
-    return list(estimators)
+
+    return _settle(estimators, tracker.outcomes(), set_fitted, stacklevel=4)
