@@ -561,7 +561,8 @@ class _Tracker:
                 f"parameters of its best epoch (loss {self.best_loss[k]:.4g}). Use a smaller "
                 "learning_rate to train further.",
                 DivergenceWarning,
-                stacklevel=5,
+                # _stop, record, evaluate, run_epochs, the trainer, fit_many: its caller
+                stacklevel=7,
             )
             losses = self.history[:epoch, k].copy()
             return _Outcome(*self.best[k], losses, None, self._scores(k, epoch))
