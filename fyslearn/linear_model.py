@@ -14,19 +14,24 @@ the polynomial design matrix already has the constant column :math:`x^0y^0`.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._fitting import fit_transaction
 from ._validation import (
     as_generator,
     check_non_negative_float,
     check_option,
+    check_positive_float,
     check_positive_int,
     forget_fit,
 )
-from .optim import SCHEDULES, SGD, DivergenceError, run_epochs
+from .optim import SCHEDULES, SGD, DivergenceWarning, Outcome, run_epochs, shuffled_orders
 from .persistence import PersistenceMixin
 
 __all__ = ["OLS", "Ridge", "SGDRegressor", "mse_cost", "mse_gradient"]
@@ -34,38 +39,78 @@ __all__ = ["OLS", "Ridge", "SGDRegressor", "mse_cost", "mse_gradient"]
 ON_DIVERGENCE = ("raise", "restore")
 
 
-def mse_cost(X: ArrayLike, y: ArrayLike, beta: ArrayLike, alpha: float = 0.0) -> float:
-    r"""Ridge cost, :math:`\frac1n\lVert y - X\beta\rVert^2 + \alpha\lVert\beta\rVert^2`."""
-    X, y, beta = _check_linear_problem(X, y, beta)
-    return _mse_cost(X, y, beta, check_non_negative_float(alpha, "alpha"))
-
-
-def mse_gradient(X: ArrayLike, y: ArrayLike, beta: ArrayLike, alpha: float = 0.0) -> np.ndarray:
-    r"""Gradient of the Ridge cost, :math:`\frac2n X^T (X\beta - y) + 2\alpha\beta` (D1, D2).
+def mse_cost(
+    X: ArrayLike, y: ArrayLike, beta: ArrayLike, alpha: float | ArrayLike = 0.0
+) -> float | np.ndarray:
+    r"""Ridge cost, $\frac1n\lVert y - X\beta\rVert^2 + \alpha\lVert\beta\rVert^2$.
 
     Args:
-        X: Design matrix, shape ``(n, p)``.
-        y: Targets, shape ``(n,)``.
-        beta: Coefficients, shape ``(p,)``.
-        alpha: L2 penalty :math:`\alpha \ge 0` (the report's :math:`\lambda`); 0 gives OLS.
+        X: Design matrix, shape `(n, p)`.
+        y: Targets, shape `(n,)`.
+        beta: Coefficients, shape `(p,)`, or a column stack $B = [\beta_1 \cdots \beta_M]$
+            of shape `(p, M)`.
+        alpha: L2 penalty $\alpha \ge 0$ (one, or one per column of `beta`).
 
     Returns:
-        The gradient, shape ``(p,)``.
+        The cost: a float, or shape `(M,)` for a column stack.
     """
     X, y, beta = _check_linear_problem(X, y, beta)
-    return _mse_gradient(X, y, beta, check_non_negative_float(alpha, "alpha"))
+    return _mse_cost(X, y, beta, _check_alphas(alpha, beta))
 
 
-def _mse_cost(X: np.ndarray, y: np.ndarray, beta: np.ndarray, alpha: float) -> float:
-    residual = X @ beta - y
-    return float(residual @ residual / len(y) + alpha * (beta @ beta))
+def mse_gradient(
+    X: ArrayLike, y: ArrayLike, beta: ArrayLike, alpha: float | ArrayLike = 0.0
+) -> np.ndarray:
+    r"""Gradient of the Ridge cost, $\frac2n X^T (X\beta - y) + 2\alpha\beta$ (D1, D2).
+
+    For a column stack $B = [\beta_1 \cdots \beta_M]$ the same two matrix
+    products give every column's gradient at once,
+    $\frac2n X^T (XB - y\mathbf 1^T) + 2B\,\mathrm{diag}(\alpha)$.
+
+    Args:
+        X: Design matrix, shape `(n, p)`.
+        y: Targets, shape `(n,)`.
+        beta: Coefficients, shape `(p,)`, or a column stack of shape `(p, M)`.
+        alpha: L2 penalty $\alpha \ge 0$ (the report's $\lambda$); 0 gives OLS.
+            One value, or one per column of `beta`.
+
+    Returns:
+        The gradient, shape of `beta`.
+    """
+    X, y, beta = _check_linear_problem(X, y, beta)
+    return _mse_gradient(X, y, beta, _check_alphas(alpha, beta))
 
 
-def _mse_gradient(X: np.ndarray, y: np.ndarray, beta: np.ndarray, alpha: float) -> np.ndarray:
-    gradient = (2.0 / len(y)) * (X.T @ (X @ beta - y))  # D1
-    if alpha:
-        gradient += 2.0 * alpha * beta  # D2
+def _residual(X: np.ndarray, y: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    r"""$X\beta - y$, shape `(n,)`, or $XB - y\mathbf 1^T$, shape `(n, M)`."""
+    return X @ beta - (y if beta.ndim == 1 else y[:, None])
+
+
+def _mse_cost(
+    X: np.ndarray, y: np.ndarray, beta: np.ndarray, alpha: float | np.ndarray
+) -> float | np.ndarray:
+    residual = _residual(X, y, beta)
+    cost = np.einsum("i...,i...->...", residual, residual) / len(y)
+    cost = cost + alpha * np.einsum("i...,i...->...", beta, beta)
+    return float(cost) if beta.ndim == 1 else cost
+
+
+def _mse_gradient(
+    X: np.ndarray, y: np.ndarray, beta: np.ndarray, alpha: float | np.ndarray
+) -> np.ndarray:
+    gradient = (2.0 / len(y)) * (X.T @ _residual(X, y, beta))  # D1
+    if np.any(alpha):
+        gradient += 2.0 * alpha * beta  # D2, column by column
     return gradient
+
+
+def _check_alphas(alpha: float | ArrayLike, beta: np.ndarray) -> float | np.ndarray:
+    if beta.ndim == 1 or np.ndim(alpha) == 0:
+        return check_non_negative_float(alpha, "alpha")
+    alphas = np.asarray(alpha, dtype=float)
+    if alphas.shape != (beta.shape[1],) or not np.all(np.isfinite(alphas) & (alphas >= 0)):
+        raise ValueError(f"alpha must be >= 0, one per column of beta ({beta.shape[1]}).")
+    return alphas
 
 
 def _check_linear_problem(X: ArrayLike, y: ArrayLike, beta: ArrayLike) -> tuple[np.ndarray, ...]:
@@ -74,8 +119,11 @@ def _check_linear_problem(X: ArrayLike, y: ArrayLike, beta: ArrayLike) -> tuple[
         raise ValueError(f"X must be 2-D (n_samples, n_features), got shape {X.shape}.")
     if y.shape != (X.shape[0],):
         raise ValueError(f"y must have shape ({X.shape[0]},) to match X, got {y.shape}.")
-    if beta.shape != (X.shape[1],):
-        raise ValueError(f"beta must have shape ({X.shape[1]},) to match X, got {beta.shape}.")
+    if beta.ndim not in (1, 2) or beta.shape[0] != X.shape[1]:
+        raise ValueError(
+            f"beta must have shape ({X.shape[1]},) or ({X.shape[1]}, M) to match X, "
+            f"got {beta.shape}."
+        )
     if X.shape[0] == 0:
         raise ValueError("X and y are empty; at least one sample is needed.")
     for name, array in (("X", X), ("y", y), ("beta", beta)):
@@ -173,34 +221,41 @@ def _fit_closed_form(model: _LinearPredictor, X: ArrayLike, y: ArrayLike, alpha:
 class SGDRegressor(_LinearPredictor):
     r"""OLS or Ridge fitted by mini-batch stochastic gradient descent.
 
-    Minimises :math:`C(\beta) = \frac1n\lVert y-X\beta\rVert^2 + \alpha\lVert\beta\rVert^2`
-    with the shared optimiser of :mod:`fyslearn.optim`: each step uses the
-    gradient :math:`\frac2m X_B^T(X_B\beta - y_B) + 2\alpha\beta` of a mini-batch
-    :math:`B` of :math:`m` rows (D1, D2), momentum (D9) and, with
-    ``schedule="inverse"``, the decay :math:`\eta_0/(e\,m + 1)` (D10).
-    The starting point is :math:`\beta \sim \mathcal N(0, 0.05^2)`, as in the report.
+    Minimises $C(\beta) = \frac1n\lVert y-X\beta\rVert^2 + \alpha\lVert\beta\rVert^2$
+    with the shared optimiser of [`fyslearn.optim`][fyslearn.optim]: each step uses the
+    gradient $\frac2m X_B^T(X_B\beta - y_B) + 2\alpha\beta$ of a mini-batch
+    $B$ of $m$ rows (D1, D2), momentum (D9) and, with `schedule="inverse"`,
+    the decay $\eta_0/(e\,n_{\text{batches}} + 1)$ (D10). The starting point is
+    $\beta \sim \mathcal N(0, 0.05^2)$, as in the report.
+
+    Several models train at once as the columns of one matrix
+    $B = [\beta_1 \cdots \beta_M]$ ([`fit_many`][fyslearn.fit_many]): the
+    gradient of all of them is the same two matrix products
+    ([`mse_gradient`][fyslearn.linear_model.mse_gradient]); one model is the
+    case $M = 1$.
 
     Args:
-        alpha: L2 penalty :math:`\alpha \ge 0`.
-        learning_rate: Initial learning rate :math:`\eta_0 > 0`.
+        alpha: L2 penalty $\alpha \ge 0$.
+        learning_rate: Initial learning rate $\eta_0 > 0$.
         batch_size: Rows per mini-batch; larger than the data means full-batch gradient descent.
         epochs: Passes over the training data.
-        schedule: ``"constant"`` or ``"inverse"``.
-        momentum: Momentum :math:`\omega \in [0, 1)`.
+        schedule: `"constant"` or `"inverse"`.
+        momentum: Momentum $\omega \in [0, 1)$.
         random_state: Seed for the initial coefficients and the shuffling.
         verbose: Show a progress bar when > 0.
-        on_divergence: ``"raise"`` (a :class:`~fyslearn.optim.DivergenceError`,
-            model left unfitted) or ``"restore"`` (keep the best finite
+        on_divergence: `"raise"` (a [`DivergenceError`][fyslearn.optim.DivergenceError],
+            model left unfitted) or `"restore"` (keep the best finite
             coefficients and warn).
 
     Attributes:
-        coef_: Fitted coefficients, shape ``(n_features,)``.
-        loss_curve_: Training cost :math:`C(\beta)` after each epoch.
+        coef_: Fitted coefficients, shape `(n_features,)`.
+        loss_curve_: Training cost $C(\beta)$ after each epoch, shape `(n_iter_,)`.
         n_iter_: Number of completed epochs.
     """
 
     def __init__(
         self,
+        *,
         alpha: float = 0.0,
         learning_rate: float = 0.01,
         batch_size: int = 10,
@@ -221,55 +276,154 @@ class SGDRegressor(_LinearPredictor):
         self.verbose = verbose
         self.on_divergence = on_divergence
 
-    def _check_params(self) -> tuple[float, int, int]:
-        """Validated ``alpha``, ``batch_size`` and ``epochs`` (and the option names)."""
+    def _prepare_fit(self, X: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+        """Check the settings, then the data, as `fit` and `fit_many` both do."""
         check_option(self.schedule, "schedule", SCHEDULES)
         check_option(self.on_divergence, "on_divergence", ON_DIVERGENCE)
-        return (
-            check_non_negative_float(self.alpha, "alpha"),
-            check_positive_int(self.batch_size, "batch_size"),
-            check_positive_int(self.epochs, "epochs"),
-        )
+        check_non_negative_float(self.alpha, "alpha")
+        check_positive_int(self.batch_size, "batch_size")
+        check_positive_int(self.epochs, "epochs")
+        check_positive_float(self.learning_rate, "learning_rate")
+        check_non_negative_float(self.momentum, "momentum", max_val=1.0)
+        return validate_data(self, X, y, y_numeric=True, dtype=np.float64)
 
     @staticmethod
     def _initial_coefficients(rng: np.random.Generator, n_features: int) -> np.ndarray:
-        r"""The starting point :math:`\beta \sim \mathcal N(0, 0.05^2)`, drawn from ``rng``."""
+        r"""The starting point $\beta \sim \mathcal N(0, 0.05^2)$, drawn from `rng`."""
         return rng.normal(0.0, 0.05, size=n_features)
 
     def fit(self, X: ArrayLike, y: ArrayLike) -> SGDRegressor:
-        """Train by mini-batch SGD; returns ``self``."""
-        alpha, batch_size, epochs = self._check_params()
-        X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
-        rng = as_generator(self.random_state)
+        """Train by mini-batch SGD on `X` (shape `(n, p)`) and `y` (shape `(n,)`); returns `self`.
 
-        beta = self._initial_coefficients(rng, X.shape[1])
-        optimizer = SGD([beta], self.learning_rate, self.momentum, self.schedule)
-        losses: list[float] = []
-
-        def batch_gradients(rows: np.ndarray) -> list[np.ndarray]:
-            return [_mse_gradient(X[rows], y[rows], beta, alpha)]
-
-        def evaluate(epoch: int) -> dict[str, float]:
-            losses.append(_mse_cost(X, y, beta, alpha))
-            return {"loss": losses[-1]}
-
-        try:
-            n_epochs = run_epochs(
-                optimizer,
-                batch_gradients,
-                n_samples=len(y),
-                batch_size=batch_size,
-                epochs=epochs,
-                rng=rng,
-                evaluate=evaluate,
-                verbose=self.verbose,
-                restore_best=self.on_divergence == "restore",
-                description="SGDRegressor",
-            )
-        except DivergenceError:
-            forget_fit(self)  # never leave NaN coefficients behind as a model
-            raise
-        self.n_iter_ = n_epochs
-        self.coef_ = beta
-        self.loss_curve_ = np.array(losses[: self.n_iter_])
+        Raises:
+            fyslearn.optim.DivergenceError: The cost became NaN, infinite or exploded.
+        """
+        with fit_transaction([self]):
+            X, y = self._prepare_fit(X, y)
+            ((coef, losses, outcome),) = _train_columns([self], X, y)
+            error = outcome.error(self.learning_rate, self.epochs)
+            if error is not None:
+                raise error
+            self._set_fitted(coef, losses, outcome)
+        if outcome.warning() is not None:
+            warnings.warn(outcome.warning(), DivergenceWarning, stacklevel=2)
         return self
+
+    @classmethod
+    def fit_many(
+        cls, estimators: Sequence[SGDRegressor], X: ArrayLike, y: ArrayLike
+    ) -> list[SGDRegressor]:
+        r"""Fit several models at once, as the columns of one matrix $B$.
+
+        Models whose generators agree after drawing $\beta$ (the same
+        `random_state`) share one shuffling order and so one mini-batch:
+        their gradient is two matrix products for all of them. `batch_size`
+        and `epochs` must agree; every other setting may differ (models with
+        different schedules train as separate stacks). Use
+        [`fyslearn.fit_many`][fyslearn.fit_many], which also checks the list.
+
+        Returns:
+            The estimators; each ends as its own `fit(X, y)` would leave it, or
+            unfitted if it diverged (listed in one `DivergenceWarning`).
+        """
+        messages = []
+        with fit_transaction(estimators):
+            data = [estimator._prepare_fit(X, y) for estimator in estimators]
+            for name in ("batch_size", "epochs"):
+                if any(getattr(e, name) != getattr(estimators[0], name) for e in estimators):
+                    raise ValueError(f"fit_many needs the same {name} for every estimator.")
+            X, y = data[0]
+            for schedule in dict.fromkeys(e.schedule for e in estimators):
+                group = [k for k, e in enumerate(estimators) if e.schedule == schedule]
+                results = _train_columns([estimators[k] for k in group], X, y)
+                for k, (coef, losses, outcome) in zip(group, results, strict=True):
+                    estimator = estimators[k]
+                    error = outcome.error(estimator.learning_rate, estimator.epochs)
+                    if error is not None:
+                        forget_fit(estimator)
+                        messages.append((k, f"#{k}: {error}"))
+                        continue
+                    estimator._set_fitted(coef, losses, outcome)
+                    if outcome.warning() is not None:
+                        messages.append((k, f"Training of model {k}: {outcome.warning()}"))
+        if messages:
+            text = "; ".join(message for _, message in sorted(messages))
+            warnings.warn("Some models diverged: " + text, DivergenceWarning, stacklevel=2)
+        return list(estimators)
+
+    def _set_fitted(self, coef: np.ndarray, losses: np.ndarray, outcome: Outcome) -> None:
+        self.coef_ = coef
+        self.loss_curve_ = losses
+        self.n_iter_ = outcome.epochs
+
+
+class _Columns:
+    """Saves and restores column `k` of $B$ (one model's coefficients)."""
+
+    def __init__(self, B: np.ndarray) -> None:
+        self.B = B
+
+    def save(self, k: int) -> np.ndarray:
+        return self.B[:, k].copy()
+
+    def load(self, k: int, saved: np.ndarray) -> None:
+        self.B[:, k] = saved
+
+
+def _train_columns(
+    estimators: Sequence[SGDRegressor], X: np.ndarray, y: np.ndarray
+) -> list[tuple[np.ndarray, np.ndarray, Outcome]]:
+    r"""Mini-batch SGD on the columns of $B = [\beta_1 \cdots \beta_M]$, one per estimator.
+
+    Every estimator draws its starting point and its shuffling order from its
+    own generator, as if it trained alone; when all generators agree (one
+    seed), one order serves all and each step is two matrix products for all
+    columns (D1, D2), otherwise each column gathers its own rows.
+
+    Returns:
+        Per estimator: its coefficients `(p,)`, its cost after each counted
+        epoch, and how training ended.
+    """
+    first = estimators[0]
+    rngs = [as_generator(e.random_state) for e in estimators]
+    B = np.column_stack([SGDRegressor._initial_coefficients(rng, X.shape[1]) for rng in rngs])
+    alphas = np.array([float(e.alpha) for e in estimators])
+    batch_order, _ = shuffled_orders(rngs, len(y))
+    optimizer = SGD(
+        [B],
+        np.array([float(e.learning_rate) for e in estimators]),
+        np.array([float(e.momentum) for e in estimators]),
+        first.schedule,
+    )
+    losses: list[np.ndarray] = []
+
+    def batch_gradients(rows: np.ndarray) -> list[np.ndarray]:
+        if rows.ndim == 1:  # one mini-batch for all columns
+            return [_mse_gradient(X[rows], y[rows], B, alphas)]
+        gradient = np.empty_like(B)
+        for k, own_rows in enumerate(rows):  # each column its own mini-batch
+            gradient[:, k] = _mse_gradient(X[own_rows], y[own_rows], B[:, k], alphas[k])
+        return [gradient]
+
+    def evaluate(epoch: int) -> dict[str, np.ndarray]:
+        losses.append(_mse_cost(X, y, B, alphas))
+        return {"loss": losses[-1]}
+
+    outcomes = run_epochs(
+        optimizer,
+        batch_gradients,
+        n_samples=len(y),
+        batch_size=int(first.batch_size),
+        epochs=int(first.epochs),
+        evaluate=evaluate,
+        verbose=first.verbose,
+        restore_best=[e.on_divergence == "restore" for e in estimators],
+        description="SGDRegressor" if len(estimators) == 1 else f"{len(estimators)} models",
+        batch_order=batch_order,
+        snapshots=_Columns(B),
+    )
+    history = np.asarray(losses).reshape(len(losses), len(estimators))
+    return [
+        (B[:, k].copy(), history[: outcome.epochs, k].copy(), outcome)
+        for k, outcome in enumerate(outcomes)
+    ]

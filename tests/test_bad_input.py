@@ -85,10 +85,10 @@ def test_design_matrix_rejects_wrong_width_and_nan():
         design_matrix(np.array([[np.nan, 0.0]]), 2)
 
 
-@pytest.mark.parametrize("alpha", [-0.1, 1.5])
-def test_leaky_relu_rejects_a_slope_outside_0_1(alpha):
+@pytest.mark.parametrize("negative_slope", [-0.1, 1.5])
+def test_leaky_relu_rejects_a_slope_outside_0_1(negative_slope):
     from fyslearn.nn.activations import LeakyReLU
 
-    # max(z, αz) is leaky ReLU only for 0 ≤ α ≤ 1
-    with pytest.raises(ValueError, match=r"alpha of LeakyReLU must be in \[0, 1\]"):
-        LeakyReLU(alpha)
+    # max(z, sz) is leaky ReLU only for 0 ≤ s ≤ 1
+    with pytest.raises(ValueError, match=r"negative_slope of LeakyReLU must be in \[0, 1\]"):
+        LeakyReLU(negative_slope)

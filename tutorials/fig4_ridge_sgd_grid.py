@@ -16,7 +16,7 @@ from fyslearn.experiments import fig4_ridge_sgd as experiment
 from fyslearn.experiments._common import franke_split, quick_mode
 from fyslearn.experiments._linear import design
 from fyslearn.linear_model import SGDRegressor
-from fyslearn.nn.batched import fit_many
+from fyslearn import fit_many
 
 config = experiment.Config.quick() if quick_mode() else experiment.Config()
 result = experiment.run(config)

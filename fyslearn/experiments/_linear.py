@@ -9,9 +9,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from .. import fit_many
 from ..features import design_matrix
 from ..linear_model import SGDRegressor
-from ..nn.batched import fit_many
 from ..optim import DivergenceWarning
 from ._common import FrankeSplit, scores
 

@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from .. import fit_many
 from ..nn import MLPRegressor
-from ..nn.batched import fit_many
 from ..optim import DivergenceWarning
 from ._common import Row, fmt, franke_split, scores
 from ._linear import grid_figure, labels

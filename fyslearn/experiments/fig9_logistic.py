@@ -17,8 +17,8 @@ from matplotlib.figure import Figure
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 
+from .. import fit_many
 from ..nn import LogisticRegression
-from ..nn.batched import fit_many
 from ._common import Row, fmt
 from ._networks import curves_figure
 from ._tasks import Task, run_tasks

@@ -1,16 +1,18 @@
 r"""Activation functions, each with its derivative beside it (the report's Table 1, D8).
 
-Every activation is a small object with ``__call__(z)`` for the value and
-``derivative(z)`` for :math:`\sigma'(z)`, both element-wise (softmax aside),
-both accepting ``out=`` so the training loop can reuse its buffers. During
-backpropagation the network calls ``backward(z, a, grad)``, which turns
-:math:`\partial C/\partial a` into :math:`\partial C/\partial z` in place:
-``grad * derivative(z)`` for element-wise activations (D3, D4), and the
-Jacobian-vector product for softmax, whose outputs are coupled.
+Every activation is a small object with `__call__(z)` for the value
+$\sigma(z)$ and `derivative(z, a)` for $\sigma'(z)$, both element-wise
+(softmax aside). During backpropagation the network calls
+`backward(z, a, grad)`, which turns $\partial C/\partial a$ into
+$\partial C/\partial z$ in place: `grad * derivative(z, a)` for element-wise
+activations (D3, D4), and the vector-Jacobian product for softmax, whose
+outputs are coupled. `backward` is built on `derivative`, so the derivative
+that SymPy checks (the [derivation pages](../derivations/activations.md)) is
+the one training runs.
 
-The derivative at the kink of ReLU and leaky ReLU (:math:`z = 0`) is not
-defined; fyslearn uses the left derivative (0 for ReLU, α for leaky ReLU), as
-scikit-learn and PyTorch do.
+The derivative at the kink of ReLU and leaky ReLU ($z = 0$) is not
+defined; fyslearn uses the left derivative (0 for ReLU, the negative slope
+for leaky ReLU), as scikit-learn and PyTorch do.
 """
 
 from __future__ import annotations
@@ -31,23 +33,45 @@ __all__ = [
 
 
 class Activation:
-    """An element-wise activation: value, derivative and the backward step."""
+    r"""An element-wise activation $\sigma$: its value and its derivative, side by side.
+
+    Subclasses define `__call__` ($\sigma(z)$) and `derivative` ($\sigma'(z)$);
+    backpropagation uses [`backward`][fyslearn.nn.activations.Activation.backward],
+    which is built on `derivative`, so the formula SymPy checks is the one training runs.
+    """
 
     name: str = ""
 
     def __call__(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        r"""$\sigma(z)$, element-wise; `z` of any shape, written into `out` if given."""
         raise NotImplementedError
 
-    def derivative(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    def derivative(self, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
+        r"""$\sigma'(z)$, element-wise, same shape as `z`.
+
+        Args:
+            z: Weighted inputs, any shape.
+            a: The values $\sigma(z)$ if already computed (the forward pass
+                stores them); some derivatives are cheaper from $a$ than from $z$.
+        """
         raise NotImplementedError
 
     def backward(self, z: np.ndarray, a: np.ndarray, grad: np.ndarray) -> np.ndarray:
-        r"""Turn :math:`\partial C/\partial a` into :math:`\partial C/\partial z` in place.
+        r"""Turn $\partial C/\partial a$ into $\partial C/\partial z$, in place in `grad`.
 
-        For an element-wise activation :math:`\partial C/\partial z = \partial C/\partial a
-        \odot \sigma'(z)` (D3, D4).
+        For an element-wise activation
+        $\partial C/\partial z = \partial C/\partial a \odot \sigma'(z)$ (D3, D4),
+        with $\sigma'$ from [`derivative`][fyslearn.nn.activations.Activation.derivative].
+
+        Args:
+            z: Weighted inputs $z$, shape `(..., n)`.
+            a: Activations $a = \sigma(z)$, same shape.
+            grad: $\partial C/\partial a$, same shape; overwritten with the result.
+
+        Returns:
+            `grad`, now holding $\partial C/\partial z$.
         """
-        grad *= self.derivative(z)
+        grad *= self.derivative(z, a)
         return grad
 
     def __repr__(self) -> str:
@@ -55,15 +79,14 @@ class Activation:
 
 
 class Sigmoid(Activation):
-    r""":math:`\sigma(z) = 1/(1 + e^{-z})`, :math:`\sigma'(z) = \sigma(z)(1 - \sigma(z))`.
+    r"""$\sigma(z) = 1/(1 + e^{-z})$, $\sigma'(z) = \sigma(z)(1 - \sigma(z))$.
 
-    Evaluated by :func:`scipy.special.expit` (as scikit-learn's MLP does), one
-    compiled loop that returns a value in :math:`[0, 1]` for any finite input
-    without overflow warnings: for :math:`z \to -\infty`, :math:`1/(1 + e^{-z})`
+    Evaluated by `scipy.special.expit` (as scikit-learn's MLP does), one
+    compiled loop that returns a value in $[0, 1]$ for any finite input
+    without overflow warnings: for $z \to -\infty$, $1/(1 + e^{-z})$
     tends to 0 as it should. In numpy alone the stable form is
-    :math:`1/(1+e^{-|z|})` for :math:`z \ge 0` and :math:`e^{-|z|}/(1+e^{-|z|})`
-    for :math:`z < 0`, in which the exponential never overflows; it takes
-    seven numpy calls, which on a mini-batch cost twice as long as ``expit``.
+    $1/(1+e^{-|z|})$ for $z \ge 0$ and $e^{-|z|}/(1+e^{-|z|})$ for
+    $z < 0$, in which the exponential never overflows.
     """
 
     name = "sigmoid"
@@ -71,62 +94,54 @@ class Sigmoid(Activation):
     def __call__(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         return expit(z, out=out)
 
-    def derivative(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        s = self(z)
-        return np.multiply(s, 1.0 - s, out=out)
-
-    def backward(self, z: np.ndarray, a: np.ndarray, grad: np.ndarray) -> np.ndarray:
-        grad *= a * (1.0 - a)  # σ' = σ(1 − σ), from the stored activation
-        return grad
+    def derivative(self, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
+        s = self(z) if a is None else a
+        return s * (1.0 - s)  # σ' = σ(1 − σ)
 
 
 class ReLU(Activation):
-    r""":math:`R(z) = \max(0, z)`, :math:`R'(z) = 1` for :math:`z > 0`, else 0."""
+    r"""$R(z) = \max(0, z)$, $R'(z) = 1$ for $z > 0$, else 0 (also at the kink $z = 0$)."""
 
     name = "relu"
 
     def __call__(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         return np.maximum(z, 0.0, out=out)
 
-    def derivative(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    def derivative(self, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
         z = np.asarray(z)
-        return np.greater(z, 0.0, out=out if out is not None else np.empty(z.shape, z.dtype))
-
-    def backward(self, z: np.ndarray, a: np.ndarray, grad: np.ndarray) -> np.ndarray:
-        return np.multiply(grad, z > 0.0, out=grad)
+        return (z > 0.0).astype(z.dtype)
 
 
 class LeakyReLU(Activation):
-    r"""Leaky ReLU, :math:`\max(z, \alpha z)`: slope 1 for :math:`z > 0`, else :math:`\alpha`."""
+    r"""Leaky ReLU, $\max(z, s z)$ with negative slope $s$: slope 1 for $z > 0$, else $s$.
+
+    Args:
+        negative_slope: The slope $s \in [0, 1]$ for $z \le 0$ (the report: 0.01).
+    """
 
     name = "leaky_relu"
 
-    def __init__(self, alpha: float = 0.01) -> None:
-        if not 0.0 <= alpha <= 1.0:
-            raise ValueError(f"alpha of LeakyReLU must be in [0, 1], got {alpha!r}.")
-        self.alpha = alpha
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        if not 0.0 <= negative_slope <= 1.0:
+            raise ValueError(
+                f"negative_slope of LeakyReLU must be in [0, 1], got {negative_slope!r}."
+            )
+        self.negative_slope = negative_slope
 
     def __call__(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         z = np.asarray(z)
-        return np.maximum(z, self.alpha * z, out=out)  # max(z, αz) for 0 ≤ α ≤ 1
+        return np.maximum(z, self.negative_slope * z, out=out)  # max(z, sz) for 0 ≤ s ≤ 1
 
-    def derivative(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    def derivative(self, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
         z = np.asarray(z)
-        slope = np.where(z > 0.0, 1.0, self.alpha).astype(z.dtype, copy=False)
-        if out is None:
-            return slope
-        np.copyto(out, slope)
-        return out
-
-    def backward(self, z: np.ndarray, a: np.ndarray, grad: np.ndarray) -> np.ndarray:
-        return np.multiply(grad, np.where(z > 0.0, 1.0, self.alpha), out=grad)
+        return np.where(z > 0.0, 1.0, self.negative_slope).astype(z.dtype, copy=False)
 
     def __repr__(self) -> str:
-        return f"LeakyReLU(alpha={self.alpha})"
+        return f"LeakyReLU(negative_slope={self.negative_slope})"
 
 
 class Linear(Activation):
-    r"""The identity :math:`I(z) = z`, :math:`I'(z) = 1` (regression outputs)."""
+    r"""The identity $I(z) = z$, $I'(z) = 1$ (regression outputs)."""
 
     name = "linear"
 
@@ -138,42 +153,33 @@ class Linear(Activation):
             out[...] = z
         return out
 
-    def derivative(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        z = np.asarray(z)
-        if out is None:
-            return np.ones_like(z)
-        out.fill(1.0)
-        return out
-
-    def backward(self, z: np.ndarray, a: np.ndarray, grad: np.ndarray) -> np.ndarray:
-        return grad  # multiplying by 1 changes nothing
+    def derivative(self, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
+        return np.ones_like(z)
 
 
 class Tanh(Activation):
-    r""":math:`\tanh z`, :math:`\tanh'(z) = 1 - \tanh^2 z`."""
+    r"""$\tanh z$, $\tanh'(z) = 1 - \tanh^2 z$."""
 
     name = "tanh"
 
     def __call__(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         return np.tanh(z, out=out)
 
-    def derivative(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        t = np.tanh(z)
-        return np.subtract(1.0, t * t, out=out)
-
-    def backward(self, z: np.ndarray, a: np.ndarray, grad: np.ndarray) -> np.ndarray:
-        grad *= 1.0 - a * a  # tanh' = 1 − tanh², from the stored activation
-        return grad
+    def derivative(self, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
+        t = np.tanh(z) if a is None else a
+        return 1.0 - t * t  # tanh' = 1 − tanh²
 
 
 class Softmax(Activation):
-    r"""Softmax over the last axis, :math:`S(z)_i = e^{z_i} / \sum_j e^{z_j}`.
+    r"""Softmax over the last axis, $S(z)_i = e^{z_i} / \sum_j e^{z_j}$.
 
-    Computed as :math:`e^{z_i - \max_j z_j} / \sum_j e^{z_j - \max_j z_j}`,
+    Computed as $e^{z_i - \max_j z_j} / \sum_j e^{z_j - \max_j z_j}$,
     which is the same number but never overflows. Its outputs are coupled, so
-    the derivative is a Jacobian, :math:`\partial S_k/\partial z_i = S_k(\delta_{ik} - S_i)`,
-    returned with shape ``(..., K, K)``. Training with cross-entropy never
-    forms it: the output error is simply :math:`a - y` (D7).
+    the derivative is a Jacobian, $\partial S_k/\partial z_i = S_k(\delta_{ik} - S_i)$,
+    returned with shape `(..., K, K)`, and
+    [`backward`][fyslearn.nn.activations.Softmax.backward] multiplies by it.
+    Training with cross-entropy never forms it: the output error is simply
+    $a - y$ (D7).
     """
 
     name = "softmax"
@@ -185,22 +191,29 @@ class Softmax(Activation):
         out /= out.sum(axis=-1, keepdims=True)
         return out
 
-    def derivative(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        s = self(z)
-        jacobian = s[..., :, None] * (np.eye(s.shape[-1], dtype=s.dtype) - s[..., None, :])
-        if out is None:
-            return jacobian
-        out[...] = jacobian
-        return out
+    def derivative(self, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
+        r"""The Jacobian $J_{ki} = S_k(\delta_{ik} - S_i)$, shape `(..., K, K)`."""
+        s = self(z) if a is None else a
+        return s[..., :, None] * (np.eye(s.shape[-1], dtype=s.dtype) - s[..., None, :])
 
     def backward(self, z: np.ndarray, a: np.ndarray, grad: np.ndarray) -> np.ndarray:
-        r"""Jacobian-vector product :math:`\delta_i = a_i (g_i - \sum_k g_k a_k)`, in place."""
-        grad -= np.sum(grad * a, axis=-1, keepdims=True)
-        grad *= a
+        r"""$\partial C/\partial z_i = \sum_k \partial C/\partial a_k \, J_{ki}$, in place.
+
+        The vector-Jacobian product with the Jacobian of
+        [`derivative`][fyslearn.nn.activations.Softmax.derivative].
+        """
+        grad[...] = np.matmul(grad[..., None, :], self.derivative(z, a))[..., 0, :]
         return grad
 
 
 ACTIVATIONS: dict[str, Activation] = {
     activation.name: activation
-    for activation in (Sigmoid(), ReLU(), LeakyReLU(0.01), Linear(), Tanh(), Softmax())
+    for activation in (
+        Sigmoid(),
+        ReLU(),
+        LeakyReLU(negative_slope=0.01),
+        Linear(),
+        Tanh(),
+        Softmax(),
+    )
 }

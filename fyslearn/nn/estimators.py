@@ -27,7 +27,9 @@ another :math:`m`, so its L2 step differs slightly when :math:`\alpha > 0`).
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -37,6 +39,7 @@ from sklearn.utils import check_array
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._fitting import fit_transaction
 from .._validation import (
     as_generator,
     check_non_negative_float,
@@ -45,12 +48,12 @@ from .._validation import (
     check_positive_int,
     forget_fit,
 )
-from ..optim import SCHEDULES, DivergenceError
+from ..optim import SCHEDULES, DivergenceError, DivergenceWarning
 from ..persistence import PersistenceMixin
 from .activations import ACTIVATIONS
 from .initializers import INITIALIZERS
 from .network import FeedForwardNetwork
-from .training import train_network
+from .training import TrainingResult, train_network
 
 __all__ = ["LogisticRegression", "MLPClassifier", "MLPRegressor", "sklearn_equivalent"]
 
@@ -58,6 +61,33 @@ ON_DIVERGENCE = ("raise", "restore")
 #: Inputs already in one of these types are not converted (no copy of a float32 MNIST).
 FLOAT_DTYPES = (np.float64, np.float32)
 DTYPES = ("float32", "float64")
+#: Settings that must agree for estimators to train as one stack (fit_many).
+STACK_SETTINGS = (
+    "hidden_layer_sizes",
+    "activation",
+    "batch_size",
+    "epochs",
+    "schedule",
+    "dtype",
+    "verbose",
+)
+
+
+@dataclass
+class FitData:
+    """A fit's validated inputs, in the estimator's dtype.
+
+    Attributes:
+        X: Inputs, shape `(n, n_features)`.
+        Y: Targets, shape `(n, n_outputs)` (one-hot rows for classifiers).
+        validation: `(X_val, Y_val)` encoded the same way, or `None`.
+        classes: The class labels (classifiers), else `None`.
+    """
+
+    X: np.ndarray
+    Y: np.ndarray
+    validation: tuple[np.ndarray, np.ndarray] | None
+    classes: np.ndarray | None = None
 
 
 class _NetworkEstimator(PersistenceMixin, BaseEstimator):
@@ -71,6 +101,7 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
 
     def __init__(
         self,
+        *,
         hidden_layer_sizes: Sequence[int] = (128,),
         activation: str | Sequence[str] = "relu",
         learning_rate: float = 1e-3,
@@ -153,6 +184,29 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
             )
         return names
 
+    def _prepare_fit(self, X: ArrayLike, y: ArrayLike) -> FitData:
+        """Check the settings and the data, as `fit` and `fit_many` both do, before any work."""
+        raise NotImplementedError
+
+    def _check_validation(
+        self, encode: Any, n_features: int
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        if self.validation_data is None:
+            return None
+        if not isinstance(self.validation_data, (tuple, list)) or len(self.validation_data) != 2:
+            raise ValueError("validation_data must be a pair (X_val, y_val).")
+        X_val, y_val = self.validation_data
+        X_val = check_array(X_val, dtype=FLOAT_DTYPES, input_name="validation_data X_val")
+        if X_val.shape[1] != n_features:
+            raise ValueError(
+                f"validation_data X_val has {X_val.shape[1]} features, X has {n_features}."
+            )
+        Y_val = encode(y_val)
+        if len(Y_val) != len(X_val):
+            raise ValueError("validation_data X_val and y_val have different numbers of rows.")
+        dtype = np.dtype(self.dtype)
+        return X_val.astype(dtype, copy=False), Y_val.astype(dtype, copy=False)
+
     # -- training ---------------------------------------------------------------------------
 
     def _build_network(self, n_in: int, n_out: int, rng: np.random.Generator) -> FeedForwardNetwork:
@@ -167,57 +221,113 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
             dtype=self.dtype,
         )
 
-    def _train(self, X: np.ndarray, Y: np.ndarray, validation: tuple | None) -> None:
-        """Initialise a network from ``random_state`` and train it; sets the learned attributes."""
-        rng = as_generator(self.random_state)
-        dtype = np.dtype(self.dtype)
-        network = self._build_network(X.shape[1], Y.shape[1], rng)
-        try:
-            history = train_network(
-                network,
-                X.astype(dtype, copy=False),
-                Y.astype(dtype, copy=False),
-                learning_rate=self.learning_rate,
-                batch_size=self.batch_size,
-                epochs=self.epochs,
-                rng=rng,
-                momentum=self.momentum,
-                schedule=self.schedule,
-                validation=validation,
-                track_accuracy=self._loss == "cross_entropy",
-                verbose=self.verbose,
-                restore_best=self.on_divergence == "restore",
-                description=type(self).__name__,
-            )
-        except DivergenceError:
-            forget_fit(self)  # a diverged network is never left behind as a fitted model
-            raise
+    def _train(
+        self, network: FeedForwardNetwork, data: FitData, rng: Any, settings: list[Any]
+    ) -> list[TrainingResult]:
+        """Train `network` (one, or the stack of `settings`' networks) on `data`."""
+        return train_network(
+            network,
+            data.X,
+            data.Y,
+            learning_rate=[e.learning_rate for e in settings],
+            batch_size=self.batch_size,
+            epochs=self.epochs,
+            rng=rng,
+            momentum=[e.momentum for e in settings],
+            schedule=self.schedule,
+            validation=data.validation,
+            track_accuracy=self._loss == "cross_entropy",
+            verbose=self.verbose,
+            restore_best=[e.on_divergence == "restore" for e in settings],
+            description=type(self).__name__
+            if len(settings) == 1
+            else f"{len(settings)} {type(self).__name__}",
+        )
+
+    def _finish_fit(
+        self, network: FeedForwardNetwork, result: TrainingResult, data: FitData
+    ) -> str | None:
+        """Set the learned attributes; raise if training diverged; return a restore warning."""
+        error = result.outcome.error(self.learning_rate, self.epochs)
+        if error is not None:
+            raise error
         self.network_ = network
         self.coefs_ = network.coefs_
         self.intercepts_ = network.intercepts_
-        self.history_ = {self._history_key(key): values for key, values in history.items()}
-        self.n_iter_ = len(history["loss"])
-        self.n_outputs_ = Y.shape[1]
+        self.history_ = {self._history_key(key): value for key, value in result.history.items()}
+        self.n_iter_ = result.outcome.epochs
+        self.n_outputs_ = data.Y.shape[1]
+        if data.classes is not None:
+            self.classes_ = data.classes
+        return result.outcome.warning()
+
+    def fit(self, X: ArrayLike, y: ArrayLike) -> _NetworkEstimator:
+        """Train on `X` (shape `(n, n_features)`) and `y`; returns `self`.
+
+        A failed or interrupted fit leaves the estimator as it was; one that
+        diverged (with `on_divergence="raise"`) leaves it unfitted.
+
+        Raises:
+            fyslearn.optim.DivergenceError: The training loss became NaN, infinite or exploded.
+        """
+        with fit_transaction([self]):
+            data = self._prepare_fit(X, y)
+            rng = as_generator(self.random_state)
+            network = self._build_network(data.X.shape[1], data.Y.shape[1], rng)
+            (result,) = self._train(network, data, rng, [self])
+            message = self._finish_fit(network, result, data)
+        if message is not None:
+            warnings.warn(message, DivergenceWarning, stacklevel=2)
+        return self
+
+    @classmethod
+    def fit_many(
+        cls, estimators: Sequence[_NetworkEstimator], X: ArrayLike, y: ArrayLike
+    ) -> list[_NetworkEstimator]:
+        """Fit several estimators of this class at once, as one stack of networks.
+
+        Each estimator keeps its own `learning_rate`, `alpha`, `momentum`,
+        `random_state`, initialisers and `on_divergence`; the architecture,
+        batch size, epochs, schedule, dtype and `validation_data` must agree.
+        Every estimator is checked as its own `fit` would check it, before any
+        training. Use [`fyslearn.fit_many`][fyslearn.fit_many], which also
+        checks the list itself.
+
+        Returns:
+            The estimators; each ends as its own `fit(X, y)` would leave it, or
+            unfitted if it diverged (listed in one `DivergenceWarning`).
+        """
+        first = estimators[0]
+        with fit_transaction(estimators):
+            data = [estimator._prepare_fit(X, y) for estimator in estimators]
+            _check_stackable(estimators)
+            rngs = [as_generator(estimator.random_state) for estimator in estimators]
+            networks = [
+                estimator._build_network(d.X.shape[1], d.Y.shape[1], rng)
+                for estimator, d, rng in zip(estimators, data, rngs, strict=True)
+            ]
+            stack = FeedForwardNetwork.stack(networks)
+            results = first._train(stack, data[0], rngs, estimators)
+            messages = []
+            for k, (estimator, network, result) in enumerate(
+                zip(estimators, stack.unstack(), results, strict=True)
+            ):
+                try:
+                    message = estimator._finish_fit(network, result, data[k])
+                except DivergenceError as error:  # left unfitted, as its own fit would
+                    forget_fit(estimator)
+                    messages.append(f"#{k}: {error}")
+                    continue
+                if message is not None:
+                    messages.append(f"Training of model {k}: {message}")
+        if messages:
+            warnings.warn(
+                "Some models diverged: " + "; ".join(messages), DivergenceWarning, stacklevel=2
+            )
+        return list(estimators)
 
     def _history_key(self, key: str) -> str:
         return key.replace("data_loss", self._data_loss_name)
-
-    def _check_validation(self, encode: Any) -> tuple[np.ndarray, np.ndarray] | None:
-        if self.validation_data is None:
-            return None
-        if not isinstance(self.validation_data, (tuple, list)) or len(self.validation_data) != 2:
-            raise ValueError("validation_data must be a pair (X_val, y_val).")
-        X_val, y_val = self.validation_data
-        X_val = check_array(X_val, dtype=FLOAT_DTYPES, input_name="validation_data X_val")
-        if X_val.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"validation_data X_val has {X_val.shape[1]} features, X has {self.n_features_in_}."
-            )
-        Y_val = encode(y_val)
-        if len(Y_val) != len(X_val):
-            raise ValueError("validation_data X_val and y_val have different numbers of rows.")
-        dtype = np.dtype(self.dtype)
-        return X_val.astype(dtype, copy=False), Y_val.astype(dtype, copy=False)
 
     def _output(self, X: ArrayLike) -> np.ndarray:
         check_is_fitted(self)
@@ -230,55 +340,65 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         self.network_ = network
 
 
+def _check_stackable(estimators: Sequence[_NetworkEstimator]) -> None:
+    """Settings that must agree for one stacked run (after each estimator's own checks)."""
+    first = estimators[0]
+    for estimator in estimators[1:]:
+        for name in STACK_SETTINGS:
+            if getattr(estimator, name) != getattr(first, name):
+                raise ValueError(f"fit_many needs the same {name} for every estimator.")
+        if estimator.validation_data is not first.validation_data:
+            raise ValueError("fit_many needs the same validation_data object for every estimator.")
+
+
 class MLPRegressor(RegressorMixin, _NetworkEstimator):
     r"""Feed-forward network for regression: hidden layers, linear output, MSE loss.
 
     Defaults are the report's Franke network (Figure 5): one hidden layer of
-    128 ReLU units, kernels :math:`\mathcal N(0, 0.05^2)`, zero biases, SGD with
-    learning rate :math:`10^{-3}` and batch 10.
+    128 ReLU units, kernels $\mathcal N(0, 0.05^2)$, zero biases, SGD with
+    learning rate $10^{-3}$ and batch 10.
 
     Args:
         hidden_layer_sizes: Units per hidden layer.
         activation: Hidden activation name, or one name per hidden layer.
-        learning_rate: Initial SGD learning rate :math:`\eta_0`.
+        learning_rate: Initial SGD learning rate $\eta_0$.
         batch_size: Rows per mini-batch.
         epochs: Passes over the training data.
-        alpha: L2 penalty :math:`\alpha` on the kernels.
-        momentum: Momentum :math:`\omega \in [0, 1)` (D9).
-        schedule: ``"constant"`` or ``"inverse"`` (D10).
+        alpha: L2 penalty $\alpha$ on the kernels (the report's $\lambda$).
+        momentum: Momentum $\omega \in [0, 1)$ (D9).
+        schedule: `"constant"` or `"inverse"` (D10).
         kernel_init: Kernel initialiser, or one per weight layer (hidden layers, then output).
         bias_init: Bias initialiser, or one per weight layer.
         random_state: Seed for the initial weights and the shuffling.
         verbose: Progress bar when > 0.
-        validation_data: ``(X_val, y_val)`` scored after every epoch (learning curves).
-        dtype: ``"float64"`` (exact) or ``"float32"`` (faster).
-        on_divergence: ``"raise"`` or ``"restore"`` (best finite epoch, with a warning).
+        validation_data: `(X_val, y_val)` scored after every epoch (learning curves).
+        dtype: `"float64"` (exact) or `"float32"` (faster).
+        on_divergence: `"raise"` or `"restore"` (best finite epoch, with a warning).
 
     Attributes:
-        coefs_: Kernels, shapes ``(n_in, n_out)``.
-        intercepts_: Biases, shapes ``(n_out,)``.
-        history_: Per-epoch arrays: ``"loss"`` (training cost with L2), ``"mse"``
+        coefs_: Kernels, shapes `(n_in, n_out)`.
+        intercepts_: Biases, shapes `(n_out,)`.
+        history_: Per-epoch arrays: `"loss"` (training cost with L2), `"mse"`
             (mean of the mini-batch MSEs of the epoch), and with validation data
-            ``"val_loss"`` and ``"val_mse"`` (after the epoch).
+            `"val_loss"` and `"val_mse"` (after the epoch).
         n_iter_: Completed epochs.
-        network_: The trained :class:`~fyslearn.nn.network.FeedForwardNetwork`.
+        network_: The trained [`FeedForwardNetwork`][fyslearn.nn.network.FeedForwardNetwork].
     """
 
-    def fit(self, X: ArrayLike, y: ArrayLike) -> MLPRegressor:
-        """Train on ``X`` and ``y`` (shape ``(n,)`` or ``(n, n_outputs)``); returns ``self``."""
+    def _prepare_fit(self, X: ArrayLike, y: ArrayLike) -> FitData:
         self._check_hyperparameters()
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=FLOAT_DTYPES)
+        dtype = np.dtype(self.dtype)
         Y = y.reshape(len(y), -1)
-        validation = self._check_validation(self._encode_targets)
-        self._train(X, Y, validation)
-        return self
+        validation = self._check_validation(self._encode_targets, X.shape[1])
+        return FitData(X.astype(dtype, copy=False), Y.astype(dtype, copy=False), validation)
 
     def _encode_targets(self, y: ArrayLike) -> np.ndarray:
         y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="validation_data y_val")
         return y.reshape(len(y), -1)
 
     def predict(self, X: ArrayLike) -> np.ndarray:
-        """Network output; shape ``(n,)`` for a single target."""
+        """Network output for `X` (shape `(n, n_features)`): shape `(n,)`, or `(n, n_outputs)`."""
         output = self._output(X)
         return output.ravel() if self.n_outputs_ == 1 else output
 
@@ -292,7 +412,7 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
     r"""Feed-forward network for classification: hidden layers, softmax output, cross-entropy.
 
     Defaults are the report's MNIST network (Figure 8): 128 ReLU units, Glorot
-    uniform kernels, zero biases, SGD with learning rate :math:`10^{-3}`, batch
+    uniform kernels, zero biases, SGD with learning rate $10^{-3}$, batch
     50, 50 epochs. Any label type works (integers, strings); the output has
     one unit per class, also for two classes.
 
@@ -302,24 +422,24 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
         learning_rate: Initial SGD learning rate.
         batch_size: Rows per mini-batch.
         epochs: Passes over the training data.
-        alpha: L2 penalty :math:`\alpha` on the kernels.
-        momentum: Momentum :math:`\omega \in [0, 1)`.
-        schedule: ``"constant"`` or ``"inverse"``.
+        alpha: L2 penalty $\alpha$ on the kernels.
+        momentum: Momentum $\omega \in [0, 1)$.
+        schedule: `"constant"` or `"inverse"`.
         kernel_init: Kernel initialiser, or one per weight layer.
         bias_init: Bias initialiser, or one per weight layer.
         random_state: Seed for the initial weights and the shuffling.
         verbose: Progress bar when > 0.
-        validation_data: ``(X_val, y_val)`` scored after every epoch.
-        dtype: ``"float64"`` or ``"float32"``.
-        on_divergence: ``"raise"`` or ``"restore"``.
+        validation_data: `(X_val, y_val)` scored after every epoch.
+        dtype: `"float64"` or `"float32"`.
+        on_divergence: `"raise"` or `"restore"`.
 
     Attributes:
         classes_: The class labels, in the order of the output units.
         coefs_: Kernels.
         intercepts_: Biases.
-        history_: Per-epoch arrays ``"loss"`` (cost with L2), ``"cross_entropy"``,
-            ``"accuracy"`` (running over the epoch's mini-batches), and with
-            validation data ``"val_loss"``, ``"val_cross_entropy"``, ``"val_accuracy"``.
+        history_: Per-epoch arrays `"loss"` (cost with L2), `"cross_entropy"`,
+            `"accuracy"` (running over the epoch's mini-batches), and with
+            validation data `"val_loss"`, `"val_cross_entropy"`, `"val_accuracy"`.
         n_iter_: Completed epochs.
         network_: The trained network.
     """
@@ -330,6 +450,7 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
 
     def __init__(
         self,
+        *,
         hidden_layer_sizes: Sequence[int] = (128,),
         activation: str | Sequence[str] = "relu",
         learning_rate: float = 1e-3,
@@ -364,8 +485,7 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
             on_divergence=on_divergence,
         )
 
-    def fit(self, X: ArrayLike, y: ArrayLike) -> MLPClassifier:
-        """Train on ``X`` and labels ``y``; returns ``self``."""
+    def _prepare_fit(self, X: ArrayLike, y: ArrayLike) -> FitData:
         self._check_hyperparameters()
         X, y = validate_data(self, X, y, dtype=FLOAT_DTYPES)
         check_classification_targets(y)
@@ -376,62 +496,75 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
             raise ValueError(
                 f"y has a single class ({classes[0]!r}); a classifier needs at least 2 classes."
             )
-        self.classes_ = classes
-        validation = self._check_validation(self._one_hot)
-        self._train(X, self._one_hot(y), validation)
-        return self
+        dtype = np.dtype(self.dtype)
 
-    def _one_hot(self, y: ArrayLike) -> np.ndarray:
-        """One row per sample with a 1 in the column of its class."""
-        y = np.asarray(y)
-        if y.ndim != 1:
-            raise ValueError(f"labels must be 1-D, got shape {y.shape}.")
-        index = np.searchsorted(self.classes_, y)
-        index = np.minimum(index, len(self.classes_) - 1)
-        unknown = self.classes_[index] != y
-        if np.any(unknown):
-            raise ValueError(
-                f"labels {np.unique(y[unknown])!r} are not among the classes seen in fit."
-            )
-        return np.eye(len(self.classes_))[index]
+        def encode(labels: ArrayLike) -> np.ndarray:
+            return one_hot(labels, classes)
+
+        validation = self._check_validation(encode, X.shape[1])
+        return FitData(
+            X.astype(dtype, copy=False), encode(y).astype(dtype), validation, classes=classes
+        )
 
     def predict_proba(self, X: ArrayLike) -> np.ndarray:
-        """Class probabilities, shape ``(n, n_classes)``, columns in the order of ``classes_``."""
+        """Class probabilities for `X` (shape `(n, n_features)`): shape `(n, n_classes)`.
+
+        Columns in the order of `classes_`.
+        """
         return self._output(X)
 
     def predict(self, X: ArrayLike) -> np.ndarray:
-        """The most probable class of each row."""
+        """The most probable class of each row of `X`: shape `(n,)`."""
         probabilities = self._output(X)  # checks that the model is fitted
         return self.classes_[np.argmax(probabilities, axis=1)]
+
+
+def one_hot(labels: ArrayLike, classes: np.ndarray) -> np.ndarray:
+    """One row per label with a 1 in the column of its class: shape `(n, n_classes)`.
+
+    Raises:
+        ValueError: A label that is not among `classes`, or labels that are not 1-D.
+    """
+    labels = np.asarray(labels)
+    if labels.ndim != 1:
+        raise ValueError(f"labels must be 1-D, got shape {labels.shape}.")
+    index = np.searchsorted(classes, labels)
+    index = np.minimum(index, len(classes) - 1)
+    unknown = classes[index] != labels
+    if np.any(unknown):
+        raise ValueError(
+            f"labels {np.unique(labels[unknown])!r} are not among the classes seen in fit."
+        )
+    return np.eye(len(classes))[index]
 
 
 class LogisticRegression(MLPClassifier):
     r"""Multinomial logistic regression: the classifier network with no hidden layer.
 
-    :math:`P(y = k \mid x) = S(xW + b)_k` with softmax :math:`S`, trained by
-    mini-batch SGD on the cross-entropy plus :math:`\alpha\lVert W\rVert^2`.
+    $P(y = k \mid x) = S(xW + b)_k$ with softmax $S$, trained by
+    mini-batch SGD on the cross-entropy plus $\alpha\lVert W\rVert^2$.
     Defaults are the report's Figure 9 settings.
 
     Args:
-        alpha: L2 penalty :math:`\alpha` on the kernel.
+        alpha: L2 penalty $\alpha$ on the kernel.
         learning_rate: Initial SGD learning rate.
         batch_size: Rows per mini-batch.
         epochs: Passes over the training data.
-        momentum: Momentum :math:`\omega \in [0, 1)`.
-        schedule: ``"constant"`` or ``"inverse"``.
+        momentum: Momentum $\omega \in [0, 1)$.
+        schedule: `"constant"` or `"inverse"`.
         kernel_init: Kernel initialiser.
         bias_init: Bias initialiser.
         random_state: Seed for the initial weights and the shuffling.
         verbose: Progress bar when > 0.
-        validation_data: ``(X_val, y_val)`` scored after every epoch.
-        dtype: ``"float64"`` or ``"float32"``.
-        on_divergence: ``"raise"`` or ``"restore"``.
+        validation_data: `(X_val, y_val)` scored after every epoch.
+        dtype: `"float64"` or `"float32"`.
+        on_divergence: `"raise"` or `"restore"`.
 
     Attributes:
         classes_: The class labels.
-        coefs_: ``[W]`` with ``W`` of shape ``(n_features, n_classes)``.
-        intercepts_: ``[b]``.
-        history_: As for :class:`MLPClassifier`.
+        coefs_: `[W]` with `W` of shape `(n_features, n_classes)`.
+        intercepts_: `[b]`, `b` of shape `(n_classes,)`.
+        history_: As for [`MLPClassifier`][fyslearn.nn.MLPClassifier].
     """
 
     hidden_layer_sizes = ()
@@ -439,6 +572,7 @@ class LogisticRegression(MLPClassifier):
 
     def __init__(
         self,
+        *,
         alpha: float = 0.0,
         learning_rate: float = 1e-3,
         batch_size: int = 50,

@@ -1,17 +1,23 @@
 r"""Loss functions of the network and their gradients with respect to the output.
 
-Both losses average over the :math:`n` samples of a batch and sum over the
-:math:`K` outputs (the conventions of the report and of these docs):
+Both losses average over the $n$ samples of a batch and sum over the $K$
+outputs (the conventions of the report and of these docs):
 
-.. math::
+$$
+C_{\mathrm{MSE}} = \frac1n \sum_i \sum_k (y_{ik} - a_{ik})^2, \qquad
+C_{\mathrm{CE}} = -\frac1n \sum_i \sum_k y_{ik} \ln a_{ik}.
+$$
 
-    C_{\mathrm{MSE}} = \frac1n \sum_i \sum_k (y_{ik} - a_{ik})^2, \qquad
-    C_{\mathrm{CE}} = -\frac1n \sum_i \sum_k y_{ik} \ln a_{ik}.
+`output_gradient` is $\partial C/\partial a$ (D6 for MSE). With a softmax
+output, cross-entropy's output error simplifies to $\delta = (a - y)/n$ (D7),
+which [`CrossEntropy.softmax_delta`][fyslearn.nn.losses.CrossEntropy.softmax_delta]
+returns without ever dividing by a probability.
 
-``output_gradient`` is :math:`\partial C/\partial a` (D6 for MSE). With a softmax
-output, cross-entropy's output error simplifies to :math:`\delta = (a - y)/n`
-(D7), which :meth:`CrossEntropy.softmax_delta` returns without ever dividing
-by a probability.
+Every function takes outputs `A` of shape `(n, K)` for one network, or
+`(M, n, K)` for a stack of $M$ networks (targets `Y` of shape `(n, K)`
+broadcast over the stack, or `(M, n, K)`); the rows are always the
+second-to-last axis, and a loss value is a float for one network and an
+array of shape `(M,)` for a stack.
 """
 
 from __future__ import annotations
@@ -20,24 +26,42 @@ import numpy as np
 
 __all__ = ["LOSSES", "CrossEntropy", "Loss", "MeanSquaredError"]
 
+Value = float | np.ndarray  # a float for one network, shape (M,) for a stack
+
+
+def _sum_per_model(values: np.ndarray) -> Value:
+    """Sum over the rows and outputs: a float for `(n, K)`, shape `(M,)` for `(M, n, K)`."""
+    if values.ndim == 2:
+        return float(np.add.reduce(values, axis=None))
+    return values.sum(axis=(-2, -1))
+
+
+def _squares_per_model(residual: np.ndarray) -> Value:
+    r"""$\sum_i\sum_k r_{ik}^2$ of each network (one dot product for a single network)."""
+    if residual.ndim == 2:
+        return float(np.vdot(residual, residual))
+    return np.einsum("...ij,...ij->...", residual, residual)
+
 
 class Loss:
     """A loss: its value and its gradient with respect to the network output."""
 
     name: str = ""
 
-    def __call__(self, Y: np.ndarray, A: np.ndarray) -> float:
+    def __call__(self, Y: np.ndarray, A: np.ndarray) -> Value:
+        """The mean loss over the rows of the batch (one value per network)."""
         raise NotImplementedError
 
     def output_gradient(
         self, Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None
     ) -> np.ndarray:
+        r"""$\partial C/\partial a$, same shape as `A`."""
         raise NotImplementedError
 
     def value_and_output_gradient(
         self, Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None
-    ) -> tuple[float, np.ndarray]:
-        r"""The loss and :math:`\partial C/\partial a` together (a loss may share work)."""
+    ) -> tuple[Value, np.ndarray]:
+        r"""The loss and $\partial C/\partial a$ together (a loss may share work)."""
         return self(Y, A), self.output_gradient(Y, A, out=out)
 
     def __repr__(self) -> str:
@@ -45,55 +69,58 @@ class Loss:
 
 
 class MeanSquaredError(Loss):
-    r""":math:`C = \frac1n\sum_i\sum_k (y_{ik} - a_{ik})^2`, :math:`\partial C/\partial a_{ik} = -\frac2n (y_{ik} - a_{ik})` (D6)."""  # noqa: E501
+    r"""$C = \frac1n\sum_i\sum_k (y_{ik} - a_{ik})^2$, $\partial C/\partial a_{ik} = \frac2n (a_{ik} - y_{ik})$ (D6)."""  # noqa: E501
 
     name = "mse"
 
-    def __call__(self, Y: np.ndarray, A: np.ndarray) -> float:
-        residual = (A - Y).ravel()
-        return float(residual @ residual) / len(Y)
+    def __call__(self, Y: np.ndarray, A: np.ndarray) -> Value:
+        return self.value_and_output_gradient(Y, A)[0]
 
     def output_gradient(
         self, Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None
     ) -> np.ndarray:
-        out = np.subtract(A, Y, out=out)
-        out *= 2.0 / len(Y)
-        return out
+        return self.value_and_output_gradient(Y, A, out=out)[1]
 
     def value_and_output_gradient(
         self, Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None
-    ) -> tuple[float, np.ndarray]:
+    ) -> tuple[Value, np.ndarray]:
+        n = A.shape[-2]
         residual = np.subtract(A, Y, out=out)  # a − y, once for both
-        value = float(np.vdot(residual, residual)) / len(Y)  # C = (1/n) Σ (a − y)²
-        residual *= 2.0 / len(Y)  # ∂C/∂a = (2/n)(a − y)  (D6)
+        value = _squares_per_model(residual) / n  # C = (1/n) Σ (a − y)²
+        residual *= 2.0 / n  # ∂C/∂a = (2/n)(a − y)  (D6)
         return value, residual
 
 
 class CrossEntropy(Loss):
-    r""":math:`C = -\frac1n\sum_i\sum_k y_{ik}\ln a_{ik}`, with :math:`\ln 0` replaced by :math:`\ln(\text{tiny})`.
+    r"""$C = -\frac1n\sum_i\sum_k y_{ik}\ln a_{ik}$, with $\ln 0$ replaced by $\ln(\text{tiny})$.
 
     Probabilities are clipped below at the smallest positive normal number of
     their dtype, so a probability of exactly 0 gives a large but finite loss.
-    """  # noqa: E501
+    """
 
     name = "cross_entropy"
 
-    def __call__(self, Y: np.ndarray, A: np.ndarray) -> float:
-        tiny = np.finfo(A.dtype if A.dtype.kind == "f" else float).tiny
-        return float(-np.sum(Y * np.log(np.maximum(A, tiny)))) / len(Y)
+    def __call__(self, Y: np.ndarray, A: np.ndarray) -> Value:
+        log_probabilities = np.log(np.maximum(A, _tiny(A)))
+        return -_sum_per_model(Y * log_probabilities) / A.shape[-2]
 
     def output_gradient(
         self, Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None
     ) -> np.ndarray:
-        tiny = np.finfo(A.dtype if A.dtype.kind == "f" else float).tiny
-        return np.divide(-Y, np.maximum(A, tiny) * len(Y), out=out)
+        r"""$\partial C/\partial a_{ik} = -y_{ik} / (n\,a_{ik})$."""
+        return np.divide(-Y, np.maximum(A, _tiny(A)) * A.shape[-2], out=out)
 
     @staticmethod
     def softmax_delta(Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        r"""Output error of softmax + cross-entropy, :math:`\delta = (a - y)/n` (D7)."""
+        r"""Output error of softmax + cross-entropy, $\delta = (a - y)/n$ (D7), shape of `A`."""
         out = np.subtract(A, Y, out=out)
-        out *= 1.0 / len(Y)
+        out *= 1.0 / A.shape[-2]
         return out
+
+
+def _tiny(A: np.ndarray) -> float:
+    """The smallest positive normal number of `A`'s float type (float64 for other types)."""
+    return np.finfo(A.dtype if A.dtype.kind == "f" else float).tiny
 
 
 LOSSES: dict[str, Loss] = {loss.name: loss for loss in (MeanSquaredError(), CrossEntropy())}

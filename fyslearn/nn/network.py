@@ -1,32 +1,44 @@
-r"""The feed-forward network: forward pass and backpropagation (D3–D5).
+r"""The feed-forward network: forward pass and backpropagation (D3–D5), for one network or many.
 
-Batches are rows, so layer :math:`l` computes, for all samples at once,
+Batches are rows, so layer $l$ computes, for all samples at once,
 
-.. math::
+$$
+z^l = a^{l-1} W^l + b^l, \qquad a^l = \sigma_l(z^l), \qquad a^0 = X,
+$$
 
-    z^l = a^{l-1} W^l + b^l, \qquad a^l = \sigma_l(z^l), \qquad a^0 = X,
+with kernels $W^l$ of shape `(n_in, n_out)` as scikit-learn stores them.
+Backpropagation runs the chain rule from the output back:
 
-with kernels :math:`W^l` of shape ``(n_in, n_out)`` as scikit-learn stores
-them. Backpropagation runs the chain rule from the output back:
+$$
+\begin{aligned}
+\delta^L &= \frac{\partial C}{\partial a^L} \odot \sigma_L'(z^L)
+    \quad\text{(D3; softmax + cross-entropy: } \delta^L = (a^L - y)/n\text{, D7)}\\
+\delta^{l} &= \big(\delta^{l+1} (W^{l+1})^T\big) \odot \sigma_l'(z^l) \quad\text{(D4)}\\
+\frac{\partial C}{\partial W^l} &= (a^{l-1})^T \delta^l, \qquad
+\frac{\partial C}{\partial b^l} = \sum_{\text{rows}} \delta^l \quad\text{(D5)}
+\end{aligned}
+$$
 
-.. math::
+where $\delta^l = \partial C/\partial z^l$ (the report's $\gamma^l$) already
+carries the $1/n$ of the mean over the batch. The report writes the same
+equations with column vectors, $z^l = W a^{l-1} + b$; ours is its transpose.
 
-    \delta^L &= \frac{\partial C}{\partial a^L} \odot \sigma_L'(z^L)
-        \quad\text{(D3; softmax + cross-entropy: } \delta^L = (a^L - y)/n\text{, D7)}\\
-    \delta^{l} &= \big(\delta^{l+1} (W^{l+1})^T\big) \odot \sigma_l'(z^l) \quad\text{(D4)}\\
-    \frac{\partial C}{\partial W^l} &= (a^{l-1})^T \delta^l, \qquad
-    \frac{\partial C}{\partial b^l} = \sum_{\text{rows}} \delta^l \quad\text{(D5)}
+**One network or a stack of $M$.** The same code trains $M$ networks of one
+shape at once (a grid over learning rates and penalties, or several seeds):
+[`FeedForwardNetwork.stack`][fyslearn.nn.network.FeedForwardNetwork.stack]
+gives every array a leading model axis, kernels `(M, n_in, n_out)` and
+biases `(M, 1, n_out)`, and every equation above then holds for each network
+$k$ separately, because `np.matmul` pairs the $k$-th matrices of its two
+arguments. Mini-batches are `(m, n_in)` for one network, `(M, m, n_in)` when
+each network reads its own rows, or `(m, n_in)` shared by the whole stack;
+then the first layer of all networks is a single matrix product with the
+kernels side by side, $a^0\,[W^1_1 \; W^1_2 \cdots W^1_M]$.
 
-where :math:`\delta^l = \partial C/\partial z^l` (the report's :math:`\gamma^l`)
-already carries the :math:`1/n` of the mean over the batch. The report writes
-the same equations with column vectors, :math:`z^l = W a^{l-1} + b`; ours is
-its transpose.
-
-Every array operation accepts an ``out=`` buffer, so the training loop of
-:mod:`fyslearn.nn.training` runs these same functions without allocating.
-The products use ``np.dot``, which for 2-D arrays is the same product as
-``np.matmul`` (``@``) with a shorter path to BLAS: on a 10-row mini-batch that
-path is most of the cost of a product.
+Every array operation accepts an `out=` buffer, so the training loop of
+[`fyslearn.nn.training`][fyslearn.nn.training] runs these same functions
+without allocating. Two-dimensional products use `np.dot`, the same product
+as `np.matmul` (`@`) with a shorter path to BLAS: on a 10-row mini-batch
+that path is most of the cost of a product.
 """
 
 from __future__ import annotations
@@ -71,24 +83,112 @@ def _activation(name: str | Activation) -> Activation:
     return ACTIVATIONS[check_option(name, "activation", ACTIVATIONS)]
 
 
+def _times(a: np.ndarray, W: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+    r"""$a W$ for one network (2-D), or for each network of a stack (3-D `W`).
+
+    A mini-batch `a` of shape `(m, n_in)` shared by a stack of kernels
+    `(M, n_in, n_out)` is multiplied by all of them in one product, with the
+    kernels side by side; the result is a `(M, m, n_out)` view of that product.
+    """
+    if W.ndim == 2:
+        return np.dot(a, W, out=out)
+    if a.ndim == 3:
+        return np.matmul(a, W, out=out)
+    n_models, n_in, n_out = W.shape
+    side_by_side = W.transpose(1, 0, 2).reshape(n_in, n_models * n_out)  # [W_1 … W_M]
+    wide_out = None if out is None else _wide(out)
+    if wide_out is not None and not np.shares_memory(wide_out, out):
+        wide_out = None  # out does not lie as (m, M, n_out): write through a copy
+    product = np.dot(a, side_by_side, out=wide_out)
+    product = product.reshape(len(a), n_models, n_out).transpose(1, 0, 2)
+    if out is None or wide_out is not None:
+        return product
+    out[...] = product
+    return out
+
+
+def _transposed_times(a: np.ndarray, delta: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+    r"""$a^T \delta$ (D5) for one network, a stack, or a mini-batch shared by a stack.
+
+    For a shared mini-batch `a` of shape `(m, n_in)` and errors `delta` of shape
+    `(M, m, n_out)` this is one product, $a^T [\delta_1 \cdots \delta_M]$.
+    """
+    if delta.ndim == 2:
+        return np.dot(a.T, delta, out=out)
+    if a.ndim == 3:
+        return np.matmul(a.transpose(0, 2, 1), delta, out=out)
+    n_models, _, n_out = delta.shape
+    wide_out = None if out is None else _wide(out)
+    if wide_out is not None and not np.shares_memory(wide_out, out):
+        wide_out = None  # out does not lie as (n_in, M, n_out): write through a copy
+    product = np.dot(a.T, _wide(delta), out=wide_out)  # aᵀ [δ_1 … δ_M]
+    product = product.reshape(a.shape[1], n_models, n_out).transpose(1, 0, 2)
+    if out is None or wide_out is not None:
+        return product
+    out[...] = product
+    return out
+
+
+def _wide(stacked: np.ndarray) -> np.ndarray:
+    """A `(M, r, n)` array seen as `(r, M·n)`: a view when it lies in memory as `(r, M, n)`."""
+    n_models, rows, n = stacked.shape
+    return stacked.transpose(1, 0, 2).reshape(rows, n_models * n)
+
+
+def _times_transpose(delta: np.ndarray, W: np.ndarray, out: np.ndarray | None) -> np.ndarray:
+    r"""$\delta W^T$ (D4); for a stack with one output unit, an outer product.
+
+    With a single output unit the product has no sum in it, and a broadcast
+    multiplication gives the same numbers several times faster than
+    `np.matmul` (which has no fast path for an inner dimension of 1).
+    """
+    if W.ndim == 2:
+        return np.dot(delta, W.T, out=out)
+    if W.shape[-1] == 1:
+        return np.multiply(delta, W.transpose(0, 2, 1), out=out)
+    return np.matmul(delta, W.transpose(0, 2, 1), out=out)
+
+
+def _sum_of_squares(W: np.ndarray) -> float | np.ndarray:
+    r"""$\lVert W\rVert^2$ of one array, or of each network's slice of a stacked array."""
+    if W.ndim <= 2:
+        return float(np.vdot(W, W))
+    return np.einsum("kij,kij->k", W, W)
+
+
+def _signature(network: FeedForwardNetwork) -> tuple:
+    """What networks must share to be stacked."""
+    return (
+        network.layer_sizes,
+        [repr(a) for a in network.activations],
+        network.loss.name,
+        network.dtype,
+        network.penalize_biases,
+    )
+
+
 class FeedForwardNetwork:
-    r"""A fully connected network trained by backpropagation.
+    r"""A fully connected network trained by backpropagation; or a stack of such networks.
 
     Args:
-        layer_sizes: ``[n_in, h_1, ..., n_out]``.
+        layer_sizes: `[n_in, h_1, ..., n_out]`.
         activations: One activation name per weight layer (or one name for all),
-            from :data:`~fyslearn.nn.activations.ACTIVATIONS`.
-        loss: ``"mse"`` or ``"cross_entropy"``.
-        alpha: L2 penalty :math:`\alpha`; the loss gets :math:`\alpha\sum_l\lVert W^l\rVert^2`.
+            from [`ACTIVATIONS`][fyslearn.nn.activations.ACTIVATIONS].
+        loss: `"mse"` or `"cross_entropy"`.
+        alpha: L2 penalty $\alpha$; the loss gets $\alpha\sum_l\lVert W^l\rVert^2$.
         kernel_init: Initialiser name for the kernels (one for all layers, or one per layer).
         bias_init: Initialiser name for the biases (one for all, or one per layer).
         random_state: Seed or generator for the initial weights.
-        penalize_biases: Also add :math:`\alpha\sum_l\lVert b^l\rVert^2`.
+        penalize_biases: Also add $\alpha\sum_l\lVert b^l\rVert^2$.
         dtype: Floating-point type of the weights and of every computation.
 
     Attributes:
-        coefs_: Kernels :math:`W^l`, shapes ``(n_in, n_out)``; may be replaced by the user.
-        intercepts_: Biases :math:`b^l`, shapes ``(n_out,)``; may be replaced by the user.
+        coefs_: Kernels $W^l$, shapes `(n_in, n_out)` (`(M, n_in, n_out)` for a
+            stack); may be replaced by the user.
+        intercepts_: Biases $b^l$, shapes `(n_out,)` (`(M, 1, n_out)` for a
+            stack); may be replaced by the user.
+        n_models: `None` for one network, $M$ for a stack
+            ([`stack`][fyslearn.nn.network.FeedForwardNetwork.stack]).
 
     The weights are drawn layer by layer, kernel then bias, from one generator.
     """
@@ -111,11 +211,12 @@ class FeedForwardNetwork:
             _activation(a) for a in _per_layer(activations, n_layers, "activations")
         ]
         self.loss = LOSSES[check_option(loss, "loss", LOSSES)]
-        self.alpha = check_non_negative_float(alpha, "alpha")
+        self.alpha: float | np.ndarray = check_non_negative_float(alpha, "alpha")
         self.penalize_biases = bool(penalize_biases)
         self.dtype = np.dtype(dtype)
         if self.dtype.kind != "f":
             raise ValueError(f"dtype must be a floating-point type, got {self.dtype}.")
+        self.n_models: int | None = None
         kernel_inits = _per_layer(kernel_init, n_layers, "kernel_init")
         bias_inits = _per_layer(bias_init, n_layers, "bias_init")
         for name in (*kernel_inits, *bias_inits):
@@ -128,6 +229,57 @@ class FeedForwardNetwork:
         ):
             self.coefs_.append(INITIALIZERS[w_init](rng, (n_in, n_out)).astype(self.dtype))
             self.intercepts_.append(INITIALIZERS[b_init](rng, (n_out,)).astype(self.dtype))
+
+    # -- one network or many ----------------------------------------------------------
+
+    @classmethod
+    def stack(cls, networks: Sequence[FeedForwardNetwork]) -> FeedForwardNetwork:
+        r"""$M$ networks of one shape as one stack; each keeps its own weights and $\alpha$.
+
+        The stack's kernels have shape `(M, n_in, n_out)` and its biases
+        `(M, 1, n_out)` (the middle axis lets a bias broadcast over the rows of
+        a mini-batch); `alpha` becomes an array of shape `(M, 1, 1)`. The
+        networks are copied, not changed.
+
+        Args:
+            networks: Networks with the same layer sizes, activations, loss and dtype.
+
+        Returns:
+            A network whose [`n_models`][fyslearn.nn.network.FeedForwardNetwork]
+            is `len(networks)`.
+        """
+        first = networks[0]
+        for network in networks:
+            if network.n_models is not None or _signature(network) != _signature(first):
+                raise ValueError(
+                    "stack needs single networks with the same layer sizes, activations, "
+                    "loss, dtype and bias penalty."
+                )
+        stacked = object.__new__(cls)
+        stacked.__dict__.update(first.__dict__)
+        stacked.n_models = len(networks)
+        stacked.alpha = np.array([n.alpha for n in networks], dtype=float).reshape(-1, 1, 1)
+        layers = range(first.n_layers)
+        stacked.coefs_ = [np.stack([n.coefs_[layer] for n in networks]) for layer in layers]
+        stacked.intercepts_ = [
+            np.stack([n.intercepts_[layer] for n in networks])[:, None, :] for layer in layers
+        ]
+        return stacked
+
+    def unstack(self) -> list[FeedForwardNetwork]:
+        """The networks of a stack, each on its own (copies of its weights)."""
+        if self.n_models is None:
+            raise ValueError("unstack needs a stack of networks (see FeedForwardNetwork.stack).")
+        networks = []
+        for k in range(self.n_models):
+            network = object.__new__(type(self))
+            network.__dict__.update(self.__dict__)
+            network.n_models = None
+            network.alpha = float(self.alpha[k, 0, 0])
+            network.coefs_ = [W[k].copy() for W in self.coefs_]
+            network.intercepts_ = [b[k, 0].copy() for b in self.intercepts_]
+            networks.append(network)
+        return networks
 
     @property
     def n_layers(self) -> int:
@@ -144,21 +296,34 @@ class FeedForwardNetwork:
     def forward(
         self, X: np.ndarray, z_out: Buffers | None = None, a_out: Buffers | None = None
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        r"""Return the lists :math:`[z^1..z^L]` and :math:`[a^0 = X, a^1..a^L]`."""
+        r"""The weighted inputs $[z^1, \dots, z^L]$ and activations $[a^0 = X, a^1, \dots, a^L]$.
+
+        Args:
+            X: Inputs, shape `(m, n_in)`; for a stack also `(M, m, n_in)`, one
+                mini-batch per network.
+            z_out: Optional buffers for the $z^l$, shapes `(m, n_l)` (`(M, m, n_l)`).
+            a_out: Optional buffers for the $a^l$, same shapes.
+
+        Returns:
+            The lists of $z^l$ and $a^l$, shapes `(m, n_l)` (`(M, m, n_l)` for a stack).
+        """
         z_out = z_out or [None] * self.n_layers
         a_out = a_out or [None] * self.n_layers
         zs, activations = [], [X]
         for W, b, sigma, z_buffer, a_buffer in zip(
             self.coefs_, self.intercepts_, self.activations, z_out, a_out, strict=True
         ):
-            z = np.dot(activations[-1], W, out=z_buffer)  # z^l = a^{l-1} W^l + b^l
+            z = _times(activations[-1], W, out=z_buffer)  # z^l = a^{l-1} W^l + b^l
             z += b
             zs.append(z)
             activations.append(sigma(z, out=a_buffer))  # a^l = σ(z^l)
         return zs, activations
 
     def predict(self, X: ArrayLike) -> np.ndarray:
-        """The network output :math:`a^L` for the rows of ``X``."""
+        r"""The network output $a^L$ for the rows of `X` (`(n, n_in)`): shape `(n, n_out)`.
+
+        For a stack the result has shape `(M, n, n_out)`.
+        """
         X = np.asarray(X, dtype=self.dtype)
         return self.forward(X)[1][-1]
 
@@ -167,15 +332,24 @@ class FeedForwardNetwork:
     def output_error(
         self, Y: np.ndarray, z: np.ndarray, a: np.ndarray, out: np.ndarray | None = None
     ) -> np.ndarray:
-        r""":math:`\delta^L = \partial C/\partial z^L` for the mean loss over the batch (D3, D7)."""
+        r"""$\delta^L = \partial C/\partial z^L$ for the mean loss over the batch (D3, D7)."""
         return self.loss_and_output_error(Y, z, a, out)[1]
 
     def loss_and_output_error(
         self, Y: np.ndarray, z: np.ndarray, a: np.ndarray, out: np.ndarray | None = None
-    ) -> tuple[float, np.ndarray]:
-        r"""The data loss :math:`C` of the batch and :math:`\delta^L`, sharing the work (D3, D7).
+    ) -> tuple[float | np.ndarray, np.ndarray]:
+        r"""The data loss $C$ of the batch and $\delta^L$, sharing the work (D3, D7).
 
-        For MSE both come from the residual :math:`a - y`, computed once.
+        For MSE both come from the residual $a - y$, computed once.
+
+        Args:
+            Y: Targets, shape `(m, n_out)` (or `(M, m, n_out)` for a stack).
+            z: $z^L$, shape `(m, n_out)` (`(M, m, n_out)`).
+            a: $a^L$, same shape.
+            out: Optional buffer for $\delta^L$.
+
+        Returns:
+            The loss (a float; shape `(M,)` for a stack) and $\delta^L$, shape of `a`.
         """
         if self.fused_output:
             # δ = (a − y)/n  (D7)
@@ -192,51 +366,77 @@ class FeedForwardNetwork:
         coef_grads: Buffers | None = None,
         intercept_grads: Buffers | None = None,
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        r"""Propagate the output error :math:`\delta^L` back; return the gradients (D4, D5).
+        r"""Propagate the output error $\delta^L$ back; return the gradients (D4, D5).
 
-        The L2 term adds :math:`2\alpha W^l` to each kernel gradient.
+        The L2 term adds $2\alpha W^l$ to each kernel gradient.
+
+        Args:
+            zs: The $z^l$ of [`forward`][fyslearn.nn.network.FeedForwardNetwork.forward].
+            activations: The $a^l$ of the same call, $a^0$ first.
+            delta: $\delta^L$, shape `(m, n_out)` (`(M, m, n_out)` for a stack).
+            delta_out: Optional buffers for $\delta^1, \dots, \delta^{L}$.
+            coef_grads: Optional buffers for the kernel gradients, shapes of `coefs_`.
+            intercept_grads: Optional buffers for the bias gradients, shapes of `intercepts_`.
+
+        Returns:
+            The gradients of the cost by kernel and by bias, shapes of `coefs_`
+            and `intercepts_`.
         """
-        n = len(self.coefs_)
+        n = self.n_layers
         delta_out = delta_out or [None] * n
         coef_grads = list(coef_grads or [None] * n)
         intercept_grads = list(intercept_grads or [None] * n)
+        penalized = bool(np.any(self.alpha))
         for layer in reversed(range(n)):  # l = L, ..., 1
-            W, a_prev = self.coefs_[layer], activations[layer]
+            W, b, a_prev = self.coefs_[layer], self.intercepts_[layer], activations[layer]
             # D5: ∂C/∂W^l = (a^{l-1})ᵀ δ^l and ∂C/∂b^l = Σ_rows δ^l
-            coef_grads[layer] = np.dot(a_prev.T, delta, out=coef_grads[layer])
-            intercept_grads[layer] = np.add.reduce(delta, axis=0, out=intercept_grads[layer])
-            if self.alpha:
+            coef_grads[layer] = _transposed_times(a_prev, delta, out=coef_grads[layer])
+            intercept_grads[layer] = np.add.reduce(
+                delta, axis=-2, keepdims=b.ndim == delta.ndim, out=intercept_grads[layer]
+            )
+            if penalized:
                 coef_grads[layer] += (2.0 * self.alpha) * W
                 if self.penalize_biases:
-                    intercept_grads[layer] += (2.0 * self.alpha) * self.intercepts_[layer]
+                    intercept_grads[layer] += (2.0 * self.alpha) * b
             if layer > 0:
                 # D4: δ^{l-1} = (δ^l (W^l)ᵀ) ⊙ σ'(z^{l-1})
-                delta = np.dot(delta, W.T, out=delta_out[layer - 1])
+                delta = _times_transpose(delta, W, out=delta_out[layer - 1])
                 self.activations[layer - 1].backward(zs[layer - 1], activations[layer], delta)
         return coef_grads, intercept_grads
 
     # -- loss -------------------------------------------------------------------------
 
-    def penalty(self) -> float:
-        r"""The L2 term :math:`\alpha\sum_l \lVert W^l\rVert^2` (plus biases if asked)."""
-        if not self.alpha:
-            return 0.0
+    def penalty(self) -> float | np.ndarray:
+        r"""The L2 term $\alpha\sum_l \lVert W^l\rVert^2$ (plus biases if asked).
+
+        Returns:
+            A float; for a stack, one value per network, shape `(M,)`.
+        """
+        if not np.any(self.alpha):
+            return 0.0 if self.n_models is None else np.zeros(self.n_models)
         arrays = self.coefs_ + (self.intercepts_ if self.penalize_biases else [])
-        return self.alpha * float(sum(np.vdot(w, w) for w in arrays))
+        squares = sum(_sum_of_squares(W) for W in arrays)
+        if self.n_models is None:
+            return self.alpha * squares
+        return self.alpha.ravel() * squares
 
     def loss_value(self, X: ArrayLike, Y: ArrayLike) -> float:
-        """The cost :math:`C` (data loss + L2 term) of the current weights."""
+        """The cost $C$ (data loss + L2 term) of the current weights."""
         X, Y = self._check_xy(X, Y)
         return self.loss(Y, self.forward(X)[1][-1]) + self.penalty()
 
     def loss_and_gradients(
         self, X: ArrayLike, Y: ArrayLike
     ) -> tuple[float, list[np.ndarray], list[np.ndarray]]:
-        r"""Return the cost :math:`C` and its gradients by kernel and by bias.
+        r"""Return the cost $C$ and its gradients by kernel and by bias.
 
         Args:
-            X: Inputs, shape ``(n, n_in)``.
-            Y: Targets, shape ``(n, n_out)`` (one-hot rows for cross-entropy).
+            X: Inputs, shape `(n, n_in)`.
+            Y: Targets, shape `(n, n_out)` (one-hot rows for cross-entropy).
+
+        Returns:
+            The cost, the kernel gradients (shapes of `coefs_`) and the bias
+            gradients (shapes of `intercepts_`).
         """
         X, Y = self._check_xy(X, Y)
         zs, activations = self.forward(X)
@@ -256,4 +456,5 @@ class FeedForwardNetwork:
 
     def __repr__(self) -> str:
         names = ", ".join(repr(a) for a in self.activations)
-        return f"FeedForwardNetwork({self.layer_sizes}, [{names}], loss={self.loss.name!r})"
+        stack = "" if self.n_models is None else f", n_models={self.n_models}"
+        return f"FeedForwardNetwork({self.layer_sizes}, [{names}], loss={self.loss.name!r}{stack})"

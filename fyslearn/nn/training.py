@@ -1,19 +1,27 @@
-r"""Training a :class:`~fyslearn.nn.network.FeedForwardNetwork` by mini-batch SGD.
+r"""Training a [`FeedForwardNetwork`][fyslearn.nn.network.FeedForwardNetwork] by mini-batch SGD.
 
-The loop itself is :func:`fyslearn.optim.run_epochs`, shared with the linear
-models; this module supplies the mini-batch gradient and the per-epoch
-history. The gradient of a step is computed in a :class:`Workspace` of arrays
-allocated once for the largest batch: the batch is gathered from the data by
-its row indices, and the forward pass, the output error and the
-backpropagation of :class:`~fyslearn.nn.network.FeedForwardNetwork` write into
-those arrays, so a step allocates (almost) nothing.
+The loop itself is [`run_epochs`][fyslearn.optim.run_epochs], shared with the
+linear models; this module supplies the mini-batch gradient and the per-epoch
+history. The gradient of a step is computed in a
+[`Workspace`][fyslearn.nn.training.Workspace] of arrays allocated once for
+the largest batch: the batch is gathered from the data by its row indices,
+and the forward pass, the output error and the backpropagation of the
+network write into those arrays, so a step allocates (almost) nothing.
 
 All kernels and biases live in one flat array while training (each
-``coefs_[l]`` and ``intercepts_[l]`` is a view of a slice of it), and so do
-their gradients, in the same layout. The optimiser then updates every
-parameter of the network with two numpy calls (four with momentum), however
-many layers it has: on small networks the per-call overhead of numpy, not the
+`coefs_[l]` and `intercepts_[l]` is a view of a slice of it), and so do their
+gradients, in the same layout. The optimiser then updates every parameter of
+the network with two numpy calls (four with momentum), however many layers
+it has: on small networks the per-call overhead of numpy, not the
 arithmetic, is what a step costs.
+
+The same functions train a stack of $M$ networks
+([`FeedForwardNetwork.stack`][fyslearn.nn.network.FeedForwardNetwork.stack]):
+the learning rates and momenta become flat arrays holding each network's own
+value on its parameters, each network may shuffle with its own generator, and
+each stops on its own when it diverges. When all generators are in the same
+state, the networks share one shuffling order, hence one mini-batch, and the
+first layer of all of them is a single matrix product.
 
 History, per epoch, as Keras and scikit-learn record it: the training loss is
 the mean of the mini-batch losses seen during the epoch (no extra pass over
@@ -23,76 +31,128 @@ from one forward pass over the validation set after the epoch.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from ..optim import SGD, run_epochs
+from ..optim import SGD, Outcome, run_epochs, shuffled_orders
 from .network import FeedForwardNetwork
 
-__all__ = ["Workspace", "pack_parameters", "train_network"]
+__all__ = [
+    "TrainingResult",
+    "Workspace",
+    "pack_parameters",
+    "parameter_views",
+    "score_network",
+    "train_network",
+]
 
-#: Rows per chunk when scoring a whole data set (bounds the memory of a forward pass).
-CHUNK_ROWS = 8192
+#: Numbers per activation array while scoring a whole data set: bounds the memory of a
+#: forward pass and keeps the activations of a stack in the CPU cache.
+CHUNK_ELEMENTS = 2**18
 
 
-def _flat_views(flat: np.ndarray, shapes: list[tuple[int, ...]]) -> list[np.ndarray]:
-    """Consecutive slices of ``flat`` reshaped to ``shapes`` (views, not copies)."""
+def parameter_views(flat: np.ndarray, network: FeedForwardNetwork) -> list[np.ndarray]:
+    """Views of `flat` shaped as the network's parameters, in the order `W¹, b¹, W², b², …`.
+
+    For one network the shapes are `(n_in, n_out)` and `(n_out,)`. For a stack
+    they are `(M, n_in, n_out)` and `(M, 1, n_out)`, and the first kernels lie
+    side by side in memory, as `(n_in, M, n_out)`, so that a mini-batch
+    shared by all networks meets them in one matrix product.
+    """
+    n_models = network.n_models
+    copies = n_models or 1
     views, start = [], 0
-    for shape in shapes:
-        size = math.prod(shape)
-        views.append(flat[start : start + size].reshape(shape))
-        start += size
+    for layer, (n_in, n_out) in enumerate(itertools.pairwise(network.layer_sizes)):
+        kernel = flat[start : start + copies * n_in * n_out]
+        start += kernel.size
+        bias = flat[start : start + copies * n_out]
+        start += bias.size
+        if n_models is None:
+            views += [kernel.reshape(n_in, n_out), bias]
+        elif layer == 0:
+            views += [kernel.reshape(n_in, n_models, n_out).transpose(1, 0, 2)]
+            views += [bias.reshape(n_models, 1, n_out)]
+        else:
+            views += [kernel.reshape(n_models, n_in, n_out), bias.reshape(n_models, 1, n_out)]
     return views
 
 
-def _parameters_in_order(network: FeedForwardNetwork) -> list[np.ndarray]:
-    """The flat layout's order: ``W¹, b¹, W², b², …``."""
-    pairs = zip(network.coefs_, network.intercepts_, strict=True)
-    return [parameter for pair in pairs for parameter in pair]
-
-
-def _parameter_shapes(network: FeedForwardNetwork) -> list[tuple[int, ...]]:
-    return [parameter.shape for parameter in _parameters_in_order(network)]
+def _n_parameters(network: FeedForwardNetwork) -> int:
+    sizes = network.layer_sizes
+    return (network.n_models or 1) * sum((a + 1) * b for a, b in itertools.pairwise(sizes))
 
 
 def pack_parameters(network: FeedForwardNetwork) -> np.ndarray:
     """Move the network's kernels and biases into one flat array and return it.
 
-    ``network.coefs_[l]`` and ``network.intercepts_[l]`` become views of
-    consecutive slices (``W¹, b¹, W², b², …``), with unchanged values, so
-    updating the flat array in place updates every layer.
+    `network.coefs_[l]` and `network.intercepts_[l]` become views of
+    consecutive slices ([`parameter_views`][fyslearn.nn.training.parameter_views]),
+    with unchanged values, so updating the flat array in place updates every layer.
     """
-    shapes = _parameter_shapes(network)
-    flat = np.concatenate([p.ravel() for p in _parameters_in_order(network)])
-    flat = flat.astype(network.dtype, copy=False)
-    views = _flat_views(flat, shapes)
+    flat = np.empty(_n_parameters(network), network.dtype)
+    views = parameter_views(flat, network)
+    for view, value in zip(views, _parameters_in_order(network), strict=True):
+        view[...] = value
     network.coefs_[:], network.intercepts_[:] = views[0::2], views[1::2]
     return flat
 
 
+def _parameters_in_order(network: FeedForwardNetwork) -> list[np.ndarray]:
+    pairs = zip(network.coefs_, network.intercepts_, strict=True)
+    return [parameter for pair in pairs for parameter in pair]
+
+
+def per_model(network: FeedForwardNetwork, values: Sequence[float]) -> np.ndarray:
+    """A flat array in the layout of [`pack_parameters`][fyslearn.nn.training.pack_parameters]
+    holding `values[k]` on every parameter of network `k` of a stack."""
+    flat = np.empty(_n_parameters(network), network.dtype)
+    column = np.asarray(values, dtype=network.dtype).reshape(-1, 1, 1)
+    for view in parameter_views(flat, network):
+        view[...] = column
+    return flat
+
+
 class Workspace:
-    """Preallocated arrays for the mini-batch gradient of one network.
+    """Preallocated arrays for the mini-batch gradient of one network or of a stack.
 
     Args:
-        network: The network to differentiate.
+        network: The network (or stack) to differentiate.
         batch_size: The largest batch; a smaller last batch uses the leading rows.
+        shared_batch: For a stack: all networks read the same rows (one
+            shuffling order); otherwise each network reads its own.
         track_accuracy: Also count correct predictions (argmax) during the epoch.
     """
 
-    def __init__(self, network: FeedForwardNetwork, batch_size: int, track_accuracy: bool = False):
-        dtype, sizes = network.dtype, network.layer_sizes
+    def __init__(
+        self,
+        network: FeedForwardNetwork,
+        batch_size: int,
+        shared_batch: bool = True,
+        track_accuracy: bool = False,
+    ) -> None:
+        dtype, sizes, n_models = network.dtype, network.layer_sizes, network.n_models
         self.network = network
-        self.x = np.empty((batch_size, sizes[0]), dtype)
-        self.y = np.empty((batch_size, sizes[-1]), dtype)
-        self.z = [np.empty((batch_size, n), dtype) for n in sizes[1:]]
-        self.a = [np.empty((batch_size, n), dtype) for n in sizes[1:]]
-        self.delta = [np.empty((batch_size, n), dtype) for n in sizes[1:]]
+        rows = (batch_size,) if shared_batch or n_models is None else (n_models, batch_size)
+        self.x = np.empty((*rows, sizes[0]), dtype)
+        self.y = np.empty((*rows, sizes[-1]), dtype)
+        if n_models is None:
+            self.z, self.a, self.delta = (
+                [np.empty((batch_size, n), dtype) for n in sizes[1:]] for _ in range(3)
+            )
+        else:
+            self.z, self.a, self.delta = (
+                [np.empty((n_models, batch_size, n), dtype) for n in sizes[1:]] for _ in range(3)
+            )
+            if shared_batch:  # the first layer's products are wide: (m, M, n) in memory
+                width = sizes[1]
+                self.z[0] = np.empty((batch_size, n_models, width), dtype).transpose(1, 0, 2)
+                self.delta[0] = np.empty((batch_size, n_models, width), dtype).transpose(1, 0, 2)
         # the gradients in the flat layout of pack_parameters: W¹, b¹, W², b², …
-        shapes = _parameter_shapes(network)
-        self.flat_grad = np.empty(sum(math.prod(shape) for shape in shapes), dtype)
-        views = _flat_views(self.flat_grad, shapes)
+        self.flat_grad = np.empty(_n_parameters(network), dtype)
+        views = parameter_views(self.flat_grad, network)
         self.coef_grads, self.intercept_grads = views[0::2], views[1::2]
         self._full_views = (self.z, self.a, self.delta)
         self.track_accuracy = track_accuracy
@@ -103,17 +163,24 @@ class Workspace:
         self.loss_sum, self.correct, self.seen = 0.0, 0, 0
 
     def gradients(self, X: np.ndarray, Y: np.ndarray, rows: np.ndarray) -> list[np.ndarray]:
-        """Gradient of the mean loss over ``X[rows]``, flat as in :func:`pack_parameters`."""
-        m, network = len(rows), self.network
+        """Gradient of the mean loss over `X[rows]`, flat as in `pack_parameters`.
+
+        Args:
+            X: All training inputs, shape `(n, n_in)`.
+            Y: All training targets, shape `(n, n_out)`.
+            rows: The batch's row indices, shape `(m,)`, or `(M, m)` for a stack
+                whose networks read their own rows.
+        """
+        m, network = rows.shape[-1], self.network
         # gather the mini-batch; the rows come from a permutation, so they are valid, and
         # mode="clip" spares the check that makes take(mode="raise") copy its output twice
-        x = X.take(rows, axis=0, out=self.x[:m], mode="clip")
-        y = Y.take(rows, axis=0, out=self.y[:m], mode="clip")
+        x = X.take(rows, axis=0, out=self.x[..., :m, :], mode="clip")
+        y = Y.take(rows, axis=0, out=self.y[..., :m, :], mode="clip")
         z_out, a_out, delta_out = self._views(m)
         zs, activations = network.forward(x, z_out, a_out)
         output = activations[-1]
         if self.track_accuracy:
-            self.correct += int(np.count_nonzero(output.argmax(axis=1) == y.argmax(axis=1)))
+            self.correct += count_correct(output, y)
         loss, delta = network.loss_and_output_error(y, zs[-1], output, out=delta_out[-1])
         self.loss_sum += loss * m
         self.seen += m
@@ -121,21 +188,41 @@ class Workspace:
         return [self.flat_grad]
 
     def _views(self, m: int) -> tuple[list[np.ndarray], ...]:
-        """The first ``m`` rows of every buffer (cached for the full batch size)."""
-        if m == len(self.x):
+        """The first `m` rows of every buffer (cached for the full batch size)."""
+        if m == self.x.shape[-2]:
             return self._full_views
-        return tuple([buffer[:m] for buffer in buffers] for buffers in (self.z, self.a, self.delta))
+        return tuple([buffer[..., :m, :] for buffer in buffers] for buffers in self._full_views)
 
 
-def score_network(network: FeedForwardNetwork, X: np.ndarray, Y: np.ndarray) -> dict[str, float]:
-    """Data loss, cost (with L2) and, for several outputs, accuracy on a whole data set."""
+def count_correct(output: np.ndarray, Y: np.ndarray) -> int | np.ndarray:
+    """Rows whose largest output is at the target's one-hot position (per network of a stack)."""
+    hits = np.count_nonzero(output.argmax(axis=-1) == Y.argmax(axis=-1), axis=-1)
+    return hits if output.ndim == 3 else int(hits)
+
+
+def score_network(
+    network: FeedForwardNetwork, X: np.ndarray, Y: np.ndarray
+) -> dict[str, float | np.ndarray]:
+    """Data loss, cost (with L2) and, for several outputs, accuracy on a whole data set.
+
+    Args:
+        network: One network or a stack.
+        X: Inputs, shape `(n, n_in)`.
+        Y: Targets, shape `(n, n_out)`.
+
+    Returns:
+        `"data_loss"`, `"loss"` and (with several outputs) `"accuracy"`: floats,
+        or arrays of shape `(M,)` for a stack.
+    """
+    widest = max(network.layer_sizes[1:]) * (network.n_models or 1)
+    chunk = max(1, CHUNK_ELEMENTS // widest)
     loss_sum, correct = 0.0, 0
-    for start in range(0, len(X), CHUNK_ROWS):
-        x, y = X[start : start + CHUNK_ROWS], Y[start : start + CHUNK_ROWS]
+    for start in range(0, len(X), chunk):
+        x, y = X[start : start + chunk], Y[start : start + chunk]
         output = network.forward(x)[1][-1]
-        loss_sum += network.loss(y, output) * len(x)
+        loss_sum = loss_sum + network.loss(y, output) * len(x)
         if Y.shape[1] > 1:
-            correct += int(np.count_nonzero(output.argmax(axis=1) == y.argmax(axis=1)))
+            correct = correct + count_correct(output, y)
     data_loss = loss_sum / len(X)
     scores = {"data_loss": data_loss, "loss": data_loss + network.penalty()}
     if Y.shape[1] > 1:
@@ -143,57 +230,107 @@ def score_network(network: FeedForwardNetwork, X: np.ndarray, Y: np.ndarray) -> 
     return scores
 
 
+@dataclass
+class TrainingResult:
+    """What training did to one network.
+
+    Attributes:
+        history: Per-epoch arrays (see [`train_network`][fyslearn.nn.training.train_network]),
+            cut at the divergence if there was one.
+        outcome: How training ended (diverged, restored, or all epochs).
+    """
+
+    history: dict[str, np.ndarray]
+    outcome: Outcome
+
+
+class _StackSnapshots:
+    """Saves and restores network `k`'s slice of a stack's parameters."""
+
+    def __init__(self, network: FeedForwardNetwork) -> None:
+        self.network = network
+
+    def save(self, k: int) -> list[np.ndarray]:
+        return [p[k].copy() for p in _parameters_in_order(self.network)]
+
+    def load(self, k: int, saved: list[np.ndarray]) -> None:
+        for parameter, value in zip(_parameters_in_order(self.network), saved, strict=True):
+            parameter[k] = value
+
+
+def _per_model_setting(value: object, n_models: int | None, name: str) -> list:
+    """One value per network: a single value is repeated."""
+    values = list(value) if isinstance(value, (list, tuple, np.ndarray)) else [value]
+    count = n_models or 1
+    if len(values) == 1:
+        values = values * count
+    if len(values) != count:
+        raise ValueError(f"{name} needs one value per network ({count}), got {len(values)}.")
+    return values
+
+
 def train_network(
     network: FeedForwardNetwork,
     X: np.ndarray,
     Y: np.ndarray,
     *,
-    learning_rate: float,
+    learning_rate: float | Sequence[float],
     batch_size: int,
     epochs: int,
-    rng: np.random.Generator,
-    momentum: float = 0.0,
+    rng: np.random.Generator | Sequence[np.random.Generator],
+    momentum: float | Sequence[float] = 0.0,
     schedule: str = "constant",
     validation: tuple[np.ndarray, np.ndarray] | None = None,
     track_accuracy: bool = False,
     verbose: int = 0,
-    restore_best: bool = False,
+    restore_best: bool | Sequence[bool] = False,
     description: str = "training",
-    on_epoch_end: Callable[[int, dict[str, list[float]]], None] | None = None,
-) -> dict[str, np.ndarray]:
-    r"""Train ``network`` in place by mini-batch SGD and return its history.
+    on_epoch_end: Callable[[int, dict[str, list]], None] | None = None,
+) -> list[TrainingResult]:
+    r"""Train `network` (or a stack of networks) in place by mini-batch SGD.
 
     Args:
         network: Trained in place, starting from its current weights.
-        X: Inputs ``(n, n_in)`` in the network's dtype.
-        Y: Targets ``(n, n_out)`` in the network's dtype (one-hot for classification).
-        learning_rate: Initial learning rate of SGD.
-        momentum: Momentum of the update (D9).
-        schedule: ``"constant"`` or ``"inverse"`` (D10).
-        batch_size: Rows per mini-batch (larger than ``n``: full batch).
+        X: Inputs, shape `(n, n_in)`, in the network's dtype.
+        Y: Targets, shape `(n, n_out)`, in the network's dtype (one-hot for classification).
+        learning_rate: Initial learning rate of SGD (for a stack: one, or one per network).
+        batch_size: Rows per mini-batch (larger than `n`: full batch).
         epochs: Passes over the data.
-        rng: Source of the shuffling order (one permutation per epoch).
-        validation: ``(X_val, Y_val)`` scored after every epoch.
+        rng: Source of the shuffling order (one permutation per epoch); for a
+            stack one generator per network (or one for all).
+        momentum: Momentum of the update (D9); for a stack one, or one per network.
+        schedule: `"constant"` or `"inverse"` (D10).
+        validation: `(X_val, Y_val)` scored after every epoch.
         track_accuracy: Record the accuracy (classification).
         verbose: Progress bar when > 0.
-        restore_best: On divergence keep the best epoch's weights and warn.
+        restore_best: On divergence keep the best epoch's weights (one, or one per network).
         description: Label of the progress bar.
-        on_epoch_end: Called as ``on_epoch_end(epoch, history)`` after each epoch.
+        on_epoch_end: Called as `on_epoch_end(epoch, history)` after each epoch,
+            with the lists of per-epoch values recorded so far.
 
     Returns:
-        A dict of per-epoch arrays: ``"loss"`` (cost with L2), ``"data_loss"``,
-        ``"accuracy"`` if tracked, and ``"val_loss"``, ``"val_data_loss"``,
-        ``"val_accuracy"`` with validation data.
-
-    Raises:
-        fyslearn.optim.DivergenceError: The loss became NaN or infinite.
+        One [`TrainingResult`][fyslearn.nn.training.TrainingResult] per network
+        (one for a single network). Its history holds per-epoch arrays:
+        `"loss"` (cost with L2), `"data_loss"`, `"accuracy"` if tracked, and
+        `"val_loss"`, `"val_data_loss"`, `"val_accuracy"` with validation data.
+        A network that diverged has an outcome saying so, and its weights are
+        not meaningful unless restored.
     """
+    n_models = network.n_models
+    rngs = _per_model_setting(rng, n_models, "rng")
+    batch_order, shared = shuffled_orders(rngs, len(X))
     batch = min(batch_size, len(X))
-    workspace = Workspace(network, batch, track_accuracy)
-    optimizer = SGD([pack_parameters(network)], learning_rate, momentum, schedule)
-    history: dict[str, list[float]] = {"loss": [], "data_loss": []}
+    workspace = Workspace(network, batch, shared, track_accuracy)
+    flat = pack_parameters(network)
+    rates = _per_model_setting(learning_rate, n_models, "learning_rate")
+    momenta = _per_model_setting(momentum, n_models, "momentum")
+    if n_models is None:
+        optimizer = SGD([flat], rates[0], momenta[0], schedule)
+    else:
+        optimizer = SGD([flat], per_model(network, rates), per_model(network, momenta), schedule)
+    history: dict[str, list] = {"loss": [], "data_loss": []}
 
-    def evaluate(epoch: int) -> dict[str, float]:
+    def evaluate(epoch: int) -> dict[str, float | np.ndarray]:
         data_loss = workspace.loss_sum / workspace.seen
         history["data_loss"].append(data_loss)
         history["loss"].append(data_loss + network.penalty())
@@ -207,16 +344,32 @@ def train_network(
             on_epoch_end(epoch, history)
         return {"loss": history["loss"][-1]}
 
-    completed = run_epochs(
+    outcomes = run_epochs(
         optimizer,
         lambda rows: workspace.gradients(X, Y, rows),
         n_samples=len(X),
         batch_size=batch,
         epochs=epochs,
-        rng=rng,
         evaluate=evaluate,
         verbose=verbose,
-        restore_best=restore_best,
+        restore_best=_per_model_setting(restore_best, n_models, "restore_best"),
         description=description,
+        batch_order=batch_order,
+        snapshots=None if n_models is None else _StackSnapshots(network),
     )
-    return {key: np.asarray(values[:completed]) for key, values in history.items()}
+    return [
+        TrainingResult(_history_of(history, k, n_models, outcome.epochs), outcome)
+        for k, outcome in enumerate(outcomes)
+    ]
+
+
+def _history_of(
+    history: dict[str, list], k: int, n_models: int | None, epochs: int
+) -> dict[str, np.ndarray]:
+    """Network `k`'s per-epoch values, its first `epochs` epochs."""
+    if n_models is None:
+        return {key: np.asarray(values[:epochs], dtype=float) for key, values in history.items()}
+    return {
+        key: np.asarray([value[k] for value in values[:epochs]], dtype=float)
+        for key, values in history.items()
+    }

@@ -1,0 +1,82 @@
+"""What every fyslearn estimator's `fit` shares: fitting as a transaction, and `fit_many`.
+
+A fit builds its new state while the old one is kept: if it fails, or is
+interrupted with Ctrl-C, the estimator is put back exactly as it was, so it
+never mixes the learned attributes of two fits. Divergence is the one
+exception: a model whose training diverged is left unfitted (its previous fit
+is forgotten too), so that it can never be mistaken for the model just asked for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from ._validation import forget_fit
+from .optim import DivergenceError
+
+__all__ = ["fit_many", "fit_transaction"]
+
+
+@contextlib.contextmanager
+def fit_transaction(estimators: Iterable[Any]) -> Iterator[None]:
+    """Run a fit of `estimators`; on any exception restore each one's attributes as they were.
+
+    On a [`DivergenceError`][fyslearn.optim.DivergenceError] the estimators are left unfitted.
+    """
+    estimators = list(estimators)
+    saved = [dict(vars(estimator)) for estimator in estimators]
+    try:
+        yield
+    except BaseException as error:
+        for estimator, attributes in zip(estimators, saved, strict=True):
+            vars(estimator).clear()
+            vars(estimator).update(attributes)
+            if isinstance(error, DivergenceError):
+                forget_fit(estimator)
+        raise
+
+
+def fit_many(estimators: Iterable[Any], X: Any, y: Any) -> list[Any]:
+    r"""Fit several fyslearn estimators of one class and shape at once, as one stacked run.
+
+    Takes [`MLPRegressor`][fyslearn.nn.MLPRegressor],
+    [`MLPClassifier`][fyslearn.nn.MLPClassifier],
+    [`LogisticRegression`][fyslearn.nn.LogisticRegression] or
+    [`SGDRegressor`][fyslearn.linear_model.SGDRegressor] instances, all of one
+    class, and hands them to that class's `fit_many`: the networks train as
+    one stack with a leading model axis
+    ([`FeedForwardNetwork.stack`][fyslearn.nn.network.FeedForwardNetwork.stack]),
+    the linear models as the columns of one coefficient matrix. Each estimator
+    keeps its own learning rate, `alpha`, momentum and `random_state`, and ends
+    as its own `fit(X, y)` would have left it (the same weights to rounding, the
+    same `history_`); one that diverged is left unfitted and named in a
+    [`DivergenceWarning`][fyslearn.optim.DivergenceWarning].
+
+    Args:
+        estimators: The estimators (any iterable; each object at most once).
+        X: Inputs, shape `(n_samples, n_features)`.
+        y: Targets or labels, shape `(n_samples,)` (or `(n_samples, n_outputs)`
+            for [`MLPRegressor`][fyslearn.nn.MLPRegressor]).
+
+    Returns:
+        The estimators, in the order given.
+
+    Raises:
+        ValueError: No estimator, estimators of several classes, the same object
+            twice, settings that must agree but differ, or anything the
+            estimators' own `fit` rejects (checked before any training).
+    """
+    estimators = list(estimators)
+    if not estimators:
+        raise ValueError("fit_many needs a non-empty list of estimators.")
+    kinds = sorted({type(estimator).__name__ for estimator in estimators})
+    if len(kinds) > 1:
+        raise ValueError(f"fit_many needs estimators of one class, got {kinds}.")
+    if len({id(estimator) for estimator in estimators}) < len(estimators):
+        raise ValueError("fit_many got the same estimator object more than once.")
+    kind = type(estimators[0])
+    if not hasattr(kind, "fit_many"):
+        raise TypeError(f"{kind.__name__} cannot be fitted by fit_many.")
+    return kind.fit_many(estimators, X, y)
