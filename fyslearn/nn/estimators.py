@@ -189,7 +189,7 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         raise NotImplementedError
 
     def _check_validation(
-        self, encode: Any, n_features: int
+        self, encode: Any, n_features: int, n_outputs: int
     ) -> tuple[np.ndarray, np.ndarray] | None:
         if self.validation_data is None:
             return None
@@ -204,8 +204,12 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         Y_val = encode(y_val)
         if len(Y_val) != len(X_val):
             raise ValueError("validation_data X_val and y_val have different numbers of rows.")
+        if Y_val.shape[1] != n_outputs:
+            raise ValueError(
+                f"validation_data y_val has {Y_val.shape[1]} outputs, y has {n_outputs}."
+            )
         dtype = np.dtype(self.dtype)
-        return X_val.astype(dtype, copy=False), Y_val.astype(dtype, copy=False)
+        return _in_dtype(X_val, dtype, "validation_data X_val"), Y_val.astype(dtype, copy=False)
 
     # -- training ---------------------------------------------------------------------------
 
@@ -332,12 +336,30 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
     def _output(self, X: ArrayLike) -> np.ndarray:
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
-        return self.network_.predict(X)
+        output = self.network_.predict(_in_dtype(X, np.dtype(self.dtype), "X"))
+        if not np.all(np.isfinite(output)):
+            raise ValueError(
+                "The network's output is not finite for some rows of X (inputs far outside "
+                "the range seen in training); no prediction is made from it."
+            )
+        return output
 
     def _after_load(self) -> None:
         network = self._build_network(self.n_features_in_, self.n_outputs_, as_generator(0))
         network.coefs_, network.intercepts_ = self.coefs_, self.intercepts_
         self.network_ = network
+
+
+def _in_dtype(values: np.ndarray, dtype: np.dtype, name: str) -> np.ndarray:
+    """`values` in the network's float type; refused if they do not fit in it (float32 range)."""
+    with np.errstate(over="ignore"):  # checked just below, with a clear message
+        converted = values.astype(dtype, copy=False)
+    if converted is not values and not np.all(np.isfinite(converted)):
+        raise ValueError(
+            f"{name} has values beyond the range of {dtype} (largest {np.finfo(dtype).max:.3g}); "
+            "scale the data or use dtype='float64'."
+        )
+    return converted
 
 
 def _check_stackable(estimators: Sequence[_NetworkEstimator]) -> None:
@@ -390,8 +412,8 @@ class MLPRegressor(RegressorMixin, _NetworkEstimator):
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=FLOAT_DTYPES)
         dtype = np.dtype(self.dtype)
         Y = y.reshape(len(y), -1)
-        validation = self._check_validation(self._encode_targets, X.shape[1])
-        return FitData(X.astype(dtype, copy=False), Y.astype(dtype, copy=False), validation)
+        validation = self._check_validation(self._encode_targets, X.shape[1], Y.shape[1])
+        return FitData(_in_dtype(X, dtype, "X"), _in_dtype(Y, dtype, "y"), validation)
 
     def _encode_targets(self, y: ArrayLike) -> np.ndarray:
         y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="validation_data y_val")
@@ -501,10 +523,8 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
         def encode(labels: ArrayLike) -> np.ndarray:
             return one_hot(labels, classes)
 
-        validation = self._check_validation(encode, X.shape[1])
-        return FitData(
-            X.astype(dtype, copy=False), encode(y).astype(dtype), validation, classes=classes
-        )
+        validation = self._check_validation(encode, X.shape[1], len(classes))
+        return FitData(_in_dtype(X, dtype, "X"), encode(y).astype(dtype), validation, classes)
 
     def predict_proba(self, X: ArrayLike) -> np.ndarray:
         """Class probabilities for `X` (shape `(n, n_features)`): shape `(n, n_classes)`.
