@@ -10,13 +10,14 @@ is forgotten too), so that it can never be mistaken for the model just asked for
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+import warnings
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ._validation import forget_fit
-from .optim import DivergenceError
+from .optim import DivergenceError, DivergenceWarning
 
-__all__ = ["fit_many", "fit_transaction"]
+__all__ = ["fit_many", "fit_transaction", "settle"]
 
 
 @contextlib.contextmanager
@@ -38,6 +39,24 @@ def fit_transaction(estimators: Iterable[Any]) -> Iterator[None]:
         raise
 
 
+def settle(k: int, estimator: Any, commit: Callable[[], str | None]) -> str | None:
+    """Finish model `k` of a stacked fit: `commit()` sets its learned attributes.
+
+    `commit` raises [`DivergenceError`][fyslearn.optim.DivergenceError] if the
+    model diverged (it is then left unfitted, as its own `fit` would leave it)
+    and returns a warning message if its best epoch was restored.
+
+    Returns:
+        A line for the warning of [`fit_many`][fyslearn.fit_many], or `None`.
+    """
+    try:
+        warning = commit()
+    except DivergenceError as error:
+        forget_fit(estimator)
+        return f"#{k}: {error}"
+    return None if warning is None else f"model {k}: {warning}"
+
+
 def fit_many(estimators: Iterable[Any], X: Any, y: Any) -> list[Any]:
     r"""Fit several fyslearn estimators of one class and shape at once, as one stacked run.
 
@@ -45,7 +64,7 @@ def fit_many(estimators: Iterable[Any], X: Any, y: Any) -> list[Any]:
     [`MLPClassifier`][fyslearn.nn.MLPClassifier],
     [`LogisticRegression`][fyslearn.nn.LogisticRegression] or
     [`SGDRegressor`][fyslearn.linear_model.SGDRegressor] instances, all of one
-    class, and hands them to that class's `fit_many`: the networks train as
+    class, and hands them to that class's `fit_stack`: the networks train as
     one stack with a leading model axis
     ([`FeedForwardNetwork.stack`][fyslearn.nn.network.FeedForwardNetwork.stack]),
     the linear models as the columns of one coefficient matrix. Each estimator
@@ -77,6 +96,11 @@ def fit_many(estimators: Iterable[Any], X: Any, y: Any) -> list[Any]:
     if len({id(estimator) for estimator in estimators}) < len(estimators):
         raise ValueError("fit_many got the same estimator object more than once.")
     kind = type(estimators[0])
-    if not hasattr(kind, "fit_many"):
+    if not hasattr(kind, "fit_stack"):
         raise TypeError(f"{kind.__name__} cannot be fitted by fit_many.")
-    return kind.fit_many(estimators, X, y)
+    messages = kind.fit_stack(estimators, X, y)
+    if messages:
+        warnings.warn(
+            "Some models diverged: " + "; ".join(messages), DivergenceWarning, stacklevel=2
+        )
+    return estimators

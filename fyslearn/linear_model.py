@@ -14,6 +14,7 @@ the polynomial design matrix already has the constant column :math:`x^0y^0`.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Sequence
 
@@ -22,14 +23,13 @@ from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._fitting import fit_transaction
+from ._fitting import fit_transaction, settle
 from ._validation import (
     as_generator,
     check_non_negative_float,
     check_option,
     check_positive_float,
     check_positive_int,
-    forget_fit,
 )
 from .optim import SCHEDULES, SGD, DivergenceWarning, Outcome, run_epochs, shuffled_orders
 from .persistence import PersistenceMixin
@@ -301,32 +301,27 @@ class SGDRegressor(_LinearPredictor):
         with fit_transaction([self]):
             X, y = self._prepare_fit(X, y)
             ((coef, losses, outcome),) = _train_columns([self], X, y)
-            error = outcome.error(self.learning_rate, self.epochs)
-            if error is not None:
-                raise error
-            self._set_fitted(coef, losses, outcome)
-        if outcome.warning() is not None:
-            warnings.warn(outcome.warning(), DivergenceWarning, stacklevel=2)
+            message = self._finish_fit(coef, losses, outcome)
+        if message is not None:
+            warnings.warn(message, DivergenceWarning, stacklevel=2)
         return self
 
     @classmethod
-    def fit_many(
-        cls, estimators: Sequence[SGDRegressor], X: ArrayLike, y: ArrayLike
-    ) -> list[SGDRegressor]:
+    def fit_stack(cls, estimators: Sequence[SGDRegressor], X: ArrayLike, y: ArrayLike) -> list[str]:
         r"""Fit several models at once, as the columns of one matrix $B$.
 
-        Models whose generators agree after drawing $\beta$ (the same
-        `random_state`) share one shuffling order and so one mini-batch:
-        their gradient is two matrix products for all of them. `batch_size`
-        and `epochs` must agree; every other setting may differ (models with
-        different schedules train as separate stacks). Use
-        [`fyslearn.fit_many`][fyslearn.fit_many], which also checks the list.
+        What [`fyslearn.fit_many`][fyslearn.fit_many] runs (use that: it also
+        checks the list). Models whose generators agree after drawing $\beta$
+        (the same `random_state`) share one shuffling order and so one
+        mini-batch: their gradient is two matrix products for all of them.
+        `batch_size` and `epochs` must agree; every other setting may differ
+        (models with different schedules train as separate stacks). Each model
+        ends as its own `fit(X, y)` would leave it, or unfitted if it diverged.
 
         Returns:
-            The estimators; each ends as its own `fit(X, y)` would leave it, or
-            unfitted if it diverged (listed in one `DivergenceWarning`).
+            One line per model that diverged or was restored, for a warning.
         """
-        messages = []
+        messages: dict[int, str | None] = {}
         with fit_transaction(estimators):
             data = [estimator._prepare_fit(X, y) for estimator in estimators]
             for name in ("batch_size", "epochs"):
@@ -336,25 +331,20 @@ class SGDRegressor(_LinearPredictor):
             for schedule in dict.fromkeys(e.schedule for e in estimators):
                 group = [k for k, e in enumerate(estimators) if e.schedule == schedule]
                 results = _train_columns([estimators[k] for k in group], X, y)
-                for k, (coef, losses, outcome) in zip(group, results, strict=True):
-                    estimator = estimators[k]
-                    error = outcome.error(estimator.learning_rate, estimator.epochs)
-                    if error is not None:
-                        forget_fit(estimator)
-                        messages.append((k, f"#{k}: {error}"))
-                        continue
-                    estimator._set_fitted(coef, losses, outcome)
-                    if outcome.warning() is not None:
-                        messages.append((k, f"Training of model {k}: {outcome.warning()}"))
-        if messages:
-            text = "; ".join(message for _, message in sorted(messages))
-            warnings.warn("Some models diverged: " + text, DivergenceWarning, stacklevel=2)
-        return list(estimators)
+                for k, result in zip(group, results, strict=True):
+                    commit = functools.partial(estimators[k]._finish_fit, *result)
+                    messages[k] = settle(k, estimators[k], commit)
+        return [messages[k] for k in sorted(messages) if messages[k] is not None]
 
-    def _set_fitted(self, coef: np.ndarray, losses: np.ndarray, outcome: Outcome) -> None:
+    def _finish_fit(self, coef: np.ndarray, losses: np.ndarray, outcome: Outcome) -> str | None:
+        """Set the learned attributes; raise if training diverged; return a restore warning."""
+        error = outcome.error(self.learning_rate, self.epochs)
+        if error is not None:
+            raise error
         self.coef_ = coef
         self.loss_curve_ = losses
         self.n_iter_ = outcome.epochs
+        return outcome.warning()
 
 
 class _Columns:

@@ -210,3 +210,20 @@ def test_fit_many_interrupted_leaves_every_estimator_as_before(regression, monke
     for model, state in zip(models, before, strict=True):
         _assert_same_state(state, _state(model))
         assert model.n_features_in_ == 2
+
+
+def test_divergence_warnings_point_at_the_callers_line(regression):
+    """fit and fit_many warn from the user's line, not from inside fyslearn."""
+    from fyslearn.optim import DivergenceWarning
+
+    X, y = regression
+    make = lambda rate, mode: SGDRegressor(  # noqa: E731
+        learning_rate=rate, epochs=20, random_state=0, on_divergence=mode
+    )
+    with pytest.warns(DivergenceWarning) as caught:
+        fit_many([make(1e-2, "raise"), make(50.0, "raise"), make(50.0, "restore")], X * 3, y)
+    with pytest.warns(DivergenceWarning) as caught_fit:
+        make(50.0, "restore").fit(X * 3, y)
+    assert [w.filename for w in [*caught, *caught_fit]] == [__file__, __file__]
+    assert "#1: Training diverged" in str(caught[0].message)
+    assert "model 2: Training diverged" in str(caught[0].message)

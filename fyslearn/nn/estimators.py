@@ -26,6 +26,7 @@ another :math:`m`, so its L2 step differs slightly when :math:`\alpha > 0`).
 
 from __future__ import annotations
 
+import functools
 import numbers
 import warnings
 from collections.abc import Sequence
@@ -39,16 +40,15 @@ from sklearn.utils import check_array
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._fitting import fit_transaction
+from .._fitting import fit_transaction, settle
 from .._validation import (
     as_generator,
     check_non_negative_float,
     check_option,
     check_positive_float,
     check_positive_int,
-    forget_fit,
 )
-from ..optim import SCHEDULES, DivergenceError, DivergenceWarning
+from ..optim import SCHEDULES, DivergenceWarning
 from ..persistence import PersistenceMixin
 from .activations import ACTIVATIONS
 from .initializers import INITIALIZERS
@@ -285,23 +285,22 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         return self
 
     @classmethod
-    def fit_many(
+    def fit_stack(
         cls, estimators: Sequence[_NetworkEstimator], X: ArrayLike, y: ArrayLike
-    ) -> list[_NetworkEstimator]:
+    ) -> list[str]:
         """Fit several estimators of this class at once, as one stack of networks.
 
-        Each estimator keeps its own `learning_rate`, `alpha`, `momentum`,
-        `random_state`, initialisers and `on_divergence`; the architecture,
-        batch size, epochs, schedule, dtype and `validation_data` must agree.
-        Every estimator is checked as its own `fit` would check it, before any
-        training. Use [`fyslearn.fit_many`][fyslearn.fit_many], which also
-        checks the list itself.
+        What [`fyslearn.fit_many`][fyslearn.fit_many] runs (use that: it also
+        checks the list). Each estimator keeps its own `learning_rate`,
+        `alpha`, `momentum`, `random_state`, initialisers and `on_divergence`;
+        the architecture, batch size, epochs, schedule, dtype and
+        `validation_data` must agree. Every estimator is checked as its own
+        `fit` would check it, before any training, and ends as its own
+        `fit(X, y)` would leave it, or unfitted if it diverged.
 
         Returns:
-            The estimators; each ends as its own `fit(X, y)` would leave it, or
-            unfitted if it diverged (listed in one `DivergenceWarning`).
+            One line per model that diverged or was restored, for a warning.
         """
-        first = estimators[0]
         with fit_transaction(estimators):
             data = [estimator._prepare_fit(X, y) for estimator in estimators]
             _check_stackable(estimators)
@@ -311,24 +310,13 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
                 for estimator, d, rng in zip(estimators, data, rngs, strict=True)
             ]
             stack = FeedForwardNetwork.stack(networks)
-            results = first._train(stack, data[0], rngs, estimators)
-            messages = []
-            for k, (estimator, network, result) in enumerate(
-                zip(estimators, stack.unstack(), results, strict=True)
-            ):
-                try:
-                    message = estimator._finish_fit(network, result, data[k])
-                except DivergenceError as error:  # left unfitted, as its own fit would
-                    forget_fit(estimator)
-                    messages.append(f"#{k}: {error}")
-                    continue
-                if message is not None:
-                    messages.append(f"Training of model {k}: {message}")
-        if messages:
-            warnings.warn(
-                "Some models diverged: " + "; ".join(messages), DivergenceWarning, stacklevel=2
-            )
-        return list(estimators)
+            results = estimators[0]._train(stack, data[0], rngs, estimators)
+            ends = zip(estimators, stack.unstack(), results, data, strict=True)
+            messages = [
+                settle(k, estimator, functools.partial(estimator._finish_fit, *end))
+                for k, (estimator, *end) in enumerate(ends)
+            ]
+        return [message for message in messages if message is not None]
 
     def _history_key(self, key: str) -> str:
         return key.replace("data_loss", self._data_loss_name)
