@@ -173,7 +173,7 @@ class FeedForwardNetwork:
     Args:
         layer_sizes: `[n_in, h_1, ..., n_out]`.
         activations: One activation name per weight layer (or one name for all),
-            from [`ACTIVATIONS`][fyslearn.nn.activations.ACTIVATIONS].
+            from `fyslearn.nn.activations.ACTIVATIONS`.
         loss: `"mse"` or `"cross_entropy"`.
         alpha: L2 penalty $\alpha$; the loss gets $\alpha\sum_l\lVert W^l\rVert^2$.
         kernel_init: Initialiser name for the kernels (one for all layers, or one per layer).
