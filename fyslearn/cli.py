@@ -22,10 +22,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import json
 import os
+import secrets
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -112,8 +114,6 @@ class _Refused(Exception):
 
 def _read_record(path: Path) -> tuple[Any, float, bool]:
     """The result, compute time and quick flag stored in `path`; `_Refused` if unusable."""
-    import json
-
     from .experiments import EXPERIMENTS
 
     module = EXPERIMENTS[path.stem]
@@ -258,6 +258,22 @@ def _reproduce(args: argparse.Namespace) -> int:
         return 130
 
 
+def _write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """Run `write(temporary)` beside `path`, then rename: never a half-written file.
+
+    The temporary file is created with the modes of the user's umask, as
+    `open` would create `path` itself.
+    """
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
 def _workers(requested: int, n_tasks: int) -> int:
     """Worker processes: as requested (-1: every core), never more than there are tasks."""
     available = (os.cpu_count() or 1) if requested == -1 else requested
@@ -271,9 +287,7 @@ def _run_experiments(args: argparse.Namespace, names: list[str], out: Path) -> i
     import matplotlib.pyplot as plt
     from tqdm.auto import tqdm
 
-    from .experiments import EXPERIMENTS, config_for, plan_for
-    from .experiments._common import save_json, write_atomically
-    from .experiments._tasks import run_plans
+    from .experiments import EXPERIMENTS, config_for, plan_for, run_plans
 
     plans = [plan_for(name, config_for(name, args.quick, args.seed)) for name in names]
     jobs = _workers(args.jobs, sum(len(plan.tasks) for plan in plans))
@@ -283,10 +297,11 @@ def _run_experiments(args: argparse.Namespace, names: list[str], out: Path) -> i
         for name, result, seconds in run_plans(plans, jobs):
             module = EXPERIMENTS[name]
             record = {**result.to_json(), "compute_time": seconds, "quick": args.quick}
-            save_json(record, out / f"{name}.json")
+            text = json.dumps(record, indent=1)
+            _write_atomically(out / f"{name}.json", lambda path, t=text: path.write_text(t))
             figure = module.plot(result)
             for suffix in ("png", "svg"):
-                write_atomically(
+                _write_atomically(
                     out / f"{name}.{suffix}",
                     lambda path, s=suffix, f=figure: f.savefig(path, format=s, dpi=110),
                 )
@@ -299,7 +314,7 @@ def _run_experiments(args: argparse.Namespace, names: list[str], out: Path) -> i
     if args.jobs == -1 and jobs == os.cpu_count():
         cores = f"every core ({jobs})"
     table = _table_of_folder(out, f"The last run took {wall:.0f} s of wall time on {cores}.")
-    write_atomically(out / "results.md", lambda path: path.write_text(table))
+    _write_atomically(out / "results.md", lambda path: path.write_text(table))
     if not args.quiet:
         print(table)
         print(f"Figures, results (JSON) and results.md are in {out}/")

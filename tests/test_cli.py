@@ -129,7 +129,7 @@ def no_training(monkeypatch):
         calls.append({"plans": [plan.name for plan in plans], "n_jobs": n_jobs})
         raise _Trained
 
-    monkeypatch.setattr("fyslearn.experiments._tasks.run_plans", run_plans)
+    monkeypatch.setattr("fyslearn.experiments.run_plans", run_plans)
     return calls
 
 

@@ -35,18 +35,22 @@ from . import (
 )
 from ._common import quick_mode, scores
 from ._contract import Experiment, Result
-from ._tasks import Plan, run_tasks
+from ._tasks import Plan, Task, run_plans, run_tasks
 
 __all__ = [
     "ALIASES",
     "EXPERIMENTS",
     "Experiment",
+    "Plan",
     "Result",
+    "Task",
     "config_for",
     "experiment_id",
     "plan_for",
     "quick_mode",
     "run_experiment",
+    "run_plans",
+    "run_tasks",
     "scores",
 ]
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,7 +13,7 @@ import numpy as np
 from ..datasets import FrankeSplit
 from ..resampling import bootstrap_scores
 
-__all__ = ["Row", "quick_mode", "scores", "write_atomically"]
+__all__ = ["Row", "quick_mode", "scores"]
 
 #: The noise variance of the report's Franke data: no model's test MSE can be lower on average.
 NOISE_FLOOR = 0.2**2
@@ -94,26 +91,3 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, np.integer):
         return int(value)
     return value
-
-
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Run `write(temporary)` beside `path`, then rename: never a half-written file.
-
-    The temporary file is created with the modes of the user's umask, as
-    `open` would create `path` itself.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
-def save_json(record: dict[str, Any], path: Path) -> None:
-    """Write a JSON record (an experiment's result and how it ran), atomically."""
-    text = json.dumps(to_jsonable(record), indent=1)
-    write_atomically(path, lambda temporary: temporary.write_text(text))
