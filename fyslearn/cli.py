@@ -37,6 +37,11 @@ DEFAULT_OUT = "reproduce-output"
 
 
 def _demo(args: argparse.Namespace) -> int:
+    try:
+        _check_seed(args.seed)
+    except _Refused as refusal:
+        print(f"fyslearn demo: error: {refusal}", file=sys.stderr)
+        return 2
     from .datasets import franke_split
     from .experiments import scores
     from .features import design_matrix
@@ -243,6 +248,7 @@ def _reproduce(args: argparse.Namespace) -> int:
     )
     out = Path(args.out)
     try:
+        _check_seed(args.seed)
         _prepare_out(out, names)
         with _locked(out):
             _prepare_out(out, names)  # again: a run that held the lock may have just finished
@@ -332,14 +338,10 @@ def _jobs(text: str) -> int:
 MAX_SEED = 2**31 - 1
 
 
-def _seed(text: str) -> int:
-    try:
-        seed = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
-    if not 0 <= seed <= MAX_SEED:
-        raise argparse.ArgumentTypeError(f"must be an integer from 0 to {MAX_SEED}, got {seed}")
-    return seed
+def _check_seed(seed: int | None) -> None:
+    """Refuse a seed outside `0..MAX_SEED` (argparse has made sure it is an integer)."""
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        raise _Refused(f"--seed must be an integer from 0 to {MAX_SEED}, got {seed}")
 
 
 def _degree(text: str) -> int:
@@ -369,7 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
     reproduce.add_argument("--quick", action="store_true", help="small settings, for a smoke test")
     reproduce.add_argument("--out", default=DEFAULT_OUT, help=f"output folder ({DEFAULT_OUT})")
     reproduce.add_argument(
-        "--seed", type=_seed, default=None, help=f"seed of data and models (0 to {MAX_SEED})"
+        "--seed", type=int, default=None, help=f"seed of data and models (0 to {MAX_SEED})"
     )
     reproduce.add_argument("--list", action="store_true", help="list the experiments and exit")
     reproduce.add_argument("--quiet", action="store_true", help="no progress bar or table")
@@ -384,7 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="fit OLS and Ridge on the Franke data")
     demo.add_argument("--degree", type=_degree, default=5, help="polynomial degree (default 5)")
-    demo.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
+    demo.add_argument("--seed", type=int, default=0, help=f"random seed (0 to {MAX_SEED}; 0)")
     demo.set_defaults(run=_demo)
 
     derive = commands.add_parser("derive", help="print a derivation and check it")

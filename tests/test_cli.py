@@ -205,14 +205,31 @@ def test_a_folder_in_the_way_of_a_result_file_is_refused(tmp_path, capsys, no_tr
     assert "fig2_activations.png" in line and "not a file" in line
 
 
-@pytest.mark.parametrize("seed", ["-1", "4294967296", "2147483648", "1e3", ""])
-def test_seed_out_of_range_exits_2_without_traceback(seed, tmp_path, capsys, no_training):
+@pytest.mark.parametrize("seed", ["-1", "4294967296", "2147483648", str(10**30)])
+def test_seed_out_of_range_is_refused_before_training(seed, tmp_path, capsys, no_training):
+    out = tmp_path / "out"
+    argv = ["reproduce", "fig2", "--quick", "--seed", seed, "--out", str(out)]
+    line = _refused(argv, capsys, no_training)
+    assert f"--seed must be an integer from 0 to 2147483647, got {seed}" in line
+    assert not out.exists()  # refused before the folder was made
+
+
+@pytest.mark.parametrize("seed", ["1e3", "", "x"])
+def test_seed_that_is_no_integer_exits_2_with_usage(seed, capsys, no_training):
     with pytest.raises(SystemExit) as exit_info:
-        main(["reproduce", "fig2", "--quick", "--seed", seed, "--out", str(tmp_path)])
+        main(["reproduce", "fig2", "--quick", "--seed", seed])
     assert exit_info.value.code == 2
     error = capsys.readouterr().err
-    assert "--seed" in error and "Traceback" not in error
-    assert no_training == [] and list(tmp_path.iterdir()) == []
+    assert "--seed" in error and "Traceback" not in error and no_training == []
+
+
+def test_demo_refuses_a_seed_out_of_range(capsys):
+    assert main(["demo", "--seed", "-1"]) == 2
+    error = capsys.readouterr().err
+    assert (
+        error.strip()
+        == "fyslearn demo: error: --seed must be an integer from 0 to 2147483647, got -1"
+    )
 
 
 def test_largest_seed_is_accepted(tmp_path):
