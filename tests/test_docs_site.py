@@ -194,3 +194,42 @@ def test_tutorials_in_the_report_order_and_glossary_in_the_navigation():
     glossary = (SITE / "glossary" / "index.html").read_text()
     for name in ("learning_rate", "alpha", "momentum", "batch_size", "n_batches", "coef_"):
         assert f"<code>{name}</code>" in glossary
+
+
+def test_installed_package_reads_no_repository_file():
+    """The site's generators live in docs/hooks; the package reads only its own data."""
+    assert importlib.util.find_spec("fyslearn._docs") is None
+    for path in (ROOT / "fyslearn").rglob("*.py"):
+        source = path.read_text()
+        for marker in ("parents[1]", "parents[2]", "tests/", "docs/", "benchmarks/"):
+            assert marker not in source, f"{path.relative_to(ROOT)} mentions {marker!r}"
+
+
+def _fyslearn_imports(path):
+    import ast
+
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:  # relative: only fyslearn/cli.py is checked, at the package's top
+                module = "fyslearn" + "." * bool(module) + module
+            if module.startswith("fyslearn"):
+                yield module, [alias.name for alias in node.names]
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("fyslearn"):
+                    yield alias.name, []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [*sorted((ROOT / "tutorials").glob("*.py")), ROOT / "fyslearn" / "cli.py"],
+    ids=lambda path: path.name,
+)
+def test_user_facing_code_imports_public_names_only(path):
+    imports = list(_fyslearn_imports(path))
+    assert imports
+    for module, names in imports:
+        private = [part for part in module.split(".") if part.startswith("_")]
+        private += [name for name in names if name.startswith("_")]
+        assert not private, f"{path.name} imports {module}: {private}"
