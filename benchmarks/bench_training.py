@@ -631,7 +631,7 @@ def time_many_franke(X, y, n_models, epochs, repeats) -> tuple[float, float] | N
     """
     nn = fyslearn_nn()
     try:
-        from fyslearn.nn.batched import fit_many
+        from fyslearn import fit_many
     except ImportError:
         return None
     rates = np.geomspace(1e-4, 1e-1, 4)
@@ -673,9 +673,9 @@ def time_many_linear(
     models), "own seeds" gives each model its own order.
     """
     try:
+        from fyslearn import fit_many
         from fyslearn.features import design_matrix
         from fyslearn.linear_model import SGDRegressor
-        from fyslearn.nn.batched import fit_many
     except ImportError:
         return None
     D = design_matrix(X, 14)

@@ -1,26 +1,35 @@
-"""The ``fyslearn`` command line.
+"""The `fyslearn` command line.
 
-* ``fyslearn reproduce [EXPERIMENT ...] [--quick] [--out DIR] [--seed N] [--jobs N]``:
+* `fyslearn reproduce [EXPERIMENT ...] [--quick] [--out DIR] [--seed N] [--jobs N]`:
   run the report's experiments, write every figure (PNG and SVG), every result
-  (JSON) and a ``results.md`` table comparing the report's numbers with ours.
+  (JSON) and a `results.md` table comparing the report's numbers with ours.
   The independent trainings of all experiments are pooled and run on every
-  core (``--jobs 1``: in turn, in this process);
-* ``fyslearn reproduce --list``: name the experiments;
-* ``fyslearn demo``: fit OLS and Ridge on the Franke data;
-* ``fyslearn derive NAME``: print a derivation and check its proofs.
+  core (`--jobs 1`: in turn, in this process);
+* `fyslearn reproduce --list`: name the experiments (ids and short aliases);
+* `fyslearn demo`: fit OLS and Ridge on the Franke data;
+* `fyslearn derive NAME`: print a derivation and check its proofs.
 
 Every file is written to a temporary name and renamed when complete, so an
-interrupted run never leaves a half-written result behind.
+interrupted run never leaves a half-written result behind. The arguments and
+the output folder are checked before any training: a bad one stops the run
+with one line and exit status 2. A run holds a lock on its output folder, so
+a second run into the same folder is refused instead of mixing its files with
+the first one's.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
+import json
 import os
+import secrets
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 __all__ = ["build_parser", "main"]
 
@@ -28,7 +37,13 @@ DEFAULT_OUT = "reproduce-output"
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .experiments._common import franke_split, scores
+    try:
+        _check_seed(args.seed)
+    except _Refused as refusal:
+        print(f"fyslearn demo: error: {refusal}", file=sys.stderr)
+        return 2
+    from .datasets import franke_split
+    from .experiments import scores
     from .features import design_matrix
     from .linear_model import OLS, Ridge
 
@@ -62,8 +77,19 @@ def _derivation_names() -> list[str]:
     return [name for name in derivations.__all__ if name[0].islower()]
 
 
-def _results_table(rows: list, times: dict[str, float], quick: bool, wall: str = "") -> str:
-    settings = "quick settings (smoke test)" if quick else "the report's settings"
+def _results_table(
+    rows: list, times: dict[str, float], quick: dict[str, bool], wall: str = ""
+) -> str:
+    """The results table; experiments run with quick settings are marked, never the others."""
+    if all(quick.values()):
+        settings = "quick settings (smoke test)"
+    elif any(quick.values()):
+        settings = (
+            "the report's settings, except the experiments marked *(quick)*, "
+            "run with quick settings (smoke test)"
+        )
+    else:
+        settings = "the report's settings"
     lines = [
         "# Results: the report next to fyslearn",
         "",
@@ -87,41 +113,149 @@ def _results_table(rows: list, times: dict[str, float], quick: bool, wall: str =
     return "\n".join(lines)
 
 
+class _Refused(Exception):
+    """A reason to stop before any training: printed as one line, exit status 2."""
+
+
+def _read_record(path: Path) -> tuple[Any, float, bool]:
+    """The result, compute time and quick flag stored in `path`; `_Refused` if unusable."""
+    from .experiments import EXPERIMENTS
+
+    module = EXPERIMENTS[path.stem]
+    try:
+        record = json.loads(path.read_text())
+        if not isinstance(record, dict):
+            raise ValueError("not a JSON object")
+        seconds, quick = record.pop("compute_time"), record.pop("quick")
+        if not isinstance(quick, bool) or not isinstance(seconds, (int, float)):
+            raise ValueError("'quick' or 'compute_time' has the wrong type")
+        result = module.Result.from_json(record)
+        module.rows(result)  # every field the table needs is there and usable
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, IndexError) as error:
+        raise _Refused(
+            f"{path} is not a result file of this fyslearn version ({error}); "
+            "remove it or choose another --out"
+        ) from None
+    return result, float(seconds), quick
+
+
 def _table_of_folder(out: Path, wall: str = "") -> str:
-    """The results table of every experiment whose result is in ``out``, in the report's order.
+    """The results table of every experiment whose result is in `out`, in the report's order.
 
     Running a few experiments again updates their lines and keeps the others'.
     """
-    import json
-
     from .experiments import EXPERIMENTS
 
-    rows, times, quick = [], {}, False
+    rows, times, quick = [], {}, {}
     for name, module in EXPERIMENTS.items():
         path = out / f"{name}.json"
         if not path.is_file():
             continue
-        result = json.loads(path.read_text())
-        rows += module.rows(result)
-        times[name] = result.get("compute_time", float("nan"))
-        quick = quick or result.get("quick", False)
+        result, seconds, quick[name] = _read_record(path)
+        mark = " *(quick)*" if quick[name] else ""
+        rows += [
+            dataclasses.replace(row, experiment=row.experiment + mark)
+            for row in module.rows(result)
+        ]
+        times[name + mark] = seconds
+    if quick and all(quick.values()):  # all quick: the heading says so once
+        rows = [
+            dataclasses.replace(row, experiment=row.experiment[: -len(" *(quick)*")])
+            for row in rows
+        ]
+        times = {name[: -len(" *(quick)*")]: seconds for name, seconds in times.items()}
     return _results_table(rows, times, quick, wall)
 
 
-def _reproduce(args: argparse.Namespace) -> int:
+def _prepare_out(out: Path, names: list[str]) -> None:
+    """Create the output folder and check every file this run writes or reads there."""
+    if out.exists() and not out.is_dir():
+        raise _Refused(f"--out {out} is not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise _Refused(f"cannot create the output folder {out}: {error.strerror}") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise _Refused(f"cannot write into the output folder {out}")
     from .experiments import EXPERIMENTS
 
-    if args.list:
-        for name, module in EXPERIMENTS.items():
-            print(f"{name:<10} {module.TITLE}")
-        return 0
-    unknown = [name for name in args.experiments if name not in EXPERIMENTS]
-    if unknown:
-        args.parser.error(
-            f"unknown experiment(s) {', '.join(unknown)}; choose from {', '.join(EXPERIMENTS)}"
-        )
+    written = [f"{name}.{suffix}" for name in names for suffix in ("json", "png", "svg")]
+    for file in [*written, "results.md"]:
+        if (out / file).exists() and not (out / file).is_file():
+            raise _Refused(f"{out / file} is in the way of a result file: it is not a file")
+    for name in EXPERIMENTS:
+        path = out / f"{name}.json"
+        if name not in names and path.is_file():
+            _read_record(path)  # a result the new table will show must be readable
+
+
+LOCK_NAME = ".fyslearn-reproduce.lock"
+
+
+@contextlib.contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    """Hold the output folder's lock, or refuse: two runs never write into one folder."""
+    import fcntl
+
+    path = out / LOCK_NAME
+    for _ in range(10):
+        try:
+            descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as error:
+            raise _Refused(f"cannot write into the output folder {out}: {error.strerror}") from None
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(descriptor)
+            raise _Refused(
+                f"another fyslearn reproduce is writing into {out}; "
+                "wait for it to finish or choose another --out"
+            ) from None
+        try:
+            same = os.stat(path).st_ino == os.fstat(descriptor).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:  # not a lock file that its holder removed meanwhile
+            break
+        os.close(descriptor)
+    else:
+        raise _Refused(f"cannot take the lock {path}")
     try:
-        return _run_experiments(args, args.experiments or list(EXPERIMENTS))
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+        os.close(descriptor)
+
+
+def _reproduce(args: argparse.Namespace) -> int:
+    from .experiments import ALIASES, EXPERIMENTS, experiment_id
+
+    if args.list:
+        aliases = {ident: alias for alias, ident in ALIASES.items()}
+        for name, module in EXPERIMENTS.items():
+            alias = f"({aliases[name]})" if name in aliases else ""
+            print(f"{name:<22} {alias:<7} {module.TITLE}")
+        return 0
+    unknown = [name for name in args.experiments if name not in ALIASES and name not in EXPERIMENTS]
+    if unknown:
+        aliases = {ident: alias for alias, ident in ALIASES.items()}
+        choices = [f"{name} ({aliases[name]})" if name in aliases else name for name in EXPERIMENTS]
+        args.parser.error(
+            f"unknown experiment(s) {', '.join(unknown)}; choose from {', '.join(choices)}"
+        )
+    names = list(dict.fromkeys(experiment_id(name) for name in args.experiments)) or list(
+        EXPERIMENTS
+    )
+    out = Path(args.out)
+    try:
+        _check_seed(args.seed)
+        _prepare_out(out, names)
+        with _locked(out):
+            _prepare_out(out, names)  # again: a run that held the lock may have just finished
+            return _run_experiments(args, names, out)
+    except _Refused as refusal:
+        print(f"fyslearn reproduce: error: {refusal}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(
             "\ninterrupted: the files already written are complete; nothing half-written.",
@@ -130,42 +264,63 @@ def _reproduce(args: argparse.Namespace) -> int:
         return 130
 
 
-def _run_experiments(args: argparse.Namespace, names: list[str]) -> int:
+def _write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """Run `write(temporary)` beside `path`, then rename: never a half-written file.
+
+    The temporary file is created with the modes of the user's umask, as
+    `open` would create `path` itself.
+    """
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _workers(requested: int, n_tasks: int) -> int:
+    """Worker processes: as requested (-1: every core), never more than there are tasks."""
+    available = (os.cpu_count() or 1) if requested == -1 else requested
+    return max(1, min(available, n_tasks))
+
+
+def _run_experiments(args: argparse.Namespace, names: list[str], out: Path) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from tqdm.auto import tqdm
 
-    from .experiments import EXPERIMENTS, config_for, plan_for
-    from .experiments._common import save_json, write_atomically
-    from .experiments._tasks import run_plans
+    from .experiments import EXPERIMENTS, config_for, plan_for, run_plans
 
-    out = Path(args.out)
     plans = [plan_for(name, config_for(name, args.quick, args.seed)) for name in names]
+    jobs = _workers(args.jobs, sum(len(plan.tasks) for plan in plans))
     progress = tqdm(total=len(names), desc="reproduce", disable=args.quiet)
     start = time.perf_counter()
     with progress:
-        for name, result, seconds in run_plans(plans, args.jobs):
+        for name, result, seconds in run_plans(plans, jobs):
             module = EXPERIMENTS[name]
-            record = {**result, "compute_time": seconds, "quick": args.quick}
-            save_json(record, out / f"{name}.json")
+            record = {**result.to_json(), "compute_time": seconds, "quick": args.quick}
+            text = json.dumps(record, indent=1)
+            _write_atomically(out / f"{name}.json", lambda path, t=text: path.write_text(t))
             figure = module.plot(result)
             for suffix in ("png", "svg"):
-                write_atomically(
+                _write_atomically(
                     out / f"{name}.{suffix}",
                     lambda path, s=suffix, f=figure: f.savefig(path, format=s, dpi=110),
                 )
             plt.close(figure)
             progress.update()
             if not args.quiet:
-                tqdm.write(f"{name:<10} {seconds:7.1f} s  {module.TITLE}")
+                tqdm.write(f"{name:<22} {seconds:7.1f} s  {module.TITLE}")
     wall = time.perf_counter() - start
-    cores = "one process" if args.jobs == 1 else f"{args.jobs} processes"
-    if args.jobs == -1:
-        cores = f"every core ({os.cpu_count()})"
+    cores = "one process" if jobs == 1 else f"{jobs} processes"
+    if args.jobs == -1 and jobs == os.cpu_count():
+        cores = f"every core ({jobs})"
     table = _table_of_folder(out, f"The last run took {wall:.0f} s of wall time on {cores}.")
-    write_atomically(out / "results.md", lambda path: path.write_text(table))
+    _write_atomically(out / "results.md", lambda path: path.write_text(table))
     if not args.quiet:
         print(table)
         print(f"Figures, results (JSON) and results.md are in {out}/")
@@ -177,6 +332,26 @@ def _jobs(text: str) -> int:
     if jobs == 0 or jobs < -1:
         raise argparse.ArgumentTypeError("must be a positive number of processes, or -1")
     return jobs
+
+
+#: Largest seed: experiments add small offsets to it and seeds must stay below 2**32.
+MAX_SEED = 2**31 - 1
+
+
+def _check_seed(seed: int | None) -> None:
+    """Refuse a seed outside `0..MAX_SEED` (argparse has made sure it is an integer)."""
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        raise _Refused(f"--seed must be an integer from 0 to {MAX_SEED}, got {seed}")
+
+
+def _degree(text: str) -> int:
+    try:
+        degree = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
+    if not 0 <= degree <= 30:
+        raise argparse.ArgumentTypeError(f"must be an integer from 0 to 30, got {degree}")
+    return degree
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -195,20 +370,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reproduce.add_argument("--quick", action="store_true", help="small settings, for a smoke test")
     reproduce.add_argument("--out", default=DEFAULT_OUT, help=f"output folder ({DEFAULT_OUT})")
-    reproduce.add_argument("--seed", type=int, default=None, help="seed of data and models")
+    reproduce.add_argument(
+        "--seed", type=int, default=None, help=f"seed of data and models (0 to {MAX_SEED})"
+    )
     reproduce.add_argument("--list", action="store_true", help="list the experiments and exit")
     reproduce.add_argument("--quiet", action="store_true", help="no progress bar or table")
     reproduce.add_argument(
         "--jobs",
         type=_jobs,
         default=-1,
-        help="worker processes for the trainings (default -1: every core; 1: in turn)",
+        help="worker processes for the trainings (default -1: every core; 1: in turn); "
+        "never more than the experiments have trainings",
     )
     reproduce.set_defaults(run=_reproduce, parser=reproduce)
 
     demo = commands.add_parser("demo", help="fit OLS and Ridge on the Franke data")
-    demo.add_argument("--degree", type=int, default=5, help="polynomial degree (default 5)")
-    demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    demo.add_argument("--degree", type=_degree, default=5, help="polynomial degree (default 5)")
+    demo.add_argument("--seed", type=int, default=0, help=f"random seed (0 to {MAX_SEED}; 0)")
     demo.set_defaults(run=_demo)
 
     derive = commands.add_parser("derive", help="print a derivation and check it")

@@ -2,17 +2,21 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from fyslearn.cli import main
 
 
-def test_list_names_every_experiment(capsys):
+def test_list_names_every_experiment_by_id_and_alias(capsys):
+    from fyslearn.experiments import ALIASES, EXPERIMENTS
+
     assert main(["reproduce", "--list"]) == 0
-    listed = capsys.readouterr().out
-    for name in ("fig2", "fig3", "ols", "fig8", "randomnet", "tuned"):
-        assert name in listed
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == list(EXPERIMENTS)
+    for alias, name in ALIASES.items():
+        assert f"({alias})" in lines[list(EXPERIMENTS).index(name)]
 
 
 def test_bad_experiment_exits_with_status_2_and_the_list(capsys):
@@ -35,17 +39,19 @@ def test_bad_arguments_exit_with_status_2(argv, capsys):
 
 def test_reproduce_writes_figures_results_and_table(tmp_path):
     assert main(["reproduce", "fig4", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
-    assert main(["reproduce", "fig2", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
+    assert (
+        main(["reproduce", "fig2_activations", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
+    )
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == [
-        "fig2.json",
-        "fig2.png",
-        "fig2.svg",
-        "fig4.json",
-        "fig4.png",
-        "fig4.svg",
+        "fig2_activations.json",
+        "fig2_activations.png",
+        "fig2_activations.svg",
+        "fig4_ridge_sgd.json",
+        "fig4_ridge_sgd.png",
+        "fig4_ridge_sgd.svg",
         "results.md",
-    ]
+    ]  # files named by the experiments' ids; no lock or temporary file left
     table = (tmp_path / "results.md").read_text()
     # the second run keeps the first run's lines: the table covers the whole folder
     assert "| Fig. 4 | best test MSE (Ridge, SGD) | 0.055" in table
@@ -81,7 +87,7 @@ def test_interrupted_reproduce_leaves_no_half_written_file(tmp_path, monkeypatch
     assert fig2_activations.TITLE  # the experiment exists
     assert main(["reproduce", "fig2", "--quick", "--quiet", "--out", str(tmp_path)]) == 130
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["fig2.json"]  # complete result kept; no partial figure or temporary file
+    assert names == ["fig2_activations.json"]  # complete result kept; no partial figure
 
 
 @pytest.mark.parametrize("jobs", ["0", "-2", "two"])
@@ -98,8 +104,245 @@ def test_reproduce_gives_the_same_numbers_in_turn_and_on_two_processes(tmp_path)
     for jobs in ("1", "2"):
         argv = ["reproduce", "fig5", "--quick", "--quiet", "--jobs", jobs]
         assert main([*argv, "--out", str(tmp_path / jobs)]) == 0
-    in_turn, pooled = (json.loads((tmp_path / j / "fig5.json").read_text()) for j in ("1", "2"))
+    in_turn, pooled = (
+        json.loads((tmp_path / j / "fig5_franke_network.json").read_text()) for j in ("1", "2")
+    )
     for record in (in_turn, pooled):
         assert record.pop("compute_time") > 0
     assert in_turn == pooled
     assert len(in_turn["sklearn_test_mse"]) == len(in_turn["test_mse"]) == 20
+
+
+# Adversarial: arguments and the output folder are checked before any training.
+
+
+class _Trained(Exception):
+    """Raised by the stand-in for the trainings: the checks let the run through."""
+
+
+@pytest.fixture
+def no_training(monkeypatch):
+    """Replace the trainings by a recorder that stops the run; returns the recorded calls."""
+    calls = []
+
+    def run_plans(plans, n_jobs=1):
+        calls.append({"plans": [plan.name for plan in plans], "n_jobs": n_jobs})
+        raise _Trained
+
+    monkeypatch.setattr("fyslearn.experiments.run_plans", run_plans)
+    return calls
+
+
+def _refused(argv, capsys, no_training):
+    """Run `argv`; it must exit 2 with one error line and train nothing. Returns the line."""
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert no_training == []
+    assert "Traceback" not in captured.err
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("fyslearn reproduce: error:"), captured.err
+    return lines[0]
+
+
+def test_out_pointing_at_a_file_is_refused_before_training(tmp_path, capsys, no_training):
+    file = tmp_path / "results.txt"
+    file.write_text("not a folder")
+    line = _refused(["reproduce", "fig2", "--quick", "--out", str(file)], capsys, no_training)
+    assert str(file) in line and "not a folder" in line
+    assert file.read_text() == "not a folder"
+
+
+def test_uncreatable_out_folder_is_refused_before_training(tmp_path, capsys, no_training):
+    (tmp_path / "file").write_text("")
+    out = tmp_path / "file" / "results"  # a folder inside a file cannot exist
+    line = _refused(["reproduce", "fig2", "--quick", "--out", str(out)], capsys, no_training)
+    assert "cannot create the output folder" in line and str(out) in line
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "{",  # truncated JSON
+        "[1, 2, 3]",  # not an object
+        '{"z": [0], "values": {}, "derivatives": {}}',  # no compute_time or quick
+        '{"compute_time": 1.0, "quick": false}',  # no field of the result
+        '{"compute_time": 1.0, "quick": "no", "z": [], "values": {}, "derivatives": {}}',
+        '{"compute_time": 1.0, "quick": false, "z": [], "values": {}, "derivatives": {}}',
+    ],
+)
+def test_corrupt_or_stale_result_file_in_out_is_refused_before_training(
+    tmp_path, capsys, no_training, content
+):
+    stale = tmp_path / "fig2_activations.json"
+    stale.write_text(content)
+    line = _refused(["reproduce", "fig4", "--quick", "--out", str(tmp_path)], capsys, no_training)
+    assert str(stale) in line and "remove it or choose another --out" in line
+    assert stale.read_text() == content  # left as it was
+
+
+def test_result_file_of_an_older_version_is_refused(tmp_path, capsys, no_training):
+    import json
+    import shutil
+
+    committed = Path(__file__).resolve().parents[1] / "docs" / "results"
+    record = json.loads((committed / "fig4_ridge_sgd.json").read_text())
+    record["lambdas"] = record.pop("alphas")  # the name before alphas
+    (tmp_path / "fig4_ridge_sgd.json").write_text(json.dumps(record))
+    shutil.copy(committed / "fig3_ols_sgd.json", tmp_path)  # a good one beside it is fine
+    line = _refused(["reproduce", "fig2", "--quick", "--out", str(tmp_path)], capsys, no_training)
+    assert "fig4_ridge_sgd.json" in line and "alphas" in line
+
+
+def test_a_corrupt_result_of_the_experiment_being_rerun_is_replaced(tmp_path):
+    (tmp_path / "fig2_activations.json").write_text("{")
+    assert main(["reproduce", "fig2", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
+    assert "| Fig. 2 | largest sigmoid slope |" in (tmp_path / "results.md").read_text()
+
+
+def test_a_folder_in_the_way_of_a_result_file_is_refused(tmp_path, capsys, no_training):
+    (tmp_path / "fig2_activations.png").mkdir()
+    line = _refused(["reproduce", "fig2", "--quick", "--out", str(tmp_path)], capsys, no_training)
+    assert "fig2_activations.png" in line and "not a file" in line
+
+
+@pytest.mark.parametrize("seed", ["-1", "4294967296", "2147483648", str(10**30)])
+def test_seed_out_of_range_is_refused_before_training(seed, tmp_path, capsys, no_training):
+    out = tmp_path / "out"
+    argv = ["reproduce", "fig2", "--quick", "--seed", seed, "--out", str(out)]
+    line = _refused(argv, capsys, no_training)
+    assert f"--seed must be an integer from 0 to 2147483647, got {seed}" in line
+    assert not out.exists()  # refused before the folder was made
+
+
+@pytest.mark.parametrize("seed", ["1e3", "", "x"])
+def test_seed_that_is_no_integer_exits_2_with_usage(seed, capsys, no_training):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["reproduce", "fig2", "--quick", "--seed", seed])
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err
+    assert "--seed" in error and "Traceback" not in error and no_training == []
+
+
+def test_demo_refuses_a_seed_out_of_range(capsys):
+    assert main(["demo", "--seed", "-1"]) == 2
+    error = capsys.readouterr().err
+    assert (
+        error.strip()
+        == "fyslearn demo: error: --seed must be an integer from 0 to 2147483647, got -1"
+    )
+
+
+def test_largest_seed_is_accepted(tmp_path):
+    argv = ["reproduce", "ols", "--quick", "--quiet", "--seed", "2147483647"]
+    assert main([*argv, "--out", str(tmp_path)]) == 0
+
+
+@pytest.mark.parametrize(
+    ("experiments", "jobs", "expected"),
+    [
+        (["fig2"], "24", 1),  # one task: in turn, no worker started
+        (["fig2"], "-1", 1),
+        (["fig7"], "1000", 8),  # eight trainings: at most eight workers
+        (["fig2", "fig7"], "1000", 9),
+        (["fig7"], "3", 3),
+    ],
+)
+def test_jobs_are_capped_at_the_number_of_tasks(
+    experiments, jobs, expected, tmp_path, no_training, monkeypatch
+):
+    monkeypatch.setattr("os.cpu_count", lambda: 64)
+    with pytest.raises(_Trained):
+        main(["reproduce", *experiments, "--quick", "--jobs", jobs, "--out", str(tmp_path)])
+    assert no_training[0]["n_jobs"] == expected
+
+
+def test_a_second_run_into_a_locked_folder_is_refused(tmp_path, capsys, no_training):
+    import fcntl
+    import os
+
+    from fyslearn.cli import LOCK_NAME
+
+    descriptor = os.open(tmp_path / LOCK_NAME, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running reproduce holds it
+    try:
+        line = _refused(
+            ["reproduce", "fig2", "--quick", "--out", str(tmp_path)], capsys, no_training
+        )
+    finally:
+        os.close(descriptor)
+    assert "another fyslearn reproduce is writing into" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == [LOCK_NAME]  # nothing written
+
+
+def test_concurrent_runs_into_one_folder_never_mix(tmp_path):
+    """Two processes into one folder: one runs, the other is refused (or runs after it)."""
+    command = [
+        sys.executable,
+        "-m",
+        "fyslearn.cli",
+        "reproduce",
+        "--quick",
+        "--quiet",
+        "--jobs",
+        "1",
+    ]
+    runs = [
+        subprocess.Popen(
+            [*command, name, "--seed", seed, "--out", str(tmp_path)],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name, seed in (("fig4", "1"), ("fig4", "2"))
+    ]
+    outcomes = [(run.wait(), run.stderr.read()) for run in runs]
+    for run in runs:
+        run.stderr.close()
+    assert sorted(code for code, _ in outcomes) in ([0, 0], [0, 2])
+    for code, error in outcomes:
+        if code == 2:
+            assert "another fyslearn reproduce is writing into" in error
+    import json
+
+    record = json.loads((tmp_path / "fig4_ridge_sgd.json").read_text())
+    table = (tmp_path / "results.md").read_text()
+    from fyslearn.experiments import EXPERIMENTS
+
+    module = EXPERIMENTS["fig4_ridge_sgd"]
+    record.pop("compute_time"), record.pop("quick")
+    (row,) = module.rows(module.Result.from_json(record))
+    assert f"| {row.ours} |" in table  # the table shows the JSON beside it, from one run
+
+
+def test_partial_quick_rerun_never_relabels_full_results(tmp_path):
+    import shutil
+
+    committed = Path(__file__).resolve().parents[1] / "docs" / "results"
+    for name in ("fig3_ols_sgd", "ols_reference"):
+        shutil.copy(committed / f"{name}.json", tmp_path)
+    assert main(["reproduce", "fig2", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
+    table = (tmp_path / "results.md").read_text()
+    assert "Run with the report's settings, except the experiments marked *(quick)*" in table
+    assert "| Fig. 2 *(quick)* | largest sigmoid slope |" in table
+    assert "| Fig. 3 | best test MSE, constant η | 0.053 (η=1e-2, batch 10) | 0.054" in table
+    assert "| fig2_activations *(quick)* |" in table and "| fig3_ols_sgd | 1.3 |" in table
+    assert "| OLS reference *(quick)*" not in table
+
+
+def test_all_quick_run_says_so_once(tmp_path):
+    assert main(["reproduce", "fig2", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
+    table = (tmp_path / "results.md").read_text()
+    assert "Run with quick settings (smoke test)" in table and "*(quick)*" not in table
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_files_are_created_with_the_modes_of_the_umask(umask, mode, tmp_path):
+    import os
+    import stat
+
+    previous = os.umask(umask)
+    try:
+        assert main(["reproduce", "fig2", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
+    finally:
+        os.umask(previous)
+    for path in tmp_path.iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == mode, path.name

@@ -7,6 +7,7 @@ missing piece is a failure.
 
 import functools
 import http.server
+import importlib.util
 import os
 import shutil
 import threading
@@ -14,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-SITE = Path(__file__).resolve().parents[1] / "site"
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "site"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -143,3 +145,91 @@ def test_performance_page_shows_the_committed_benchmarks(watched_page):
     assert machine.split(";")[0] in text  # the measured block of the committed file
     assert "Targets: met and missed" in text and "No results yet" not in text
     assert page.locator("article table").count() >= 6
+
+
+def _site_hooks():
+    """The site's MkDocs hooks module (docs/hooks/fyslearn_site.py), which holds the link check."""
+    path = ROOT / "docs" / "hooks" / "fyslearn_site.py"
+    spec = importlib.util.spec_from_file_location("fyslearn_site", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_link_check_finds_every_kind_of_broken_internal_link(tmp_path):
+    (tmp_path / "page").mkdir()
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "style.css").write_text("")
+    (tmp_path / "index.html").write_text(
+        '<a href="page/">ok</a> <a href="page/#part">ok</a> <a href="https://example.org/x">out</a>'
+        ' <a href="#top">anchor</a> <link href="assets/style.css"> <a href="mailto:a@b.c">m</a>'
+        ' <a href="missing/">dead</a> <img src="assets/figure.png">'
+    )
+    (tmp_path / "page" / "index.html").write_text(
+        '<a href="../">up</a> <a href="/assets/style.css">root</a>'
+        ' <a href="../generated/tutorials/fig3.md">dead</a> <a href="/nowhere.html">dead</a>'
+    )
+    broken = _site_hooks().broken_links(tmp_path)
+    assert broken == [
+        "index.html: missing/",
+        "index.html: assets/figure.png",
+        "page/index.html: ../generated/tutorials/fig3.md",
+        "page/index.html: /nowhere.html",
+    ]
+
+
+def test_every_internal_link_of_the_built_site_resolves():
+    _require((SITE / "index.html").exists(), "no built site: run `mkdocs build --strict` first")
+    assert _site_hooks().broken_links(SITE) == []
+
+
+def test_tutorials_in_the_report_order_and_glossary_in_the_navigation():
+    _require((SITE / "index.html").exists(), "no built site: run `mkdocs build --strict` first")
+    from fyslearn.experiments import EXPERIMENTS
+
+    home = (SITE / "index.html").read_text()
+    positions = [home.index(f'generated/tutorials/{name}/"') for name in EXPERIMENTS]
+    assert positions == sorted(positions)
+    assert 'href="glossary/"' in home
+    glossary = (SITE / "glossary" / "index.html").read_text()
+    for name in ("learning_rate", "alpha", "momentum", "batch_size", "n_batches", "coef_"):
+        assert f"<code>{name}</code>" in glossary
+
+
+def test_installed_package_reads_no_repository_file():
+    """The site's generators live in docs/hooks; the package reads only its own data."""
+    assert importlib.util.find_spec("fyslearn._docs") is None
+    for path in (ROOT / "fyslearn").rglob("*.py"):
+        source = path.read_text()
+        for marker in ("parents[1]", "parents[2]", "tests/", "docs/", "benchmarks/"):
+            assert marker not in source, f"{path.relative_to(ROOT)} mentions {marker!r}"
+
+
+def _fyslearn_imports(path):
+    import ast
+
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:  # relative: only fyslearn/cli.py is checked, at the package's top
+                module = "fyslearn" + "." * bool(module) + module
+            if module.startswith("fyslearn"):
+                yield module, [alias.name for alias in node.names]
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("fyslearn"):
+                    yield alias.name, []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [*sorted((ROOT / "tutorials").glob("*.py")), ROOT / "fyslearn" / "cli.py"],
+    ids=lambda path: path.name,
+)
+def test_user_facing_code_imports_public_names_only(path):
+    imports = list(_fyslearn_imports(path))
+    assert imports
+    for module, names in imports:
+        private = [part for part in module.split(".") if part.startswith("_")]
+        private += [name for name in names if name.startswith("_")]
+        assert not private, f"{path.name} imports {module}: {private}"

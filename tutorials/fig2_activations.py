@@ -13,7 +13,7 @@ Set `FYSLEARN_QUICK=1` to run with the small test settings.
 # it. The experiment evaluates both on $[-5, 5]$; leaky ReLU is drawn with
 # slope 0.05 below zero (as in the report's figure) so the slope is visible.
 from fyslearn.experiments import fig2_activations as experiment
-from fyslearn.experiments._common import quick_mode
+from fyslearn.experiments import quick_mode
 
 config = experiment.Config.quick() if quick_mode() else experiment.Config()
 result = experiment.run(config)

@@ -14,7 +14,7 @@ Set `FYSLEARN_QUICK=1` to run with the small test settings.
 # `fyslearn.nn.sklearn_equivalent` maps the loss conventions (scikit-learn
 # halves the squared error, so its learning rate is doubled).
 from fyslearn.experiments import fig5_franke_network as experiment
-from fyslearn.experiments._common import quick_mode
+from fyslearn.experiments import quick_mode
 
 config = experiment.Config.quick() if quick_mode() else experiment.Config()
 result = experiment.run(config)

@@ -8,7 +8,7 @@ Set `FYSLEARN_QUICK=1` to run with the small test settings.
 # Sixteen networks, one per $(\lambda, \eta)$, each trained for 100 epochs and
 # scored with the bootstrap protocol.
 from fyslearn.experiments import fig6_network_grid as experiment
-from fyslearn.experiments._common import quick_mode
+from fyslearn.experiments import quick_mode
 
 config = experiment.Config.quick() if quick_mode() else experiment.Config()
 result = experiment.run(config)

@@ -14,7 +14,7 @@ Set `FYSLEARN_QUICK=1` to run with the small test settings.
 # accuracy after every epoch. scikit-learn's `MLPClassifier` with the same
 # SGD settings is the reference curve.
 from fyslearn.experiments import fig8_mnist_network as experiment
-from fyslearn.experiments._common import quick_mode
+from fyslearn.experiments import quick_mode
 
 config = experiment.Config.quick() if quick_mode() else experiment.Config()
 # fyslearn's training and scikit-learn's are independent: `n_jobs=-1` runs

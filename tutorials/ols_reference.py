@@ -12,7 +12,7 @@ Set `FYSLEARN_QUICK=1` to run with the small test settings.
 # `OLS` solves least squares through the SVD (never an explicit inverse), and
 # records the singular values, whose ratio is the condition number of $X$.
 from fyslearn.experiments import ols_reference as experiment
-from fyslearn.experiments._common import quick_mode
+from fyslearn.experiments import quick_mode
 
 config = experiment.Config.quick() if quick_mode() else experiment.Config()
 result = experiment.run(config)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import ArrayLike
+from sklearn.model_selection import train_test_split
 
 from .._validation import as_generator, check_non_negative_float, check_positive_int
 
-__all__ = ["franke", "make_franke"]
+__all__ = ["FrankeSplit", "franke", "franke_split", "make_franke"]
 
 
 def franke(x: ArrayLike, y: ArrayLike) -> np.ndarray:
@@ -62,3 +65,58 @@ def make_franke(
     X = rng.uniform(0.0, 1.0, size=(n_samples, 2))
     y = franke(X[:, 0], X[:, 1]) + noise * rng.standard_normal(n_samples)
     return X, y
+
+
+@dataclass(frozen=True)
+class FrankeSplit:
+    """The report's Franke data: 75 % train, 25 % test, inputs centred by the training mean.
+
+    Attributes:
+        X_train: Centred training inputs, shape `(n_train, 2)`.
+        X_test: Centred test inputs, shape `(n_test, 2)`.
+        y_train: Noisy training targets, shape `(n_train,)`.
+        y_test: Noisy test targets, shape `(n_test,)`.
+        truth_test: The noise-free Franke function at the test points, shape `(n_test,)`.
+    """
+
+    X_train: np.ndarray
+    X_test: np.ndarray
+    y_train: np.ndarray
+    y_test: np.ndarray
+    truth_test: np.ndarray
+
+
+def franke_split(
+    seed: int, n_samples: int = 1000, noise: float = 0.2, centring: str = "scalar"
+) -> FrankeSplit:
+    """Generate, split and centre the Franke data as the report does.
+
+    The data come from [make_franke][fyslearn.datasets.make_franke]; a quarter
+    of the points is held out as the test set (the same seed for data and split).
+
+    Args:
+        seed: Seed of the data and of the split.
+        n_samples: Number of points (the report: 1000).
+        noise: Noise standard deviation (the report: 0.2).
+        centring: `"scalar"` subtracts one number, the mean over both input
+            columns (the report's code); `"columns"` subtracts each column's mean;
+            `"none"` leaves the inputs in $[0, 1]^2$.
+
+    Returns:
+        The split, with the noise-free targets of the test points.
+
+    Raises:
+        ValueError: `centring` is none of the three names.
+    """
+    if centring not in ("scalar", "columns", "none"):
+        raise ValueError(f"centring must be 'scalar', 'columns' or 'none', got {centring!r}.")
+    X, y = make_franke(n_samples, noise=noise, random_state=seed)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=seed)
+    truth = franke(X_test[:, 0], X_test[:, 1])
+    if centring == "scalar":
+        centre = X_train.mean()
+    elif centring == "columns":
+        centre = X_train.mean(axis=0)
+    else:
+        centre = 0.0
+    return FrankeSplit(X_train - centre, X_test - centre, y_train, y_test, truth)

@@ -18,7 +18,9 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import DTypeLike
 
-__all__ = ["MNIST_FILES", "load_mnist"]
+from .._validation import check_positive_int
+
+__all__ = ["MNIST_FILES", "load_mnist", "load_mnist_split"]
 
 #: Standard file name -> (MD5 of the decompressed content, IDX dimensions), smallest
 #: first, so that a damaged small file is reported before the large ones are read.
@@ -114,3 +116,25 @@ def load_mnist(
         test_images.reshape(len(test_images), -1).astype(dtype) * scale,
         test_labels.astype(np.int64),
     )
+
+
+def load_mnist_split(
+    n_train: int | None = None, dtype: DTypeLike = np.float32
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The report's MNIST data: the first `n_train` training images and the whole test set.
+
+    Args:
+        n_train: Number of training images kept (the first ones); `None` keeps all 60 000.
+        dtype: Floating-point type of the images.
+
+    Returns:
+        `(X_train, y_train, X_test, y_test)` as [load_mnist][fyslearn.datasets.load_mnist]
+        gives them, with `X_train` of shape `(n_train, 784)` and `y_train` of shape `(n_train,)`.
+
+    Raises:
+        ValueError: `n_train` is not a positive integer.
+    """
+    if n_train is not None:
+        n_train = check_positive_int(n_train, "n_train")
+    X_train, y_train, X_test, y_test = load_mnist(dtype=dtype)
+    return X_train[:n_train], y_train[:n_train], X_test, y_test

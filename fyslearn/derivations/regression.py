@@ -33,24 +33,24 @@ def _entry_symbols(n: int, p: int) -> tuple[sp.Matrix, sp.Matrix, sp.Matrix]:
     return X, y, beta
 
 
-def _scalar_cost(X: sp.Matrix, y: sp.Matrix, beta: sp.Matrix, lam: sp.Basic) -> sp.Basic:
+def _scalar_cost(X: sp.Matrix, y: sp.Matrix, beta: sp.Matrix, alpha: sp.Basic) -> sp.Basic:
     """The cost as the report writes it, a sum over samples of squared residuals."""
     n, p = X.shape
     residuals = [y[i] - sum(X[i, j] * beta[j] for j in range(p)) for i in range(n)]
-    return sum(r**2 for r in residuals) / n + lam * sum(b**2 for b in beta)
+    return sum(r**2 for r in residuals) / n + alpha * sum(b**2 for b in beta)
 
 
-def _gradient_of_scalar_cost(n: int, p: int, lam: sp.Basic) -> tuple[sp.Matrix, ...]:
+def _gradient_of_scalar_cost(n: int, p: int, alpha: sp.Basic) -> tuple[sp.Matrix, ...]:
     """Differentiate the scalar cost entry by entry: the gradient SymPy derives."""
     X, y, beta = _entry_symbols(n, p)
-    cost = _scalar_cost(X, y, beta, lam)
+    cost = _scalar_cost(X, y, beta, alpha)
     gradient = sp.Matrix([sp.diff(cost, b) for b in beta])
     return X, y, beta, gradient
 
 
-def _matrix_form(X: sp.Matrix, y: sp.Matrix, beta: sp.Matrix, lam: sp.Basic) -> sp.Matrix:
+def _matrix_form(X: sp.Matrix, y: sp.Matrix, beta: sp.Matrix, alpha: sp.Basic) -> sp.Matrix:
     n = X.shape[0]
-    return sp.Rational(2, n) * X.T * (X * beta - y) + 2 * lam * beta
+    return sp.Rational(2, n) * X.T * (X * beta - y) + 2 * alpha * beta
 
 
 def _index_form_steps(with_penalty: bool) -> tuple[list[Step], sp.Basic]:
@@ -58,11 +58,11 @@ def _index_form_steps(with_penalty: bool) -> tuple[list[Step], sp.Basic]:
     n, p = sp.symbols("n p", integer=True, positive=True)
     i, j, k = sp.symbols("i j k", integer=True, nonnegative=True)
     x, y, beta = sp.IndexedBase("x"), sp.IndexedBase("y"), sp.IndexedBase(r"\beta")
-    lam = sp.Symbol(r"\lambda", nonnegative=True)
+    alpha = sp.Symbol(r"\lambda", nonnegative=True)  # the L2 penalty, the report's λ
     prediction = sp.Sum(x[i, j] * beta[j], (j, 0, p - 1))
     cost = sp.Sum((y[i] - prediction) ** 2, (i, 0, n - 1)) / n
     if with_penalty:
-        cost += lam * sp.Sum(beta[j] ** 2, (j, 0, p - 1))
+        cost += alpha * sp.Sum(beta[j] ** 2, (j, 0, p - 1))
     C = sp.Symbol("C")
     dC = r"\frac{\partial C}{\partial \beta_k}"
     derivative = sp.diff(cost, beta[k])
@@ -72,7 +72,7 @@ def _index_form_steps(with_penalty: bool) -> tuple[list[Step], sp.Basic]:
         sp.MatrixSymbol("y", n, 1),
         sp.MatrixSymbol(r"\beta", p, 1),
     )
-    result = 2 / n * X.T * (X * B - Y) + (2 * lam * B if with_penalty else sp.ZeroMatrix(p, 1))
+    result = 2 / n * X.T * (X * B - Y) + (2 * alpha * B if with_penalty else sp.ZeroMatrix(p, 1))
     steps = [
         Step("Cost with indexed symbols", cost, lhs=C),
         Step("Chain rule: differentiating βⱼ by βₖ gives a Kronecker delta", derivative, lhs=dC),
@@ -108,9 +108,9 @@ def _mse_cost_erratum() -> Erratum:
 
 @functools.lru_cache(maxsize=32)
 def _lambdified_gradient(n: int, p: int) -> Callable:
-    lam = sp.Symbol("lambda", nonnegative=True)
-    X, y, beta, gradient = _gradient_of_scalar_cost(n, p, lam)
-    return sp.lambdify([list(X), list(y), list(beta), lam], list(gradient), modules="numpy")
+    alpha = sp.Symbol("lambda", nonnegative=True)
+    X, y, beta, gradient = _gradient_of_scalar_cost(n, p, alpha)
+    return sp.lambdify([list(X), list(y), list(beta), alpha], list(gradient), modules="numpy")
 
 
 def _numeric_gradient(X: np.ndarray, y: np.ndarray, beta: np.ndarray, alpha: float = 0.0):
@@ -124,16 +124,16 @@ def _numeric_gradient(X: np.ndarray, y: np.ndarray, beta: np.ndarray, alpha: flo
 
 
 def _gradient_derivation(with_penalty: bool) -> Derivation:
-    lam = sp.Symbol("lambda", nonnegative=True) if with_penalty else sp.Integer(0)
+    alpha = sp.Symbol("lambda", nonnegative=True) if with_penalty else sp.Integer(0)
     proofs = []
     for n, p in PROOF_SHAPES:
-        X, y, beta, gradient = _gradient_of_scalar_cost(n, p, lam)
+        X, y, beta, gradient = _gradient_of_scalar_cost(n, p, alpha)
         proofs.append(
             Identity(
                 f"Entry by entry for n = {n}, p = {p}: the derivative of the cost "
                 "equals the matrix form",
                 gradient,
-                _matrix_form(X, y, beta, lam),
+                _matrix_form(X, y, beta, alpha),
             )
         )
     steps, result = _index_form_steps(with_penalty)

@@ -11,18 +11,22 @@ text's (225 columns).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
 
-from ._common import Row, fmt, franke_split
-from ._linear import design, grid_figure, labels, sgd_grid_scores
+from ..datasets import franke_split
+from ._common import Row, fmt
+from ._contract import Result as _Result
+from ._contract import one_task, only_output, run_in_tasks
+from ._grids import best_cell, grid_figure, labels
+from ._linear import design, sgd_grid_scores
+from ._tasks import Task
 
 TITLE = "Figure 3: OLS by SGD, learning rate × batch size, decay on/off"
-#: Rough seconds at the report's settings: ``fyslearn reproduce`` starts long work first.
-COST = 2.0
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,29 @@ class Config:
         return cls(epochs=5, learning_rates=(1e-3, 1e-2), batch_sizes=(10, None), degree=5)
 
 
-def run(config: Config = Config()) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Result(_Result):
+    r"""Test scores over schedule × batch size × learning rate.
+
+    Attributes:
+        schedules: The learning-rate schedules.
+        batch_sizes: The batch sizes (the whole training set as its size).
+        learning_rates: The initial learning rates $\eta_0$.
+        mse: Bootstrap test MSE, shape `(len(schedules), len(batch_sizes), len(learning_rates))`;
+            NaN: diverged.
+        r2: Bootstrap test $R^2$, same shape.
+        excess: MSE against the noise-free Franke function, same shape.
+    """
+
+    schedules: list[str]
+    batch_sizes: list[int]
+    learning_rates: list[float]
+    mse: Any
+    r2: Any
+    excess: Any
+
+
+def fit_grid(config: Config) -> Result:
     """Test MSE, R² and excess error of every (schedule, batch size, learning rate)."""
     split = franke_split(config.seed, centring=config.centring)
     D_train, D_test = design(split, config.degree, config.basis)
@@ -65,31 +91,45 @@ def run(config: Config = Config()) -> dict[str, Any]:
         ):
             for key in grids:
                 grids[key][s, b, r] = cell[key]
-    return {
-        "schedules": list(config.schedules),
-        "batch_sizes": [b or len(D_train) for b in config.batch_sizes],
-        "learning_rates": list(config.learning_rates),
+    return Result(
+        schedules=list(config.schedules),
+        batch_sizes=[b or len(D_train) for b in config.batch_sizes],
+        learning_rates=list(config.learning_rates),
         **grids,
-    }
+    )
 
 
-def plot(result: dict[str, Any]) -> Figure:
-    rows, cols = labels(result["batch_sizes"]), labels(result["learning_rates"])
+def tasks(config: Config) -> list[Task]:
+    """A single task: the grid, one stacked run per batch size."""
+    return one_task(fit_grid, config, cost=2.0)
+
+
+def assemble(config: Config, outputs: Sequence[Result]) -> Result:
+    return only_output(config, outputs)
+
+
+def run(config: Config = Config(), n_jobs: int | None = 1) -> Result:
+    """The grid of Figure 3 at `config`'s settings."""
+    return run_in_tasks(tasks, assemble, config, n_jobs)
+
+
+def plot(result: Result) -> Figure:
+    rows, cols = labels(result.batch_sizes), labels(result.learning_rates)
     panels = []
-    for s, schedule in enumerate(result["schedules"]):
-        panels.append((result["mse"][s], rows, cols, f"test MSE ({schedule})", "batch", "η"))
-        panels.append((result["r2"][s], rows, cols, f"test R² ({schedule})", "batch", "η"))
+    for s, schedule in enumerate(result.schedules):
+        panels.append((result.mse[s], rows, cols, f"test MSE ({schedule})", "batch", "η"))
+        panels.append((result.r2[s], rows, cols, f"test R² ({schedule})", "batch", "η"))
     return grid_figure(panels)
 
 
-def rows(result: dict[str, Any]) -> list[Row]:
+def rows(result: Result) -> list[Row]:
     out = []
-    for s, schedule in enumerate(result["schedules"]):
-        mse = np.asarray(result["mse"][s], dtype=float)
+    for s, schedule in enumerate(result.schedules):
+        mse = np.asarray(result.mse[s], dtype=float)
         if np.all(np.isnan(mse)):
             continue
-        b, r = np.unravel_index(np.nanargmin(mse), mse.shape)
-        where = f"η={result['learning_rates'][r]:.0e}, batch {result['batch_sizes'][b]}"
+        b, r = best_cell(mse)
+        where = f"η={result.learning_rates[r]:.0e}, batch {result.batch_sizes[b]}"
         report = "0.053 (η=1e-2, batch 10)" if schedule == "constant" else "≈0.07"
         out.append(
             Row("Fig. 3", f"best test MSE, {schedule} η", report, f"{fmt(mse[b, r])} ({where})")

@@ -1,4 +1,5 @@
-"""Figure 4: Ridge fitted by SGD on the Franke data, over penalty λ × learning rate.
+"""Figure 4: Ridge fitted by SGD on the Franke data, over L2 penalty α (the report's λ) ×
+learning rate.
 
 Degree 14, batch 10, 100 epochs, constant learning rate; test MSE and R² over
 100 bootstrap resamples.
@@ -7,18 +8,23 @@ Degree 14, batch 10, 100 epochs, constant learning rate; test MSE and R² over
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
 
-from ._common import Row, fmt, franke_split
-from ._linear import design, grid_figure, labels, sgd_grid_scores
+from ..datasets import franke_split
+from ._common import Row
+from ._contract import one_task, only_output, run_in_tasks
+from ._grids import PenaltyGrid
+from ._linear import design, sgd_grid_scores
+from ._tasks import Task
 
 TITLE = "Figure 4: Ridge by SGD, λ × learning rate"
-#: Rough seconds at the report's settings: ``fyslearn reproduce`` starts long work first.
-COST = 1.2
+
+#: Test scores over L2 penalty × learning rate.
+Result = PenaltyGrid
 
 
 @dataclass(frozen=True)
@@ -27,7 +33,7 @@ class Config:
 
     degree: int = 14
     basis: str = "total"
-    lambdas: tuple[float, ...] = tuple(np.geomspace(1e-4, 0.1, 4))
+    alphas: tuple[float, ...] = tuple(np.geomspace(1e-4, 0.1, 4))
     learning_rates: tuple[float, ...] = tuple(np.geomspace(1e-4, 0.1, 4))
     batch_size: int = 10
     epochs: int = 100
@@ -36,19 +42,19 @@ class Config:
 
     @classmethod
     def quick(cls) -> Config:
-        return cls(epochs=5, lambdas=(1e-4, 1e-2), learning_rates=(1e-3, 1e-2), degree=5)
+        return cls(epochs=5, alphas=(1e-4, 1e-2), learning_rates=(1e-3, 1e-2), degree=5)
 
 
-def run(config: Config = Config()) -> dict[str, Any]:
-    """Test MSE, R² and excess error for every (λ, learning rate)."""
+def fit_grid(config: Config) -> PenaltyGrid:
+    """Test MSE, R² and excess error for every (L2 penalty, learning rate)."""
     split = franke_split(config.seed, centring=config.centring)
     D_train, D_test = design(split, config.degree, config.basis)
-    shape = (len(config.lambdas), len(config.learning_rates))
+    shape = (len(config.alphas), len(config.learning_rates))
     grids = {key: np.full(shape, np.nan) for key in ("mse", "r2", "excess")}
-    cells = list(itertools.product(range(len(config.lambdas)), range(len(config.learning_rates))))
+    cells = list(itertools.product(range(len(config.alphas)), range(len(config.learning_rates))))
     settings = [
         dict(
-            alpha=config.lambdas[i],
+            alpha=config.alphas[i],
             learning_rate=config.learning_rates[j],
             batch_size=config.batch_size,
             epochs=config.epochs,
@@ -61,23 +67,28 @@ def run(config: Config = Config()) -> dict[str, Any]:
     ):
         for key in grids:
             grids[key][i, j] = cell[key]
-    return {"lambdas": list(config.lambdas), "learning_rates": list(config.learning_rates), **grids}
-
-
-def plot(result: dict[str, Any]) -> Figure:
-    rows, cols = labels(result["lambdas"]), labels(result["learning_rates"])
-    return grid_figure(
-        [
-            (result["mse"], rows, cols, "test MSE", "λ", "η"),
-            (result["r2"], rows, cols, "test R²", "λ", "η"),
-        ]
+    return PenaltyGrid(
+        alphas=list(config.alphas), learning_rates=list(config.learning_rates), **grids
     )
 
 
-def rows(result: dict[str, Any]) -> list[Row]:
-    mse = np.asarray(result["mse"], dtype=float)
-    i, j = np.unravel_index(np.nanargmin(mse), mse.shape)
-    where = f"λ={result['lambdas'][i]:.0e}, η={result['learning_rates'][j]:.0e}"
-    return [
-        Row("Fig. 4", "best test MSE (Ridge, SGD)", "0.055 (η=0.1)", f"{fmt(mse[i, j])} ({where})")
-    ]
+def tasks(config: Config) -> list[Task]:
+    """A single task: the whole grid as one stacked run."""
+    return one_task(fit_grid, config, cost=1.2)
+
+
+def assemble(config: Config, outputs: Sequence[PenaltyGrid]) -> PenaltyGrid:
+    return only_output(config, outputs)
+
+
+def run(config: Config = Config(), n_jobs: int | None = 1) -> PenaltyGrid:
+    """The grid of Figure 4 at `config`'s settings."""
+    return run_in_tasks(tasks, assemble, config, n_jobs)
+
+
+def plot(result: PenaltyGrid) -> Figure:
+    return result.plot()
+
+
+def rows(result: PenaltyGrid) -> list[Row]:
+    return [result.best_row("Fig. 4", "best test MSE (Ridge, SGD)", "0.055 (η=0.1)", with_r2=False)]

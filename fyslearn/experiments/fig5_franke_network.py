@@ -2,22 +2,26 @@
 
 ReLU hidden layer, linear output, kernels N(0, 0.05²), zero biases, SGD with
 learning rate 1e-3 and batch 10 for 1000 epochs. The report compared with a
-TensorFlow model; here the reference is scikit-learn's ``MLPRegressor`` with
-the same architecture and SGD settings (:func:`fyslearn.nn.sklearn_equivalent`
+TensorFlow model; here the reference is scikit-learn's `MLPRegressor` with
+the same architecture and SGD settings ([sklearn_equivalent][fyslearn.nn.sklearn_equivalent]
 maps the loss conventions), its own initial weights and shuffling.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from matplotlib.figure import Figure
 
+from ..datasets import franke_split
 from ..nn import MLPRegressor, sklearn_equivalent
-from ._common import Row, fmt, franke_split, scores
+from ._common import Row, fmt, scores
+from ._contract import Result as _Result
+from ._contract import run_in_tasks
 from ._networks import curves_figure, sklearn_curves
-from ._tasks import Task, merge_outputs, run_tasks
+from ._tasks import Task, merge_outputs
 
 TITLE = "Figure 5: Franke network 2–128–1 and scikit-learn's MLPRegressor"
 
@@ -37,6 +41,26 @@ class Config:
     @classmethod
     def quick(cls) -> Config:
         return cls(epochs=20)
+
+
+@dataclass(frozen=True)
+class Result(_Result):
+    """Curves and final scores of the Franke network, and scikit-learn's test curve.
+
+    Attributes:
+        train_mse: Training MSE after every epoch, shape `(epochs,)`.
+        test_mse: Test MSE after every epoch, shape `(epochs,)`.
+        final: Bootstrap test `mse`, `mse_std`, `r2` and `excess` after training.
+        sklearn_test_mse: Scikit-learn's test MSE after every epoch, shape `(epochs,)`;
+            `None` without the reference.
+    """
+
+    OPTIONAL = ("sklearn_test_mse",)
+
+    train_mse: Any
+    test_mse: Any
+    final: dict[str, float]
+    sklearn_test_mse: Any = None
 
 
 def make_model(config: Config, **overrides: Any) -> MLPRegressor:
@@ -83,25 +107,27 @@ def tasks(config: Config) -> list[Task]:
     return parts
 
 
-def assemble(config: Config, outputs: list[dict[str, Any]]) -> dict[str, Any]:
-    return merge_outputs(outputs)
+def assemble(config: Config, outputs: Sequence[dict[str, Any]]) -> Result:
+    return Result(**merge_outputs(outputs))
 
 
-def run(config: Config = Config(), n_jobs: int | None = 1) -> dict[str, Any]:
+def run(config: Config = Config(), n_jobs: int | None = 1) -> Result:
     """Train and test curves of fyslearn's network and scikit-learn's, and final scores."""
-    return assemble(config, run_tasks(tasks(config), n_jobs))
+    return run_in_tasks(tasks, assemble, config, n_jobs)
 
 
-def plot(result: dict[str, Any]) -> Figure:
-    curves = {"fyslearn train": result["train_mse"], "fyslearn test": result["test_mse"]}
-    if "sklearn_test_mse" in result:
-        curves["scikit-learn test"] = result["sklearn_test_mse"]
+def plot(result: Result) -> Figure:
+    curves = {"fyslearn train": result.train_mse, "fyslearn test": result.test_mse}
+    if result.sklearn_test_mse is not None:
+        curves["scikit-learn test"] = result.sklearn_test_mse
     return curves_figure([("Franke network 2–128–1", "MSE", curves)], logy=True)
 
 
-def rows(result: dict[str, Any]) -> list[Row]:
-    reference = fmt(float(result["sklearn_test_mse"][-1])) if "sklearn_test_mse" in result else ""
-    final = result["final"]
+def rows(result: Result) -> list[Row]:
+    reference = (
+        fmt(float(result.sklearn_test_mse[-1])) if result.sklearn_test_mse is not None else ""
+    )
+    final = result.final
     return [
         Row(
             "Fig. 5",

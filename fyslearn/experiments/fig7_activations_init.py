@@ -7,6 +7,7 @@ after every epoch.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,9 +15,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..datasets import franke_split
 from ..nn import MLPRegressor
-from ._common import Row, fmt, franke_split
-from ._tasks import Task, run_tasks
+from ._common import Row, fmt
+from ._contract import Result as _Result
+from ._contract import run_in_tasks
+from ._tasks import Task
 
 TITLE = "Figure 7: hidden activation × kernel initialisation"
 
@@ -37,6 +41,18 @@ class Config:
     @classmethod
     def quick(cls) -> Config:
         return cls(epochs=10)
+
+
+@dataclass(frozen=True)
+class Result(_Result):
+    """Train and test curves of every (hidden activation, kernel initialisation).
+
+    Attributes:
+        curves: `"activation/initialiser"` -> `{"train_mse": ..., "test_mse": ...}`,
+            each of shape `(epochs,)`, in the order of the configuration.
+    """
+
+    curves: dict[str, dict[str, Any]]
 
 
 def fit_one(config: Config, activation: str, init: str) -> dict[str, np.ndarray]:
@@ -67,19 +83,20 @@ def tasks(config: Config) -> list[Task]:
     ]
 
 
-def assemble(config: Config, outputs: list[dict[str, np.ndarray]]) -> dict[str, Any]:
+def assemble(config: Config, outputs: Sequence[dict[str, np.ndarray]]) -> Result:
     names = [f"{activation}/{init}" for activation, init in _cells(config)]
-    return {"curves": dict(zip(names, outputs, strict=True))}
+    return Result(curves=dict(zip(names, outputs, strict=True)))
 
 
-def run(config: Config = Config(), n_jobs: int | None = 1) -> dict[str, Any]:
-    return assemble(config, run_tasks(tasks(config), n_jobs))
+def run(config: Config = Config(), n_jobs: int | None = 1) -> Result:
+    """The curves of Figure 7 at `config`'s settings."""
+    return run_in_tasks(tasks, assemble, config, n_jobs)
 
 
-def plot(result: dict[str, Any]) -> Figure:
+def plot(result: Result) -> Figure:
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
     for ax, init in zip(axes, ("normal", "glorot_uniform"), strict=True):
-        for name, curve in result["curves"].items():
+        for name, curve in result.curves.items():
             if name.endswith(init):
                 epochs = np.arange(1, len(curve["test_mse"]) + 1)
                 (line,) = ax.plot(epochs, curve["test_mse"], label=f"{name.split('/')[0]} test")
@@ -90,8 +107,8 @@ def plot(result: dict[str, Any]) -> Figure:
     return fig
 
 
-def rows(result: dict[str, Any]) -> list[Row]:
-    finals = {name: float(c["test_mse"][-1]) for name, c in result["curves"].items()}
+def rows(result: Result) -> list[Row]:
+    finals = {name: float(c["test_mse"][-1]) for name, c in result.curves.items()}
     best = min(finals, key=finals.get)
     sigmoid = min(v for k, v in finals.items() if k.startswith("sigmoid"))
     return [

@@ -1,15 +1,16 @@
 """Figure 9: softmax logistic regression on MNIST for four L2 penalties.
 
-λ ∈ {0, 0.01, 0.1, 1}, 50 epochs, batch 50, learning rate 1e-3, Glorot
+α (the report's λ) ∈ {0, 0.01, 0.1, 1}, 50 epochs, batch 50, learning rate 1e-3, Glorot
 kernels, float32; test accuracy and cross-entropy after every epoch.
-Scikit-learn's ``LogisticRegression`` (L-BFGS, 100 iterations, as in the
+Scikit-learn's `LogisticRegression` (L-BFGS, 100 iterations, as in the
 report) is the reference. The four models share their seed, so they are
-trained as one stacked run (:func:`fyslearn.nn.batched.fit_many`).
+trained as one stacked run ([fit_many][fyslearn.fit_many]).
 """
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,11 +19,13 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 
 from .. import fit_many
+from ..datasets import load_mnist_split
 from ..nn import LogisticRegression
 from ._common import Row, fmt
+from ._contract import Result as _Result
+from ._contract import run_in_tasks
 from ._networks import curves_figure
-from ._tasks import Task, run_tasks
-from .fig8_mnist_network import mnist
+from ._tasks import Task
 
 TITLE = "Figure 9: softmax logistic regression on MNIST, four penalties λ"
 
@@ -31,7 +34,7 @@ TITLE = "Figure 9: softmax logistic regression on MNIST, four penalties λ"
 class Config:
     """Settings of Figure 9 (the report's by default)."""
 
-    lambdas: tuple[float, ...] = (0.0, 0.01, 0.1, 1.0)
+    alphas: tuple[float, ...] = (0.0, 0.01, 0.1, 1.0)
     learning_rate: float = 1e-3
     batch_size: int = 50
     epochs: int = 50
@@ -43,21 +46,38 @@ class Config:
 
     @classmethod
     def quick(cls) -> Config:
-        return cls(epochs=2, n_train=6000, lambdas=(0.0, 1.0), sklearn_max_iter=5)
+        return cls(epochs=2, n_train=6000, alphas=(0.0, 1.0), sklearn_max_iter=5)
+
+
+@dataclass(frozen=True)
+class Result(_Result):
+    r"""Test curves for every L2 penalty, and scikit-learn's test accuracy.
+
+    Attributes:
+        curves: The penalty $\alpha$ formatted with `:g` (`"0"`, `"0.01"`, ...) ->
+            `{"val_accuracy": ..., "val_cross_entropy": ...}`, each of shape `(epochs,)`.
+        sklearn_accuracy: Test accuracy of scikit-learn's `LogisticRegression`;
+            `None` without the reference.
+    """
+
+    OPTIONAL = ("sklearn_accuracy",)
+
+    curves: dict[str, dict[str, Any]]
+    sklearn_accuracy: float | None = None
 
 
 def fit_penalties(config: Config) -> dict[str, Any]:
-    """Test accuracy and cross-entropy after every epoch, for every penalty λ.
+    """Test accuracy and cross-entropy after every epoch, for every L2 penalty.
 
-    The models differ only in λ and share their seed, hence their initial
-    weights and shuffling order: :func:`~fyslearn.nn.batched.fit_many` trains
-    them as one stacked run (the same numbers as one fit per λ, to rounding).
+    The models differ only in their penalty and share their seed, hence their
+    initial weights and shuffling order: [fit_many][fyslearn.fit_many] trains
+    them as one stacked run (the same numbers as one fit per penalty, to rounding).
     """
-    X_train, y_train, X_test, y_test = mnist(config.n_train)
+    X_train, y_train, X_test, y_test = load_mnist_split(config.n_train)
     validation = (X_test, y_test)
     models = [
         LogisticRegression(
-            alpha=lam,
+            alpha=alpha,
             learning_rate=config.learning_rate,
             batch_size=config.batch_size,
             epochs=config.epochs,
@@ -65,18 +85,18 @@ def fit_penalties(config: Config) -> dict[str, Any]:
             dtype=config.dtype,
             validation_data=validation,
         )
-        for lam in config.lambdas
+        for alpha in config.alphas
     ]
     fit_many(models, X_train, y_train)
     return {
-        f"{lam:g}": {key: model.history_[key] for key in ("val_accuracy", "val_cross_entropy")}
-        for lam, model in zip(config.lambdas, models, strict=True)
+        f"{alpha:g}": {key: model.history_[key] for key in ("val_accuracy", "val_cross_entropy")}
+        for alpha, model in zip(config.alphas, models, strict=True)
     }
 
 
 def reference_accuracy(config: Config) -> dict[str, float]:
     """Test accuracy of scikit-learn's LogisticRegression (L-BFGS)."""
-    X_train, y_train, X_test, y_test = mnist(config.n_train)
+    X_train, y_train, X_test, y_test = load_mnist_split(config.n_train)
     reference = SkLogisticRegression(max_iter=config.sklearn_max_iter)
     with warnings.catch_warnings():
         # the report ran it with 100 iterations and noted it had not converged
@@ -93,27 +113,26 @@ def tasks(config: Config) -> list[Task]:
     return parts
 
 
-def assemble(config: Config, outputs: list[dict[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {"curves": outputs[0]}
-    if config.sklearn_reference:
-        result.update(outputs[-1])
-    return result
+def assemble(config: Config, outputs: Sequence[dict[str, Any]]) -> Result:
+    reference = outputs[-1]["sklearn_accuracy"] if config.sklearn_reference else None
+    return Result(curves=outputs[0], sklearn_accuracy=reference)
 
 
-def run(config: Config = Config(), n_jobs: int | None = 1) -> dict[str, Any]:
-    return assemble(config, run_tasks(tasks(config), n_jobs))
+def run(config: Config = Config(), n_jobs: int | None = 1) -> Result:
+    """The curves of Figure 9 at `config`'s settings."""
+    return run_in_tasks(tasks, assemble, config, n_jobs)
 
 
-def plot(result: dict[str, Any]) -> Figure:
-    accuracy = {f"λ={k}": c["val_accuracy"] for k, c in result["curves"].items()}
-    loss = {f"λ={k}": c["val_cross_entropy"] for k, c in result["curves"].items()}
+def plot(result: Result) -> Figure:
+    accuracy = {f"λ={k}": c["val_accuracy"] for k, c in result.curves.items()}
+    loss = {f"λ={k}": c["val_cross_entropy"] for k, c in result.curves.items()}
     return curves_figure(
         [("test accuracy", "accuracy", accuracy), ("test cross-entropy", "loss", loss)]
     )
 
 
-def rows(result: dict[str, Any]) -> list[Row]:
-    finals = {k: float(c["val_accuracy"][-1]) for k, c in result["curves"].items()}
+def rows(result: Result) -> list[Row]:
+    finals = {k: float(c["val_accuracy"][-1]) for k, c in result.curves.items()}
     best = max(finals, key=finals.get)
     out = [
         Row(
@@ -121,9 +140,7 @@ def rows(result: dict[str, Any]) -> list[Row]:
             "logistic regression best test accuracy",
             "0.89 (λ=0)",
             f"{fmt(finals[best], 4)} (λ={best})",
-            fmt(result.get("sklearn_accuracy", float("nan")), 4)
-            if "sklearn_accuracy" in result
-            else "",
+            fmt(result.sklearn_accuracy, 4) if result.sklearn_accuracy is not None else "",
         )
     ]
     if "1" in finals:

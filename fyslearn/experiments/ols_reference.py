@@ -10,6 +10,7 @@ test MSE jumps by orders of magnitude from seed to seed. Scikit-learn's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,13 +19,15 @@ import numpy as np
 from matplotlib.figure import Figure
 from sklearn.linear_model import SGDRegressor as SkSGDRegressor
 
+from ..datasets import franke_split
 from ..linear_model import OLS
-from ._common import Row, franke_split, mean_std, scores
+from ._common import Row, mean_std, scores
+from ._contract import Result as _Result
+from ._contract import one_task, only_output, run_in_tasks
 from ._linear import design
+from ._tasks import Task
 
 TITLE = "Closed-form OLS reference: total-degree vs tensor basis"
-#: Rough seconds at the report's settings: ``fyslearn reproduce`` starts long work first.
-COST = 3.0
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,36 @@ class Config:
         return cls(degrees=(5, 14), seeds=(0,))
 
 
-def run(config: Config = Config()) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Result(_Result):
+    """Closed-form fits per basis, degree and seed, and scikit-learn's SGD per seed.
+
+    Attributes:
+        bases: The polynomial bases.
+        degrees: The polynomial degrees.
+        seeds: The seeds of data, split and bootstrap.
+        report_degree: The degree of the report's reference.
+        sklearn_sgd_mse: Test MSE of scikit-learn's `SGDRegressor`, one per seed.
+        sklearn_sgd_r2: Its test $R^2$, one per seed.
+        mse: Bootstrap test MSE, shape `(len(bases), len(degrees), len(seeds))`.
+        r2: Bootstrap test $R^2$, same shape.
+        excess: MSE against the noise-free Franke function, same shape.
+        condition: Condition number of the training design matrix, same shape.
+    """
+
+    bases: list[str]
+    degrees: list[int]
+    seeds: list[int]
+    report_degree: int
+    sklearn_sgd_mse: list[float]
+    sklearn_sgd_r2: list[float]
+    mse: Any
+    r2: Any
+    excess: Any
+    condition: Any
+
+
+def fit_references(config: Config) -> Result:
     """Test MSE, R², excess error and condition number per basis, degree and seed."""
     shape = (len(config.bases), len(config.degrees), len(config.seeds))
     grids = {key: np.full(shape, np.nan) for key in ("mse", "r2", "excess", "condition")}
@@ -65,25 +97,39 @@ def run(config: Config = Config()) -> dict[str, Any]:
         cell = scores(reference, D_test, split, seed)
         sklearn_mse.append(cell["mse"])
         sklearn_r2.append(cell["r2"])
-    return {
-        "bases": list(config.bases),
-        "degrees": list(config.degrees),
-        "seeds": list(config.seeds),
-        "report_degree": config.report_degree,
-        "sklearn_sgd_mse": sklearn_mse,
-        "sklearn_sgd_r2": sklearn_r2,
+    return Result(
+        bases=list(config.bases),
+        degrees=list(config.degrees),
+        seeds=list(config.seeds),
+        report_degree=config.report_degree,
+        sklearn_sgd_mse=sklearn_mse,
+        sklearn_sgd_r2=sklearn_r2,
         **grids,
-    }
+    )
 
 
-def plot(result: dict[str, Any]) -> Figure:
+def tasks(config: Config) -> list[Task]:
+    """A single task: every closed-form fit (each takes milliseconds)."""
+    return one_task(fit_references, config, cost=3.0)
+
+
+def assemble(config: Config, outputs: Sequence[Result]) -> Result:
+    return only_output(config, outputs)
+
+
+def run(config: Config = Config(), n_jobs: int | None = 1) -> Result:
+    """The reference fits at `config`'s settings."""
+    return run_in_tasks(tasks, assemble, config, n_jobs)
+
+
+def plot(result: Result) -> Figure:
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))
-    degrees = result["degrees"]
-    for b, basis in enumerate(result["bases"]):
-        mse = np.asarray(result["mse"][b], dtype=float)
+    degrees = result.degrees
+    for b, basis in enumerate(result.bases):
+        mse = np.asarray(result.mse[b], dtype=float)
         left.errorbar(degrees, np.median(mse, axis=1), yerr=None, marker="o", label=basis)
         right.semilogy(
-            degrees, np.median(np.asarray(result["condition"][b]), axis=1), "o-", label=basis
+            degrees, np.median(np.asarray(result.condition[b]), axis=1), "o-", label=basis
         )
     left.axhline(0.04, color="k", ls=":", label="noise floor 0.04")
     left.set(
@@ -99,29 +145,27 @@ def plot(result: dict[str, Any]) -> Figure:
     return fig
 
 
-def rows(result: dict[str, Any]) -> list[Row]:
-    d = result["degrees"].index(result["report_degree"])
+def rows(result: Result) -> list[Row]:
+    d = result.degrees.index(result.report_degree)
     out = []
-    for b, basis in enumerate(result["bases"]):
+    for b, basis in enumerate(result.bases):
         label = "code" if basis == "total" else "text"
         out.append(
             Row(
                 "OLS reference",
-                f"test MSE, closed form, {basis} basis p={result['report_degree']} ({label})",
+                f"test MSE, closed form, {basis} basis p={result.report_degree} ({label})",
                 "0.046",
-                mean_std(result["mse"][b][d]),
+                mean_std(result.mse[b][d]),
             )
         )
-    out.append(
-        Row("OLS reference", "test R², total basis", "0.63", mean_std(result["r2"][0][d], 2))
-    )
+    out.append(Row("OLS reference", "test R², total basis", "0.63", mean_std(result.r2[0][d], 2)))
     out.append(
         Row(
             "OLS reference",
             "scikit-learn SGDRegressor test MSE",
             "0.050",
             "",
-            mean_std(result["sklearn_sgd_mse"]),
+            mean_std(result.sklearn_sgd_mse),
         )
     )
     return out

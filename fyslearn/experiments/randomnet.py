@@ -9,6 +9,7 @@ its code ran 500; the default follows the code, which produced its number.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,10 +17,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..datasets import franke_split
 from ..nn import MLPRegressor
 from ..optim import DivergenceError
-from ._common import Row, fmt, franke_split, scores
-from ._tasks import Task, run_tasks
+from ._common import Row, fmt, scores
+from ._contract import Result as _Result
+from ._contract import run_in_tasks
+from ._tasks import Task
 
 TITLE = "RandomNet: ten randomly drawn deep networks"
 
@@ -44,6 +48,20 @@ class Config:
     @classmethod
     def quick(cls) -> Config:
         return cls(n_networks=3, max_layers=3, epochs=5)
+
+
+@dataclass(frozen=True)
+class Result(_Result):
+    """The drawn networks and their scores.
+
+    Attributes:
+        networks: One dict per network: its architecture (`hidden_layer_sizes`,
+            `activation`, `kernel_init`, `bias_init`), its bootstrap test `mse`,
+            `r2` and `excess` (NaN if it diverged) and `test_curve`, the test MSE
+            after every epoch (empty if it diverged).
+    """
+
+    networks: list[dict[str, Any]]
 
 
 def draw_architecture(rng: np.random.Generator, config: Config) -> dict[str, Any]:
@@ -91,17 +109,18 @@ def tasks(config: Config) -> list[Task]:
     ]
 
 
-def assemble(config: Config, outputs: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"networks": list(outputs)}
+def assemble(config: Config, outputs: Sequence[dict[str, Any]]) -> Result:
+    return Result(networks=list(outputs))
 
 
-def run(config: Config = Config(), n_jobs: int | None = 1) -> dict[str, Any]:
-    return assemble(config, run_tasks(tasks(config), n_jobs))
+def run(config: Config = Config(), n_jobs: int | None = 1) -> Result:
+    """The networks of RandomNet at `config`'s settings."""
+    return run_in_tasks(tasks, assemble, config, n_jobs)
 
 
-def plot(result: dict[str, Any]) -> Figure:
+def plot(result: Result) -> Figure:
     fig, ax = plt.subplots(figsize=(6.5, 3.8))
-    for k, net in enumerate(result["networks"]):
+    for k, net in enumerate(result.networks):
         curve = np.asarray(net["test_curve"], dtype=float)
         if curve.size:
             ax.plot(
@@ -115,10 +134,10 @@ def plot(result: dict[str, Any]) -> Figure:
     return fig
 
 
-def rows(result: dict[str, Any]) -> list[Row]:
-    mses = np.array([net["mse"] for net in result["networks"]], dtype=float)
+def rows(result: Result) -> list[Row]:
+    mses = np.array([net["mse"] for net in result.networks], dtype=float)
     best = int(np.nanargmin(mses))
-    layers = len(result["networks"][best]["hidden_layer_sizes"])
+    layers = len(result.networks[best]["hidden_layer_sizes"])
     return [
         Row(
             "RandomNet",

@@ -13,6 +13,7 @@ only the optimiser changes:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,10 +21,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..datasets import franke_split, load_mnist_split
 from ..nn import LogisticRegression, MLPClassifier, MLPRegressor
-from ._common import NOISE_FLOOR, Row, fmt, franke_split, mean_std
-from ._tasks import Task, run_tasks
-from .fig8_mnist_network import mnist
+from ._common import NOISE_FLOOR, Row, fmt, mean_std
+from ._contract import Result as _Result
+from ._contract import run_in_tasks
+from ._tasks import Task
 
 TITLE = "Tuned: the report's architectures with better optimiser settings"
 
@@ -53,6 +56,22 @@ class Config:
         )
 
 
+@dataclass(frozen=True)
+class Result(_Result):
+    """Test curves of the tuned MNIST models and scores of the tuned Franke network.
+
+    Attributes:
+        mnist_val_accuracy: Test accuracy of the 784–128–10 network, shape `(mnist_epochs,)`.
+        logistic_val_accuracy: Test accuracy of the logistic regression,
+            shape `(logistic_epochs,)`.
+        franke: `{"mse": [...], "excess": [...]}`, one test MSE and excess error per seed.
+    """
+
+    mnist_val_accuracy: Any
+    logistic_val_accuracy: Any
+    franke: dict[str, list[float]]
+
+
 def franke_run(config: Config, seed: int) -> dict[str, float]:
     """Test MSE and excess error of the tuned Franke network for one seed."""
     split = franke_split(config.seed + seed)
@@ -74,7 +93,7 @@ def franke_run(config: Config, seed: int) -> dict[str, float]:
 
 def mnist_network(config: Config) -> dict[str, Any]:
     """Test accuracy after every epoch of the tuned 784–128–10 network."""
-    X_train, y_train, X_test, y_test = mnist(config.n_train)
+    X_train, y_train, X_test, y_test = load_mnist_split(config.n_train)
     network = MLPClassifier(
         learning_rate=config.mnist_learning_rate,
         momentum=config.mnist_momentum,
@@ -88,7 +107,7 @@ def mnist_network(config: Config) -> dict[str, Any]:
 
 def mnist_logistic(config: Config) -> dict[str, Any]:
     """Test accuracy after every epoch of the tuned logistic regression."""
-    X_train, y_train, X_test, y_test = mnist(config.n_train)
+    X_train, y_train, X_test, y_test = load_mnist_split(config.n_train)
     logistic = LogisticRegression(
         learning_rate=config.logistic_learning_rate,
         epochs=config.logistic_epochs,
@@ -111,28 +130,29 @@ def tasks(config: Config) -> list[Task]:
     ]
 
 
-def assemble(config: Config, outputs: list[dict[str, Any]]) -> dict[str, Any]:
+def assemble(config: Config, outputs: Sequence[dict[str, Any]]) -> Result:
     network, logistic, *franke = outputs
-    return {
+    return Result(
         **network,
         **logistic,
-        "franke": {key: [run[key] for run in franke] for key in ("mse", "excess")},
-    }
+        franke={key: [run[key] for run in franke] for key in ("mse", "excess")},
+    )
 
 
-def run(config: Config = Config(), n_jobs: int | None = 1) -> dict[str, Any]:
-    return assemble(config, run_tasks(tasks(config), n_jobs))
+def run(config: Config = Config(), n_jobs: int | None = 1) -> Result:
+    """The tuned runs at `config`'s settings."""
+    return run_in_tasks(tasks, assemble, config, n_jobs)
 
 
-def plot(result: dict[str, Any]) -> Figure:
+def plot(result: Result) -> Figure:
     fig, (left, right) = plt.subplots(1, 2, figsize=(9.5, 3.6))
     for key, label in (("mnist_val_accuracy", "784–128–10"), ("logistic_val_accuracy", "logistic")):
-        curve = np.asarray(result[key])
+        curve = np.asarray(getattr(result, key))
         left.plot(np.arange(1, curve.size + 1), curve, "o-", label=label)
     left.axhline(0.98, color="k", ls=":", lw=1)
     left.set(title="tuned MNIST, test accuracy", xlabel="epoch", ylabel="accuracy")
     left.legend()
-    franke = result["franke"]
+    franke = result.franke
     right.bar(
         ["test MSE", "excess"],
         [np.mean(franke["mse"]), np.mean(franke["excess"])],
@@ -145,20 +165,20 @@ def plot(result: dict[str, Any]) -> Figure:
     return fig
 
 
-def rows(result: dict[str, Any]) -> list[Row]:
-    franke = result["franke"]
+def rows(result: Result) -> list[Row]:
+    franke = result.franke
     return [
         Row(
             "Tuned",
             "MNIST 784–128–10 test accuracy",
             "0.93 (report settings)",
-            fmt(float(result["mnist_val_accuracy"][-1]), 4),
+            fmt(float(result.mnist_val_accuracy[-1]), 4),
         ),
         Row(
             "Tuned",
             "logistic regression test accuracy",
             "0.89 (report settings)",
-            fmt(float(result["logistic_val_accuracy"][-1]), 4),
+            fmt(float(result.logistic_val_accuracy[-1]), 4),
         ),
         Row(
             "Tuned",

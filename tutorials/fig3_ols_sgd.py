@@ -14,7 +14,7 @@ Set `FYSLEARN_QUICK=1` to run with the small test settings.
 # one fit, scored by the bootstrap protocol of the report (100 resamples of the
 # test set). Diverged fits are marked rather than hidden.
 from fyslearn.experiments import fig3_ols_sgd as experiment
-from fyslearn.experiments._common import quick_mode
+from fyslearn.experiments import quick_mode
 
 config = experiment.Config.quick() if quick_mode() else experiment.Config()
 result = experiment.run(config)

@@ -1,11 +1,13 @@
-"""Markdown for the documentation's derivation pages, built from the source itself.
+"""Markdown for the documentation's pages, built from the repository itself.
 
 Each derivation page shows, in this order: the SymPy derivation (rendered
-from the :class:`~fyslearn.derivations.Derivation` object), the numpy code
-that implements it and the test that ties the two together (both read from
-the source files, so the page cannot drift from the code), and a link to a
-tutorial. The pages call :func:`derivation_section` through markdown-exec at
-build time.
+from the `fyslearn.derivations.Derivation` object), the numpy code that
+implements it and the test that ties the two together (both read from the
+source files, so the page cannot drift from the code), and a link to a
+tutorial. The results pages show committed Markdown files (the output of
+`fyslearn reproduce` and of the benchmarks). The pages call these functions
+through markdown-exec at build time; this module belongs to the site, not to
+the installed package, which never reads the repository's files.
 """
 
 from __future__ import annotations
@@ -16,13 +18,16 @@ import inspect
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import derivations
+from fyslearn import derivations
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
+#: The URL of the tutorials' folder, relative to a derivation page's URL
+#: (`derivations/<page>/`): markdown-exec's output is not rewritten by MkDocs.
+TUTORIALS_URL = "../../generated/tutorials"
 
 
 def _source_of(dotted: str) -> str:
-    """Source of ``package.module.object`` or ``package.module.Class.method``."""
+    """Source of `package.module.object` or `package.module.Class.method`."""
     parts = dotted.split(".")
     for split in range(len(parts) - 1, 0, -1):
         try:
@@ -36,7 +41,7 @@ def _source_of(dotted: str) -> str:
 
 
 def _test_source(reference: str) -> str:
-    """Source of ``tests/file.py::test_name`` (tests are files, not a package)."""
+    """Source of `tests/file.py::test_name` (tests are files, not a package)."""
     path, name = reference.split("::")
     text = (ROOT / path).read_text()
     for node in ast.parse(text).body:
@@ -47,7 +52,7 @@ def _test_source(reference: str) -> str:
 
 
 def derivation_markdown(name: str, heading_level: int = 2) -> str:
-    """The derivation ``name`` as Markdown with display math, steps to errata."""
+    """The derivation `name` as Markdown with display math, steps to errata."""
     derivation = getattr(derivations, name)()
     derivation.verify()  # a page is only built for a derivation that SymPy proves
     hashes = "#" * heading_level
@@ -83,7 +88,9 @@ def derivation_section(
     for reference in tests:
         lines += [f"`{reference}`", "", "```python", _test_source(reference).rstrip(), "```", ""]
     if tutorial:
-        lines += [f"Used in the tutorial [{tutorial}](../generated/tutorials/{tutorial}.md).", ""]
+        if not (ROOT / "tutorials" / f"{tutorial}.py").is_file():
+            raise ValueError(f"no tutorial tutorials/{tutorial}.py")
+        lines += [f"Used in the tutorial [{tutorial}]({TUTORIALS_URL}/{tutorial}/).", ""]
     return "\n".join(lines)
 
 
@@ -117,7 +124,12 @@ def results_markdown(
     path: str = "docs/results/results.md",
     missing: str = "run `fyslearn reproduce --out docs/results`",
 ) -> str:
-    """A committed Markdown file of results without its title, or a note saying how to make it."""
+    """A committed Markdown file of results without its title, or a note saying how to make it.
+
+    Args:
+        path: The file, relative to the repository.
+        missing: How to make the file, shown when it does not exist.
+    """
     file = ROOT / path
     if not file.is_file():
         return f"*No results yet: {missing}.*"

@@ -1,8 +1,9 @@
 r"""
 # Figure 4: Ridge regression by SGD
 
-What does the L2 penalty $\lambda\lVert\beta\rVert^2$ do to SGD on the Franke
-data? Its gradient adds $2\lambda\beta$ (D2).
+What does the L2 penalty $\lambda\lVert\beta\rVert^2$ (`alpha` in fyslearn, see
+the [glossary](../../glossary.md)) do to SGD on the Franke data? Its gradient
+adds $2\lambda\beta$ (D2).
 
 Set `FYSLEARN_QUICK=1` to run with the small test settings.
 """
@@ -12,11 +13,12 @@ import time
 
 import numpy as np
 
-from fyslearn.experiments import fig4_ridge_sgd as experiment
-from fyslearn.experiments._common import franke_split, quick_mode
-from fyslearn.experiments._linear import design
-from fyslearn.linear_model import SGDRegressor
 from fyslearn import fit_many
+from fyslearn.datasets import franke_split
+from fyslearn.experiments import fig4_ridge_sgd as experiment
+from fyslearn.experiments import quick_mode
+from fyslearn.features import design_matrix
+from fyslearn.linear_model import SGDRegressor
 
 config = experiment.Config.quick() if quick_mode() else experiment.Config()
 result = experiment.run(config)
@@ -42,13 +44,13 @@ for row in experiment.rows(result):
 # and learning rate, and ends where its own `fit` would (this is how
 # `experiment.run` trains the grid):
 split = franke_split(config.seed, centring=config.centring)
-D_train, _ = design(split, config.degree, config.basis)
+D_train = design_matrix(split.X_train, config.degree, config.basis)
 
 
 def grid() -> list[SGDRegressor]:
     return [
-        SGDRegressor(alpha=lam, learning_rate=rate, epochs=20, random_state=config.seed)
-        for lam in config.lambdas
+        SGDRegressor(alpha=alpha, learning_rate=rate, epochs=20, random_state=config.seed)
+        for alpha in config.alphas
         for rate in config.learning_rates
     ]
 

@@ -10,7 +10,7 @@ Set `FYSLEARN_QUICK=1` to run with the small test settings.
 
 # %%
 from fyslearn.experiments import fig9_logistic as experiment
-from fyslearn.experiments._common import quick_mode
+from fyslearn.experiments import quick_mode
 
 config = experiment.Config.quick() if quick_mode() else experiment.Config()
 result = experiment.run(config)
