@@ -32,6 +32,7 @@ from ._validation import (
     check_positive_int,
 )
 from .optim import SCHEDULES, SGD, DivergenceWarning, Outcome, run_epochs, shuffled_orders
+from .penalties import PENALTIES, penalty_gradient, penalty_value
 from .persistence import PersistenceMixin
 
 __all__ = ["OLS", "Ridge", "SGDRegressor", "mse_cost", "mse_gradient"]
@@ -40,7 +41,11 @@ ON_DIVERGENCE = ("raise", "restore")
 
 
 def mse_cost(
-    X: ArrayLike, y: ArrayLike, beta: ArrayLike, alpha: float | ArrayLike = 0.0
+    X: ArrayLike,
+    y: ArrayLike,
+    beta: ArrayLike,
+    alpha: float | ArrayLike = 0.0,
+    penalty: str = "l2",
 ) -> float | np.ndarray:
     r"""Ridge cost, $\frac1n\lVert y - X\beta\rVert^2 + \alpha\lVert\beta\rVert^2$.
 
@@ -49,17 +54,24 @@ def mse_cost(
         y: Targets, shape `(n,)`.
         beta: Coefficients, shape `(p,)`, or a column stack $B = [\beta_1 \cdots \beta_M]$
             of shape `(p, M)`.
-        alpha: L2 penalty $\alpha \ge 0$ (one, or one per column of `beta`).
+        alpha: Penalty strength $\alpha \ge 0$ (one, or one per column of `beta`).
+        penalty: `"l2"` ($\alpha\lVert\beta\rVert_2^2$, Ridge) or `"l1"`
+            ($\alpha\lVert\beta\rVert_1$, Lasso).
 
     Returns:
         The cost: a float, or shape `(M,)` for a column stack.
     """
     X, y, beta = _check_linear_problem(X, y, beta)
-    return _mse_cost(X, y, beta, _check_alphas(alpha, beta))
+    penalty = check_option(penalty, "penalty", PENALTIES)
+    return _mse_cost(X, y, beta, _check_alphas(alpha, beta), penalty)
 
 
 def mse_gradient(
-    X: ArrayLike, y: ArrayLike, beta: ArrayLike, alpha: float | ArrayLike = 0.0
+    X: ArrayLike,
+    y: ArrayLike,
+    beta: ArrayLike,
+    alpha: float | ArrayLike = 0.0,
+    penalty: str = "l2",
 ) -> np.ndarray:
     r"""Gradient of the Ridge cost, $\frac2n X^T (X\beta - y) + 2\alpha\beta$ (D1, D2).
 
@@ -71,14 +83,17 @@ def mse_gradient(
         X: Design matrix, shape `(n, p)`.
         y: Targets, shape `(n,)`.
         beta: Coefficients, shape `(p,)`, or a column stack of shape `(p, M)`.
-        alpha: L2 penalty $\alpha \ge 0$ (the report's $\lambda$); 0 gives OLS.
+        alpha: Penalty strength $\alpha \ge 0$ (the report's $\lambda$); 0 gives OLS.
             One value, or one per column of `beta`.
+        penalty: `"l2"` (gradient $2\alpha\beta$) or `"l1"` (subgradient
+            $\alpha\,\mathrm{sign}(\beta)$).
 
     Returns:
         The gradient, shape of `beta`.
     """
     X, y, beta = _check_linear_problem(X, y, beta)
-    return _mse_gradient(X, y, beta, _check_alphas(alpha, beta))
+    penalty = check_option(penalty, "penalty", PENALTIES)
+    return _mse_gradient(X, y, beta, _check_alphas(alpha, beta), penalty)
 
 
 def _residual(X: np.ndarray, y: np.ndarray, beta: np.ndarray) -> np.ndarray:
@@ -87,20 +102,29 @@ def _residual(X: np.ndarray, y: np.ndarray, beta: np.ndarray) -> np.ndarray:
 
 
 def _mse_cost(
-    X: np.ndarray, y: np.ndarray, beta: np.ndarray, alpha: float | np.ndarray
+    X: np.ndarray,
+    y: np.ndarray,
+    beta: np.ndarray,
+    alpha: float | np.ndarray,
+    penalty: str = "l2",
 ) -> float | np.ndarray:
     residual = _residual(X, y, beta)
     cost = np.einsum("i...,i...->...", residual, residual) / len(y)
-    cost = cost + alpha * np.einsum("i...,i...->...", beta, beta)
-    return float(cost) if beta.ndim == 1 else cost
+    if beta.ndim == 1:
+        return float(cost) + alpha * penalty_value(beta, penalty)
+    return cost + alpha * penalty_value(beta.T, penalty, stacked=True)  # one per column
 
 
 def _mse_gradient(
-    X: np.ndarray, y: np.ndarray, beta: np.ndarray, alpha: float | np.ndarray
+    X: np.ndarray,
+    y: np.ndarray,
+    beta: np.ndarray,
+    alpha: float | np.ndarray,
+    penalty: str = "l2",
 ) -> np.ndarray:
     gradient = (2.0 / len(y)) * (X.T @ _residual(X, y, beta))  # D1
     if np.any(alpha):
-        gradient += 2.0 * alpha * beta  # D2, column by column
+        gradient += penalty_gradient(beta, alpha, penalty)  # D2 (2αβ), column by column
     return gradient
 
 
@@ -235,9 +259,10 @@ class SGDRegressor(_LinearPredictor):
     case $M = 1$.
 
     Args:
-        alpha: L2 penalty $\alpha \ge 0$.
+        alpha: Penalty strength $\alpha \ge 0$ (the report's $\lambda$).
         learning_rate: Initial learning rate $\eta_0 > 0$.
-        batch_size: Rows per mini-batch; larger than the data means full-batch gradient descent.
+        batch_size: Rows per mini-batch; `None` (or larger than the data) means
+            the whole training set: plain gradient descent.
         epochs: Passes over the training data.
         schedule: `"constant"` or `"inverse"`.
         momentum: Momentum $\omega \in [0, 1)$.
@@ -246,6 +271,14 @@ class SGDRegressor(_LinearPredictor):
         on_divergence: `"raise"` (a [`DivergenceError`][fyslearn.optim.DivergenceError],
             model left unfitted) or `"restore"` (keep the best finite
             coefficients and warn).
+        penalty: `"l2"` ($\alpha\lVert\beta\rVert_2^2$, Ridge, the report's) or
+            `"l1"` ($\alpha\lVert\beta\rVert_1$, Lasso, by its subgradient
+            $\alpha\,\mathrm{sign}(\beta)$).
+
+    Relation to scikit-learn: `sklearn.linear_model.Lasso` minimises
+    $\frac1{2n}\lVert y - X\beta\rVert^2 + \alpha_{sk}\lVert\beta\rVert_1$, half our
+    L1 cost when $\alpha_{sk} = \alpha/2$: the same minimiser (with
+    `fit_intercept=False`). For L2 see [`Ridge`][fyslearn.linear_model.Ridge].
 
     Attributes:
         coef_: Fitted coefficients, shape `(n_features,)`.
@@ -265,6 +298,7 @@ class SGDRegressor(_LinearPredictor):
         random_state: int | np.random.Generator | None = None,
         verbose: int = 0,
         on_divergence: str = "raise",
+        penalty: str = "l2",
     ) -> None:
         self.alpha = alpha
         self.learning_rate = learning_rate
@@ -275,13 +309,16 @@ class SGDRegressor(_LinearPredictor):
         self.random_state = random_state
         self.verbose = verbose
         self.on_divergence = on_divergence
+        self.penalty = penalty
 
     def _prepare_fit(self, X: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Check the settings, then the data, as `fit` and `fit_many` both do."""
         check_option(self.schedule, "schedule", SCHEDULES)
         check_option(self.on_divergence, "on_divergence", ON_DIVERGENCE)
         check_non_negative_float(self.alpha, "alpha")
-        check_positive_int(self.batch_size, "batch_size")
+        check_option(self.penalty, "penalty", PENALTIES)
+        if self.batch_size is not None:  # None: the whole training set, plain gradient descent
+            check_positive_int(self.batch_size, "batch_size")
         check_positive_int(self.epochs, "epochs")
         check_positive_float(self.learning_rate, "learning_rate")
         check_non_negative_float(self.momentum, "momentum", max_val=1.0)
@@ -315,7 +352,7 @@ class SGDRegressor(_LinearPredictor):
         (the same `random_state`) share one shuffling order and so one
         mini-batch: their gradient is two matrix products for all of them.
         `batch_size` and `epochs` must agree; every other setting may differ
-        (models with different schedules train as separate stacks). Each model
+        (models with different schedules or penalties train as separate stacks). Each model
         ends as its own `fit(X, y)` would leave it, or unfitted if it diverged.
 
         Returns:
@@ -328,8 +365,8 @@ class SGDRegressor(_LinearPredictor):
                 if any(getattr(e, name) != getattr(estimators[0], name) for e in estimators):
                     raise ValueError(f"fit_many needs the same {name} for every estimator.")
             X, y = data[0]
-            for schedule in dict.fromkeys(e.schedule for e in estimators):
-                group = [k for k, e in enumerate(estimators) if e.schedule == schedule]
+            for kind in dict.fromkeys((e.schedule, e.penalty) for e in estimators):
+                group = [k for k, e in enumerate(estimators) if (e.schedule, e.penalty) == kind]
                 results = _train_columns([estimators[k] for k in group], X, y)
                 for k, result in zip(group, results, strict=True):
                     commit = functools.partial(estimators[k]._finish_fit, *result)
@@ -389,21 +426,23 @@ def _train_columns(
 
     def batch_gradients(rows: np.ndarray) -> list[np.ndarray]:
         if rows.ndim == 1:  # one mini-batch for all columns
-            return [_mse_gradient(X[rows], y[rows], B, alphas)]
+            return [_mse_gradient(X[rows], y[rows], B, alphas, first.penalty)]
         gradient = np.empty_like(B)
         for k, own_rows in enumerate(rows):  # each column its own mini-batch
-            gradient[:, k] = _mse_gradient(X[own_rows], y[own_rows], B[:, k], alphas[k])
+            gradient[:, k] = _mse_gradient(
+                X[own_rows], y[own_rows], B[:, k], alphas[k], estimators[k].penalty
+            )
         return [gradient]
 
     def evaluate(epoch: int) -> dict[str, np.ndarray]:
-        losses.append(_mse_cost(X, y, B, alphas))
+        losses.append(_mse_cost(X, y, B, alphas, first.penalty))
         return {"loss": losses[-1]}
 
     outcomes = run_epochs(
         optimizer,
         batch_gradients,
         n_samples=len(y),
-        batch_size=int(first.batch_size),
+        batch_size=len(y) if first.batch_size is None else int(first.batch_size),
         epochs=int(first.epochs),
         evaluate=evaluate,
         verbose=first.verbose,

@@ -91,7 +91,9 @@ def test_bad_hyperparameters_are_named(estimator, params, name):
 def test_unknown_names_list_the_valid_ones():
     with pytest.raises(ValueError, match=r"activation must be one of \[.*'relu'.*\]"):
         MLPRegressor(activation="swish").fit(X, Y_REG)
-    with pytest.raises(ValueError, match=r"loss must be one of \['cross_entropy', 'mse'\]"):
+    with pytest.raises(
+        ValueError, match=r"loss must be one of \['binary_cross_entropy', 'cross_entropy', 'mse'\]"
+    ):
         FeedForwardNetwork([3, 1], ["linear"], loss="hinge")
     with pytest.raises(ValueError, match=r"initializer must be one of"):
         FeedForwardNetwork([3, 1], ["linear"], kernel_init="orthogonal")

@@ -14,6 +14,7 @@ from .activations import (
     tanh_derivative,
 )
 from .backprop import backpropagation
+from .beyond_the_report import l1_subgradient, sigmoid_binary_cross_entropy_delta
 from .initialization import glorot_uniform
 from .optimization import learning_rate_decay, sgd_momentum
 from .output_error import mse_output_gradient, softmax_cross_entropy_delta
@@ -26,6 +27,7 @@ __all__ = [
     "Step",
     "backpropagation",
     "glorot_uniform",
+    "l1_subgradient",
     "leaky_relu_derivative",
     "learning_rate_decay",
     "mse_gradient",
@@ -33,6 +35,7 @@ __all__ = [
     "relu_derivative",
     "ridge_gradient",
     "sgd_momentum",
+    "sigmoid_binary_cross_entropy_delta",
     "sigmoid_derivative",
     "softmax_cross_entropy_delta",
     "tanh_derivative",

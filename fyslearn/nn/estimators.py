@@ -49,9 +49,11 @@ from .._validation import (
     check_positive_int,
 )
 from ..optim import SCHEDULES, DivergenceWarning
+from ..penalties import PENALTIES
 from ..persistence import PersistenceMixin
 from .activations import ACTIVATIONS
 from .initializers import INITIALIZERS
+from .losses import LOSSES
 from .network import FeedForwardNetwork
 from .training import TrainingResult, train_network
 
@@ -89,13 +91,16 @@ class FitData:
     validation: tuple[np.ndarray, np.ndarray] | None
     classes: np.ndarray | None = None
 
+    @property
+    def n_targets(self) -> int:
+        """Number of classes (classifiers) or of target columns (regressors)."""
+        return self.Y.shape[1] if self.classes is None else len(self.classes)
+
 
 class _NetworkEstimator(PersistenceMixin, BaseEstimator):
     """What the three network estimators share: validation, training, prediction."""
 
-    _output_activation = "linear"
-    _loss = "mse"
-    _data_loss_name = "mse"
+    _is_classifier = False
     _transient_attributes = ("network_",)
     _transient_params = ("validation_data",)
 
@@ -117,6 +122,9 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         validation_data: tuple[ArrayLike, ArrayLike] | None = None,
         dtype: str = "float64",
         on_divergence: str = "raise",
+        penalty: str = "l2",
+        out_activation: str | None = None,
+        loss: str | None = None,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -133,13 +141,22 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         self.validation_data = validation_data
         self.dtype = dtype
         self.on_divergence = on_divergence
+        self.penalty = penalty
+        self.out_activation = out_activation
+        self.loss = loss
 
     # -- checks, all before any work ------------------------------------------------------
 
     def _check_hyperparameters(self) -> None:
         check_positive_float(self.learning_rate, "learning_rate")
-        check_positive_int(self.batch_size, "batch_size")
+        if self.batch_size is not None:  # None: the whole training set, plain gradient descent
+            check_positive_int(self.batch_size, "batch_size")
         check_positive_int(self.epochs, "epochs")
+        check_option(self.penalty, "penalty", PENALTIES)
+        if self.out_activation is not None:
+            check_option(self.out_activation, "out_activation", ACTIVATIONS)
+        if self.loss is not None:
+            check_option(self.loss, "loss", LOSSES)
         check_non_negative_float(self.alpha, "alpha")
         check_non_negative_float(self.momentum, "momentum", max_val=1.0)
         check_option(self.schedule, "schedule", SCHEDULES)
@@ -213,16 +230,42 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
 
     # -- training ---------------------------------------------------------------------------
 
-    def _build_network(self, n_in: int, n_out: int, rng: np.random.Generator) -> FeedForwardNetwork:
+    def _output_layer(self, n_targets: int) -> tuple[str, str, int]:
+        """The output activation, the loss and the number of output units.
+
+        Regression: a linear output with MSE, one unit per target. Classification
+        of `n_targets` classes: softmax with cross-entropy, one unit per class;
+        for two classes one sigmoid unit with binary cross-entropy, $a = P(y = 1)$,
+        as scikit-learn does. `out_activation` and `loss` override the defaults.
+        """
+        out_activation = getattr(self, "out_activation", None)
+        loss = getattr(self, "loss", None)
+        if not self._is_classifier:
+            return out_activation or "linear", loss or "mse", n_targets
+        binary = (
+            n_targets == 2
+            and (loss or "binary_cross_entropy") == "binary_cross_entropy"
+            and (out_activation or "sigmoid") == "sigmoid"
+        )
+        if binary:
+            return "sigmoid", "binary_cross_entropy", 1
+        return out_activation or "softmax", loss or "cross_entropy", n_targets
+
+    def _build_network(
+        self, n_in: int, n_targets: int, rng: np.random.Generator
+    ) -> FeedForwardNetwork:
+        """A fresh network for `n_in` features and `n_targets` targets (or classes)."""
+        out_activation, loss, n_out = self._output_layer(n_targets)
         return FeedForwardNetwork(
             [n_in, *self._hidden_sizes(), n_out],
-            [*self._hidden_activations(), self._output_activation],
-            loss=self._loss,
+            [*self._hidden_activations(), out_activation],
+            loss=loss,
             alpha=self.alpha,
             kernel_init=self._per_weight_layer(self.kernel_init, "kernel_init"),
             bias_init=self._per_weight_layer(self.bias_init, "bias_init"),
             random_state=rng,
             dtype=self.dtype,
+            penalty=getattr(self, "penalty", "l2"),
         )
 
     def _train(
@@ -234,13 +277,13 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
             data.X,
             data.Y,
             learning_rate=[e.learning_rate for e in settings],
-            batch_size=self.batch_size,
+            batch_size=len(data.X) if self.batch_size is None else self.batch_size,
             epochs=self.epochs,
             rng=rng,
             momentum=[e.momentum for e in settings],
             schedule=self.schedule,
             validation=data.validation,
-            track_accuracy=self._loss == "cross_entropy",
+            track_accuracy=self._is_classifier,
             verbose=self.verbose,
             restore_best=[e.on_divergence == "restore" for e in settings],
             description=type(self).__name__
@@ -277,7 +320,7 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         with fit_transaction([self]):
             data = self._prepare_fit(X, y)
             rng = as_generator(self.random_state)
-            network = self._build_network(data.X.shape[1], data.Y.shape[1], rng)
+            network = self._build_network(data.X.shape[1], data.n_targets, rng)
             (result,) = self._train(network, data, rng, [self])
             message = self._finish_fit(network, result, data)
         if message is not None:
@@ -306,7 +349,7 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
             _check_stackable(estimators)
             rngs = [as_generator(estimator.random_state) for estimator in estimators]
             networks = [
-                estimator._build_network(d.X.shape[1], d.Y.shape[1], rng)
+                estimator._build_network(d.X.shape[1], d.n_targets, rng)
                 for estimator, d, rng in zip(estimators, data, rngs, strict=True)
             ]
             stack = FeedForwardNetwork.stack(networks)
@@ -319,7 +362,7 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         return [message for message in messages if message is not None]
 
     def _history_key(self, key: str) -> str:
-        return key.replace("data_loss", self._data_loss_name)
+        return key.replace("data_loss", self.network_.loss.name)
 
     def _output(self, X: ArrayLike) -> np.ndarray:
         check_is_fitted(self)
@@ -333,7 +376,8 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         return output
 
     def _after_load(self) -> None:
-        network = self._build_network(self.n_features_in_, self.n_outputs_, as_generator(0))
+        n_targets = len(self.classes_) if self._is_classifier else self.n_outputs_
+        network = self._build_network(self.n_features_in_, n_targets, as_generator(0))
         network.coefs_, network.intercepts_ = self.coefs_, self.intercepts_
         self.network_ = network
 
@@ -372,9 +416,9 @@ class MLPRegressor(RegressorMixin, _NetworkEstimator):
         hidden_layer_sizes: Units per hidden layer.
         activation: Hidden activation name, or one name per hidden layer.
         learning_rate: Initial SGD learning rate $\eta_0$.
-        batch_size: Rows per mini-batch.
+        batch_size: Rows per mini-batch; `None`: the whole training set (plain gradient descent).
         epochs: Passes over the training data.
-        alpha: L2 penalty $\alpha$ on the kernels (the report's $\lambda$).
+        alpha: Penalty strength $\alpha$ on the kernels (the report's $\lambda$).
         momentum: Momentum $\omega \in [0, 1)$ (D9).
         schedule: `"constant"` or `"inverse"` (D10).
         kernel_init: Kernel initialiser, or one per weight layer (hidden layers, then output).
@@ -384,6 +428,9 @@ class MLPRegressor(RegressorMixin, _NetworkEstimator):
         validation_data: `(X_val, y_val)` scored after every epoch (learning curves).
         dtype: `"float64"` (exact) or `"float32"` (faster).
         on_divergence: `"raise"` or `"restore"` (best finite epoch, with a warning).
+        penalty: `"l2"` (the report's) or `"l1"`.
+        out_activation: Output activation instead of `"linear"`.
+        loss: Loss instead of `"mse"`.
 
     Attributes:
         coefs_: Kernels, shapes `(n_in, n_out)`.
@@ -423,8 +470,14 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
 
     Defaults are the report's MNIST network (Figure 8): 128 ReLU units, Glorot
     uniform kernels, zero biases, SGD with learning rate $10^{-3}$, batch
-    50, 50 epochs. Any label type works (integers, strings); the output has
-    one unit per class, also for two classes.
+    50, 50 epochs. Any label type works (integers, strings, bools). The output
+    has one softmax unit per class; for two classes it is one sigmoid unit,
+    $a = P(y = \text{classes\_}[1])$, with binary cross-entropy
+    $-\frac1n\sum_i [y_i\ln a_i + (1 - y_i)\ln(1 - a_i)]$, as scikit-learn does.
+    Its output error is again $a - y$
+    ([derivation][fyslearn.derivations.sigmoid_binary_cross_entropy_delta]).
+    `out_activation` and `loss` replace the output layer (for example sigmoid
+    units with squared error, as in Nielsen's book).
 
     Args:
         hidden_layer_sizes: Units per hidden layer.
@@ -442,6 +495,11 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
         validation_data: `(X_val, y_val)` scored after every epoch.
         dtype: `"float64"` or `"float32"`.
         on_divergence: `"raise"` or `"restore"`.
+        penalty: `"l2"` ($\alpha\sum_l\lVert W^l\rVert_2^2$) or `"l1"`
+            ($\alpha\sum_l\lVert W^l\rVert_1$).
+        out_activation: Output activation instead of the default (softmax; sigmoid for two classes).
+        loss: Loss instead of the default (`"cross_entropy"`; `"binary_cross_entropy"`
+            for two classes), e.g. `"mse"`.
 
     Attributes:
         classes_: The class labels, in the order of the output units.
@@ -454,9 +512,7 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
         network_: The trained network.
     """
 
-    _output_activation = "softmax"
-    _loss = "cross_entropy"
-    _data_loss_name = "cross_entropy"
+    _is_classifier = True
 
     def __init__(
         self,
@@ -476,6 +532,9 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
         validation_data: tuple[ArrayLike, ArrayLike] | None = None,
         dtype: str = "float64",
         on_divergence: str = "raise",
+        penalty: str = "l2",
+        out_activation: str | None = None,
+        loss: str | None = None,
     ) -> None:
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -493,6 +552,9 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
             validation_data=validation_data,
             dtype=dtype,
             on_divergence=on_divergence,
+            penalty=penalty,
+            out_activation=out_activation,
+            loss=loss,
         )
 
     def _prepare_fit(self, X: ArrayLike, y: ArrayLike) -> FitData:
@@ -507,23 +569,35 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
                 f"y has a single class ({classes[0]!r}); a classifier needs at least 2 classes."
             )
         dtype = np.dtype(self.dtype)
+        _, _, n_out = self._output_layer(len(classes))
 
-        def encode(labels: ArrayLike) -> np.ndarray:
-            return one_hot(labels, classes)
+        def encode(labels: ArrayLike) -> np.ndarray:  # one unit for two classes: 1 for classes[1]
+            Y = one_hot(labels, classes)
+            return Y[:, 1:] if n_out == 1 else Y
 
-        validation = self._check_validation(encode, X.shape[1], len(classes))
+        validation = self._check_validation(encode, X.shape[1], n_out)
         return FitData(_in_dtype(X, dtype, "X"), encode(y).astype(dtype), validation, classes)
 
     def predict_proba(self, X: ArrayLike) -> np.ndarray:
-        """Class probabilities for `X` (shape `(n, n_features)`): shape `(n, n_classes)`.
+        r"""Class probabilities for `X` (shape `(n, n_features)`): shape `(n, n_classes)`.
 
-        Columns in the order of `classes_`.
+        Columns in the order of `classes_`. With one sigmoid output (two
+        classes) the columns are $1 - a$ and $a$; outputs that are not a
+        softmax (an `out_activation` override) are scaled to sum to 1 per row.
         """
-        return self._output(X)
+        output = self._output(X)  # checks that the model is fitted
+        if output.shape[1] == 1:
+            return np.column_stack([1.0 - output[:, 0], output[:, 0]])
+        if self.network_.activations[-1].name == "softmax":
+            return output
+        totals = output.sum(axis=1, keepdims=True)
+        return np.divide(
+            output, totals, out=np.full_like(output, 1.0 / output.shape[1]), where=totals > 0
+        )
 
     def predict(self, X: ArrayLike) -> np.ndarray:
         """The most probable class of each row of `X`: shape `(n,)`."""
-        probabilities = self._output(X)  # checks that the model is fitted
+        probabilities = self.predict_proba(X)  # checks that the model is fitted
         return self.classes_[np.argmax(probabilities, axis=1)]
 
 
@@ -567,16 +641,27 @@ class LogisticRegression(MLPClassifier):
         validation_data: `(X_val, y_val)` scored after every epoch.
         dtype: `"float64"` or `"float32"`.
         on_divergence: `"raise"` or `"restore"`.
+        penalty: `"l2"` ($\alpha\lVert W\rVert_2^2$) or `"l1"` ($\alpha\lVert W\rVert_1$).
+
+    Relation to scikit-learn: [`sklearn.linear_model.LogisticRegression`](https://scikit-learn.org/stable/modules/generated/sklearn.linear_model.LogisticRegression.html)
+    minimises $C_{sk}\sum_i \ell_i + \frac12\lVert W\rVert^2$ over the $n$
+    samples; dividing by $C_{sk} n$ gives our cost
+    $\frac1n\sum_i \ell_i + \alpha\lVert W\rVert^2$ with
+    $\alpha = 1/(2 n C_{sk})$, so the two have the same minimiser when
+    $C_{sk} = 1/(2 n \alpha)$ (with `penalty="l2"`).
 
     Attributes:
         classes_: The class labels.
-        coefs_: `[W]` with `W` of shape `(n_features, n_classes)`.
-        intercepts_: `[b]`, `b` of shape `(n_classes,)`.
+        coefs_: `[W]` with `W` of shape `(n_features, n_classes)`, or
+            `(n_features, 1)` for two classes (one sigmoid output).
+        intercepts_: `[b]`, `b` of shape `(n_classes,)` (or `(1,)`).
         history_: As for [`MLPClassifier`][fyslearn.nn.MLPClassifier].
     """
 
     hidden_layer_sizes = ()
     activation = "relu"  # no hidden layer: never used
+    out_activation = None  # the classifier's output layer: softmax, or sigmoid for two classes
+    loss = None
 
     def __init__(
         self,
@@ -594,6 +679,7 @@ class LogisticRegression(MLPClassifier):
         validation_data: tuple[ArrayLike, ArrayLike] | None = None,
         dtype: str = "float64",
         on_divergence: str = "raise",
+        penalty: str = "l2",
     ) -> None:
         self.alpha = alpha
         self.learning_rate = learning_rate
@@ -608,6 +694,7 @@ class LogisticRegression(MLPClassifier):
         self.validation_data = validation_data
         self.dtype = dtype
         self.on_divergence = on_divergence
+        self.penalty = penalty
 
 
 _SKLEARN_ACTIVATIONS = {"relu": "relu", "sigmoid": "logistic", "tanh": "tanh", "linear": "identity"}
@@ -624,8 +711,7 @@ def sklearn_equivalent(estimator: MLPRegressor | MLPClassifier) -> BaseEstimator
     stopping, and ``max_iter = epochs`` with the tolerance disabled so every
     epoch runs. scikit-learn draws its own initial weights; inject ours
     through ``partial_fit`` + in-place assignment to compare from one start.
-    For two classes scikit-learn uses one logistic output instead of a
-    two-unit softmax, so the classifiers are equivalent for three or more classes.
+    For two classes both use one logistic output with binary cross-entropy.
 
     Raises:
         ValueError: An option scikit-learn's MLP has no counterpart for

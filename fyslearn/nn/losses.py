@@ -4,14 +4,20 @@ Both losses average over the $n$ samples of a batch and sum over the $K$
 outputs (the conventions of the report and of these docs):
 
 $$
-C_{\mathrm{MSE}} = \frac1n \sum_i \sum_k (y_{ik} - a_{ik})^2, \qquad
-C_{\mathrm{CE}} = -\frac1n \sum_i \sum_k y_{ik} \ln a_{ik}.
+\begin{aligned}
+C_{\mathrm{MSE}} &= \frac1n \sum_i \sum_k (y_{ik} - a_{ik})^2, \qquad
+C_{\mathrm{CE}} = -\frac1n \sum_i \sum_k y_{ik} \ln a_{ik},\\
+C_{\mathrm{BCE}} &= -\frac1n \sum_i \sum_k
+    \big[y_{ik} \ln a_{ik} + (1 - y_{ik}) \ln(1 - a_{ik})\big].
+\end{aligned}
 $$
 
 `output_gradient` is $\partial C/\partial a$ (D6 for MSE). With a softmax
 output, cross-entropy's output error simplifies to $\delta = (a - y)/n$ (D7),
 which [`CrossEntropy.softmax_delta`][fyslearn.nn.losses.CrossEntropy.softmax_delta]
-returns without ever dividing by a probability.
+returns without ever dividing by a probability; with a sigmoid output, binary
+cross-entropy's output error has the same form
+([`BinaryCrossEntropy.sigmoid_delta`][fyslearn.nn.losses.BinaryCrossEntropy.sigmoid_delta]).
 
 Every function takes outputs `A` of shape `(n, K)` for one network, or
 `(M, n, K)` for a stack of $M$ networks (targets `Y` of shape `(n, K)`
@@ -24,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["LOSSES", "CrossEntropy", "Loss", "MeanSquaredError"]
+__all__ = ["LOSSES", "BinaryCrossEntropy", "CrossEntropy", "Loss", "MeanSquaredError"]
 
 Value = float | np.ndarray  # a float for one network, shape (M,) for a stack
 
@@ -118,9 +124,49 @@ class CrossEntropy(Loss):
         return out
 
 
+class BinaryCrossEntropy(Loss):
+    r"""$C = -\frac1n\sum_i\sum_k \big[y_{ik}\ln a_{ik} + (1 - y_{ik})\ln(1 - a_{ik})\big]$.
+
+    The loss of two-class outputs $a = P(y = 1)$ (one sigmoid unit per
+    output). Probabilities are clipped to $[\text{tiny}, 1 - \epsilon/2]$ of
+    their dtype, so $a$ of exactly 0 or 1 gives a large but finite loss.
+    """
+
+    name = "binary_cross_entropy"
+
+    def __call__(self, Y: np.ndarray, A: np.ndarray) -> Value:
+        p = _clip_probability(A)
+        log_likelihood = Y * np.log(p) + (1.0 - Y) * np.log1p(-p)
+        return -_sum_per_model(log_likelihood) / A.shape[-2]
+
+    def output_gradient(
+        self, Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None
+    ) -> np.ndarray:
+        r"""$\partial C/\partial a_{ik} = \frac1n\,\frac{a_{ik} - y_{ik}}{a_{ik}(1 - a_{ik})}$."""
+        p = _clip_probability(A)
+        return np.divide(p - Y, p * (1.0 - p) * A.shape[-2], out=out)
+
+    @staticmethod
+    def sigmoid_delta(Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        r"""Output error of a sigmoid output with binary cross-entropy, $\delta = (a - y)/n$.
+
+        Derived in [`sigmoid_binary_cross_entropy_delta`][fyslearn.derivations.sigmoid_binary_cross_entropy_delta];
+        the same form as softmax with cross-entropy (D7). Shape of `A`.
+        """  # noqa: E501
+        return CrossEntropy.softmax_delta(Y, A, out=out)
+
+
+def _clip_probability(A: np.ndarray) -> np.ndarray:
+    """`A` clipped to [tiny, 1 − eps/2] of its float type, so both logarithms stay finite."""
+    info = np.finfo(A.dtype if A.dtype.kind == "f" else float)
+    return np.clip(A, info.tiny, 1.0 - info.epsneg)
+
+
 def _tiny(A: np.ndarray) -> float:
     """The smallest positive normal number of `A`'s float type (float64 for other types)."""
     return np.finfo(A.dtype if A.dtype.kind == "f" else float).tiny
 
 
-LOSSES: dict[str, Loss] = {loss.name: loss for loss in (MeanSquaredError(), CrossEntropy())}
+LOSSES: dict[str, Loss] = {
+    loss.name: loss for loss in (MeanSquaredError(), CrossEntropy(), BinaryCrossEntropy())
+}

@@ -50,9 +50,10 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 from .._validation import as_generator, check_non_negative_float, check_option
-from .activations import ACTIVATIONS, Activation, Softmax
+from ..penalties import PENALTIES, penalty_gradient, penalty_value
+from .activations import ACTIVATIONS, Activation, Sigmoid, Softmax
 from .initializers import INITIALIZERS
-from .losses import LOSSES, CrossEntropy
+from .losses import LOSSES, BinaryCrossEntropy, CrossEntropy
 
 __all__ = ["FeedForwardNetwork"]
 
@@ -149,13 +150,6 @@ def _times_transpose(delta: np.ndarray, W: np.ndarray, out: np.ndarray | None) -
     return np.matmul(delta, W.transpose(0, 2, 1), out=out)
 
 
-def _sum_of_squares(W: np.ndarray) -> float | np.ndarray:
-    r"""$\lVert W\rVert^2$ of one array, or of each network's slice of a stacked array."""
-    if W.ndim <= 2:
-        return float(np.vdot(W, W))
-    return np.einsum("kij,kij->k", W, W)
-
-
 def _signature(network: FeedForwardNetwork) -> tuple:
     """What networks must share to be stacked."""
     return (
@@ -164,6 +158,7 @@ def _signature(network: FeedForwardNetwork) -> tuple:
         network.loss.name,
         network.dtype,
         network.penalize_biases,
+        network.penalty_kind,
     )
 
 
@@ -174,13 +169,15 @@ class FeedForwardNetwork:
         layer_sizes: `[n_in, h_1, ..., n_out]`.
         activations: One activation name per weight layer (or one name for all),
             from `fyslearn.nn.activations.ACTIVATIONS`.
-        loss: `"mse"` or `"cross_entropy"`.
-        alpha: L2 penalty $\alpha$; the loss gets $\alpha\sum_l\lVert W^l\rVert^2$.
+        loss: `"mse"`, `"cross_entropy"` or `"binary_cross_entropy"`.
+        alpha: Penalty strength $\alpha$; with L2 the loss gets $\alpha\sum_l\lVert W^l\rVert^2$.
         kernel_init: Initialiser name for the kernels (one for all layers, or one per layer).
         bias_init: Initialiser name for the biases (one for all, or one per layer).
         random_state: Seed or generator for the initial weights.
-        penalize_biases: Also add $\alpha\sum_l\lVert b^l\rVert^2$.
+        penalize_biases: Also add the penalty of the biases.
         dtype: Floating-point type of the weights and of every computation.
+        penalty: `"l2"` ($\alpha\sum_l\lVert W^l\rVert_2^2$, the report's) or `"l1"`
+            ($\alpha\sum_l\lVert W^l\rVert_1$).
 
     Attributes:
         coefs_: Kernels $W^l$, shapes `(n_in, n_out)` (`(M, n_in, n_out)` for a
@@ -204,8 +201,10 @@ class FeedForwardNetwork:
         random_state: int | np.random.Generator | None = None,
         penalize_biases: bool = False,
         dtype: DTypeLike = np.float64,
+        penalty: str = "l2",
     ) -> None:
         self.layer_sizes = _check_layer_sizes(layer_sizes)
+        self.penalty_kind = check_option(penalty, "penalty", PENALTIES)
         n_layers = len(self.layer_sizes) - 1
         self.activations = [
             _activation(a) for a in _per_layer(activations, n_layers, "activations")
@@ -288,8 +287,11 @@ class FeedForwardNetwork:
 
     @property
     def fused_output(self) -> bool:
-        """Softmax output with cross-entropy: the output error is simply (a − y)/n (D7)."""
-        return isinstance(self.activations[-1], Softmax) and isinstance(self.loss, CrossEntropy)
+        r"""Softmax + cross-entropy, or sigmoid + binary cross-entropy: $\delta^L = (a - y)/n$."""
+        output, loss = self.activations[-1], self.loss
+        return (isinstance(output, Softmax) and isinstance(loss, CrossEntropy)) or (
+            isinstance(output, Sigmoid) and isinstance(loss, BinaryCrossEntropy)
+        )
 
     # -- forward pass ---------------------------------------------------------------
 
@@ -352,7 +354,7 @@ class FeedForwardNetwork:
             The loss (a float; shape `(M,)` for a stack) and $\delta^L$, shape of `a`.
         """
         if self.fused_output:
-            # δ = (a − y)/n  (D7)
+            # δ = (a − y)/n  (D7; the same for sigmoid + binary cross-entropy)
             return self.loss(Y, a), CrossEntropy.softmax_delta(Y, a, out=out)
         loss, grad = self.loss.value_and_output_gradient(Y, a, out=out)  # ∂C/∂a^L (D6, MSE)
         return loss, self.activations[-1].backward(z, a, grad)  # δ^L = ∂C/∂a ⊙ σ'(z^L)  (D3)
@@ -368,7 +370,8 @@ class FeedForwardNetwork:
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
         r"""Propagate the output error $\delta^L$ back; return the gradients (D4, D5).
 
-        The L2 term adds $2\alpha W^l$ to each kernel gradient.
+        The penalty adds $2\alpha W^l$ (L2) or $\alpha\,\mathrm{sign}(W^l)$ (L1) to
+        each kernel gradient.
 
         Args:
             zs: The $z^l$ of [`forward`][fyslearn.nn.network.FeedForwardNetwork.forward].
@@ -395,9 +398,9 @@ class FeedForwardNetwork:
                 delta, axis=-2, keepdims=b.ndim == delta.ndim, out=intercept_grads[layer]
             )
             if penalized:
-                coef_grads[layer] += (2.0 * self.alpha) * W
+                coef_grads[layer] += penalty_gradient(W, self.alpha, self.penalty_kind)
                 if self.penalize_biases:
-                    intercept_grads[layer] += (2.0 * self.alpha) * b
+                    intercept_grads[layer] += penalty_gradient(b, self.alpha, self.penalty_kind)
             if layer > 0:
                 # D4: δ^{l-1} = (δ^l (W^l)ᵀ) ⊙ σ'(z^{l-1})
                 delta = _times_transpose(delta, W, out=delta_out[layer - 1])
@@ -407,7 +410,8 @@ class FeedForwardNetwork:
     # -- loss -------------------------------------------------------------------------
 
     def penalty(self) -> float | np.ndarray:
-        r"""The L2 term $\alpha\sum_l \lVert W^l\rVert^2$ (plus biases if asked).
+        r"""The penalty: $\alpha\sum_l \lVert W^l\rVert_2^2$ (L2) or
+        $\alpha\sum_l \lVert W^l\rVert_1$ (L1), plus the biases' if asked.
 
         Returns:
             A float; for a stack, one value per network, shape `(M,)`.
@@ -415,7 +419,8 @@ class FeedForwardNetwork:
         if not np.any(self.alpha):
             return 0.0 if self.n_models is None else np.zeros(self.n_models)
         arrays = self.coefs_ + (self.intercepts_ if self.penalize_biases else [])
-        squares = sum(_sum_of_squares(W) for W in arrays)
+        stacked = self.n_models is not None
+        squares = sum(penalty_value(W, self.penalty_kind, stacked) for W in arrays)
         if self.n_models is None:
             return self.alpha * squares
         return self.alpha.ravel() * squares

@@ -195,23 +195,40 @@ class Workspace:
 
 
 def count_correct(output: np.ndarray, Y: np.ndarray) -> int | np.ndarray:
-    """Rows whose largest output is at the target's one-hot position (per network of a stack)."""
-    hits = np.count_nonzero(output.argmax(axis=-1) == Y.argmax(axis=-1), axis=-1)
+    """Correctly classified rows (per network of a stack).
+
+    With several outputs, a row is right when its largest output is at the
+    target's one-hot position; with one output (two classes, $a = P(y = 1)$),
+    when $a > 1/2$ exactly for the rows of class 1.
+
+    Args:
+        output: Network outputs, shape `(m, K)` or `(M, m, K)`.
+        Y: Targets, one-hot `(m, K)` or 0/1 `(m, 1)`, or with the stack's leading axis.
+
+    Returns:
+        The count, an int, or shape `(M,)` for a stack.
+    """
+    if output.shape[-1] == 1:
+        right = (output[..., 0] > 0.5) == (Y[..., 0] > 0.5)
+    else:
+        right = output.argmax(axis=-1) == Y.argmax(axis=-1)
+    hits = np.count_nonzero(right, axis=-1)
     return hits if output.ndim == 3 else int(hits)
 
 
 def score_network(
-    network: FeedForwardNetwork, X: np.ndarray, Y: np.ndarray
+    network: FeedForwardNetwork, X: np.ndarray, Y: np.ndarray, accuracy: bool = False
 ) -> dict[str, float | np.ndarray]:
-    """Data loss, cost (with L2) and, for several outputs, accuracy on a whole data set.
+    """Data loss, cost (with the penalty) and, for a classifier, accuracy on a whole data set.
 
     Args:
         network: One network or a stack.
         X: Inputs, shape `(n, n_in)`.
         Y: Targets, shape `(n, n_out)`.
+        accuracy: Also score the accuracy ([`count_correct`][fyslearn.nn.training.count_correct]).
 
     Returns:
-        `"data_loss"`, `"loss"` and (with several outputs) `"accuracy"`: floats,
+        `"data_loss"`, `"loss"` and (with `accuracy`) `"accuracy"`: floats,
         or arrays of shape `(M,)` for a stack.
     """
     widest = max(network.layer_sizes[1:]) * (network.n_models or 1)
@@ -221,11 +238,11 @@ def score_network(
         x, y = X[start : start + chunk], Y[start : start + chunk]
         output = network.forward(x)[1][-1]
         loss_sum = loss_sum + network.loss(y, output) * len(x)
-        if Y.shape[1] > 1:
+        if accuracy:
             correct = correct + count_correct(output, y)
     data_loss = loss_sum / len(X)
     scores = {"data_loss": data_loss, "loss": data_loss + network.penalty()}
-    if Y.shape[1] > 1:
+    if accuracy:
         scores["accuracy"] = correct / len(X)
     return scores
 
@@ -338,7 +355,7 @@ def train_network(
             history.setdefault("accuracy", []).append(workspace.correct / workspace.seen)
         workspace.reset()
         if validation is not None:
-            for key, value in score_network(network, *validation).items():
+            for key, value in score_network(network, *validation, track_accuracy).items():
                 history.setdefault(f"val_{key}", []).append(value)
         if on_epoch_end is not None:
             on_epoch_end(epoch, history)
