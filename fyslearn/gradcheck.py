@@ -179,7 +179,7 @@ class GradientCheckReport:
     def __str__(self) -> str:
         header = (
             f"{'layer':>5}  {'term':<10}  {'checked':>9}  {'max rel. err':>12}  "
-            f"{'worst entry':<12}  {'analytic':>11}  {'numeric':>11}  {'kinks':>5}  verdict"
+            f"{'worst entry':<14}  {'analytic':>11}  {'numeric':>11}  {'kinks':>5}  verdict"
         )
         lines = [f"Gradient check of {self.network}, eps = {self.eps:g}", header]
         lines += [_table_row(check) for check in self.layers]
@@ -201,12 +201,12 @@ def _table_row(check: LayerCheck) -> str:
     kinks = str(check.n_kinks)
     worst = check.worst
     if worst < 0:
-        return f"{check.layer:>5}  {check.term:<10}  {checked:>9}  {'-':>12}  {'-':<12}  " + (
+        return f"{check.layer:>5}  {check.term:<10}  {checked:>9}  {'-':>12}  {'-':<14}  " + (
             f"{'-':>11}  {'-':>11}  {kinks:>5}  {check.verdict}"
         )
     return (
         f"{check.layer:>5}  {check.term:<10}  {checked:>9}  {check.max_relative_error:>12.1e}  "
-        f"{check.entries[worst]:<12}  {check.analytic[worst]:>11.4e}  "
+        f"{check.entries[worst]:<14}  {check.analytic[worst]:>11.4e}  "
         f"{check.numeric[worst]:>11.4e}  {kinks:>5}  {check.verdict}"
     )
 
@@ -224,9 +224,10 @@ def check_gradients(
 
     For each checked entry $\theta$ of $W^l$ or $b^l$, the analytic derivative
     $a$ from [`loss_and_gradients`][fyslearn.nn.FeedForwardNetwork.loss_and_gradients]
-    is compared with $n = (C(\theta + h) - C(\theta - h)) / 2h$, where $C$ is
-    [`loss_value`][fyslearn.nn.FeedForwardNetwork.loss_value], first for the
-    data loss alone ($\alpha = 0$), then, if $\alpha > 0$, for the L2 term
+    is compared with $n = (C(\theta + h) - C(\theta - h)) / 2h$, first for the
+    data loss $C$ alone (the network's `loss` of its
+    [`forward`][fyslearn.nn.FeedForwardNetwork.forward] pass), then, if
+    $\alpha > 0$, for the L2 term
     [`penalty`][fyslearn.nn.FeedForwardNetwork.penalty]. The protocol and
     the verdicts are described in [the module][fyslearn.gradcheck].
 
@@ -379,15 +380,13 @@ def _analytic_gradients(
 
 
 def _data_cost(network: FeedForwardNetwork, X: np.ndarray, Y: np.ndarray) -> CostFunction:
-    """The data loss (the network has $\alpha = 0$) and the signs at its kinks."""
+    """The data loss $C$ of one forward pass and the signs of $z$ at the kinks."""
     kinked = [isinstance(a, KINKED_ACTIVATIONS) for a in network.activations]
 
     def cost() -> tuple[float, list[np.ndarray]]:
-        signs = []
-        if any(kinked):
-            zs = network.forward(X)[0]
-            signs = [z > 0.0 for z, is_kinked in zip(zs, kinked, strict=True) if is_kinked]
-        return network.loss_value(X, Y), signs
+        zs, activations = network.forward(X)
+        signs = [z > 0.0 for z, is_kinked in zip(zs, kinked, strict=True) if is_kinked]
+        return network.loss(Y, activations[-1]), signs
 
     return cost
 

@@ -1,6 +1,9 @@
 """The gradient checker: it passes the real backpropagation and catches planted bugs."""
 
 import itertools
+import runpy
+import textwrap
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -387,3 +390,72 @@ def test_rejects_an_estimator_and_points_at_its_network(small):
     _, X, Y = small
     with pytest.raises(TypeError, match="network_"):
         check_gradients(MLPRegressor(), X, Y)
+
+
+# -- the tutorial and its exercises ---------------------------------------------------------
+
+TUTORIAL = Path(__file__).resolve().parents[1] / "tutorials" / "check_your_backpropagation.py"
+
+
+def _solutions(path):
+    """The Python code blocks inside the tutorial's collapsed solutions (`??? success`)."""
+    lines = [line[2:] if line.startswith("# ") else "" for line in path.read_text().splitlines()]
+    blocks, block, in_solution = [], None, False
+    for line in lines:
+        if line.strip().startswith("??? success"):
+            in_solution = True
+        elif line and not line.startswith(" "):
+            in_solution = False  # back to the exercise text
+        elif in_solution and line.strip() == "```python":
+            block = []
+        elif block is not None and line.strip() == "```":
+            blocks.append(textwrap.dedent("\n".join(block)))
+            block = None
+        elif block is not None:
+            block.append(line)
+    return blocks
+
+
+@pytest.fixture(scope="module")
+def tutorial():
+    """The tutorial's namespace after running it as a script."""
+    import matplotlib.pyplot as plt
+
+    namespace = runpy.run_path(str(TUTORIAL), run_name="tutorial")
+    plt.close("all")
+    return namespace
+
+
+def test_tutorial_catches_each_planted_bug(tutorial):
+    assert tutorial["report"].passed
+    for name in ("report_forgotten", "report_transposed", "report_sigmoid"):
+        assert not tutorial[name].passed
+    wrong = {
+        name: [row.layer for row in tutorial[name].layers if row.verdict == "wrong"]
+        for name in ("report_forgotten", "report_transposed", "report_sigmoid")
+    }
+    assert wrong == {
+        "report_forgotten": [1, 2, 3],
+        "report_transposed": [1, 2],
+        "report_sigmoid": [1, 2],
+    }
+    assert tutorial["report_mnist"].passed
+    assert tutorial["report_mnist"].layers[0].n_kinks > 0
+    assert tutorial["overfit"].history_["cross_entropy"][-1] < 0.01
+
+
+def test_tutorial_solutions_run_and_are_right(tutorial):
+    blocks = _solutions(TUTORIAL)
+    assert len(blocks) == 3
+    namespace = dict(tutorial)
+    for block in blocks:
+        exec(compile(block, str(TUTORIAL), "exec"), namespace)
+    assert namespace["one_sample_check"]().passed
+    l2 = namespace["l2_bug_check"]()
+    assert {(row.term, row.verdict) for row in l2.layers} == {
+        ("data loss", "good"),
+        ("L2 penalty", "wrong"),
+    }
+    kink_free = namespace["kink_free_check"]()
+    assert kink_free.passed
+    assert sum(row.n_kinks for row in kink_free.layers) == 0
