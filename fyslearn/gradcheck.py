@@ -40,9 +40,13 @@ $\epsilon = 2.2\times10^{-16}$ in float64: about $10^{-10}$ for $|C| \approx 1$
 and $h = 10^{-6}$. An entry with $|a| = 10^{-5}$ therefore shows a relative
 error near $10^{-5}$ however right the code is. The floor $\tau$ is the size
 below which rounding alone would exceed $10^{-7}$,
-$\tau = 10\,\epsilon\,\max(|C(\theta+h)|, |C(\theta-h)|) / (10^{-7} h)$ (the factor
-10 is a margin: over 70 000 entries of small networks the rounding error never
-exceeded 3.6 $\epsilon |C|/h$). Entries smaller than $\tau$ are thus held to
+
+$$
+\tau = \frac{10\,\epsilon\,\max(|C(\theta+h)|, |C(\theta-h)|)}{10^{-7}\,h}
+$$
+
+(the factor 10 is a margin: over 70 000 entries of small networks the rounding
+error never exceeded $3.6\,\epsilon |C|/h$). Entries smaller than $\tau$ are thus held to
 the absolute accuracy a centred difference can reach, larger ones to 7 digits.
 
 **Data loss and L2 term apart.** The data loss and the L2 term
@@ -178,8 +182,8 @@ class GradientCheckReport:
 
     def __str__(self) -> str:
         header = (
-            f"{'layer':>5}  {'term':<10}  {'checked':>9}  {'max rel. err':>12}  "
-            f"{'worst entry':<14}  {'analytic':>11}  {'numeric':>11}  {'kinks':>5}  verdict"
+            f"{'layer':>5}  {'term':<10}  {'checked':>9}  {'max rel. err':>12}  {'verdict':<8}  "
+            f"{'kinks':>5}  {'worst entry':<14}  {'analytic':>11}  {'numeric':>11}"
         )
         lines = [f"Gradient check of {self.network}, eps = {self.eps:g}", header]
         lines += [_table_row(check) for check in self.layers]
@@ -198,16 +202,13 @@ class GradientCheckReport:
 
 def _table_row(check: LayerCheck) -> str:
     checked = f"{check.n_checked}/{check.n_entries}"
-    kinks = str(check.n_kinks)
+    start = f"{check.layer:>5}  {check.term:<10}  {checked:>9}  "
     worst = check.worst
     if worst < 0:
-        return f"{check.layer:>5}  {check.term:<10}  {checked:>9}  {'-':>12}  {'-':<14}  " + (
-            f"{'-':>11}  {'-':>11}  {kinks:>5}  {check.verdict}"
-        )
-    return (
-        f"{check.layer:>5}  {check.term:<10}  {checked:>9}  {check.max_relative_error:>12.1e}  "
-        f"{check.entries[worst]:<14}  {check.analytic[worst]:>11.4e}  "
-        f"{check.numeric[worst]:>11.4e}  {kinks:>5}  {check.verdict}"
+        return start + f"{'-':>12}  {check.verdict:<8}  {check.n_kinks:>5}"
+    return start + (
+        f"{check.max_relative_error:>12.1e}  {check.verdict:<8}  {check.n_kinks:>5}  "
+        f"{check.entries[worst]:<14}  {check.analytic[worst]:>11.4e}  {check.numeric[worst]:>11.4e}"
     )
 
 
@@ -223,12 +224,12 @@ def check_gradients(
     r"""Compare the network's backpropagation with centred differences, layer by layer.
 
     For each checked entry $\theta$ of $W^l$ or $b^l$, the analytic derivative
-    $a$ from [`loss_and_gradients`][fyslearn.nn.FeedForwardNetwork.loss_and_gradients]
+    $a$ from [`loss_and_gradients`][fyslearn.nn.network.FeedForwardNetwork.loss_and_gradients]
     is compared with $n = (C(\theta + h) - C(\theta - h)) / 2h$, first for the
     data loss $C$ alone (the network's `loss` of its
-    [`forward`][fyslearn.nn.FeedForwardNetwork.forward] pass), then, if
+    [`forward`][fyslearn.nn.network.FeedForwardNetwork.forward] pass), then, if
     $\alpha > 0$, for the L2 term
-    [`penalty`][fyslearn.nn.FeedForwardNetwork.penalty]. The protocol and
+    [`penalty`][fyslearn.nn.network.FeedForwardNetwork.penalty]. The protocol and
     the verdicts are described in [the module][fyslearn.gradcheck].
 
     Args:
@@ -247,8 +248,8 @@ def check_gradients(
         random_state: Seed or generator for the choice of entries.
 
     Returns:
-        The report: one [`LayerCheck`][fyslearn.gradcheck.LayerCheck] per layer
-        and term, `passed`, and a table when printed.
+        The report, with one [`LayerCheck`][fyslearn.gradcheck.LayerCheck] per
+            layer and term and the overall `passed`; printed, a table.
 
     Raises:
         TypeError: `network` is not a [`FeedForwardNetwork`][fyslearn.nn.FeedForwardNetwork].

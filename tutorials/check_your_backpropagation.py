@@ -196,7 +196,7 @@ ax.axhline(WRONG, color="red", linestyle="--", linewidth=1)
 ax.text(3.45, GOOD * 2, "good", color="green", ha="right")
 ax.text(3.45, WRONG * 2, "wrong", color="red", ha="right")
 ax.set(yscale="log", xlabel="layer $l$", ylabel="largest relative error", xticks=[1, 2, 3])
-ax.legend(fontsize="small", loc="center left")
+ax.legend(fontsize="small", ncol=4, loc="lower center", bbox_to_anchor=(0.5, 1.0))
 fig.tight_layout()
 
 # %%
@@ -273,6 +273,7 @@ fig, ax = plt.subplots(figsize=(6, 3))
 ax.plot(np.arange(1, len(loss) + 1), loss)
 ax.set(yscale="log", xlabel="epoch", ylabel="training cross-entropy", title="20 digits")
 fig.tight_layout()
+plt.show()  # run as a script: the figures open in windows
 
 # %%
 # ## Exercises
@@ -331,5 +332,3 @@ fig.tight_layout()
 #
 #         print(sum(row.n_kinks for row in kink_free_check().layers))  # 0
 #         ```
-
-plt.show()
