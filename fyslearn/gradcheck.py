@@ -62,6 +62,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -283,9 +284,7 @@ def check_gradients(
     data_network = copy.deepcopy(network)
     data_network.alpha = 0.0
     data_gradients = _analytic_gradients(data_network, X, Y)
-    checks = [
-        _check_term("data loss", data_network, _data_cost(data_network, X, Y), data_gradients)
-    ]
+    terms = [_Term("data loss", data_network, _data_cost(data_network, X, Y), data_gradients)]
     if network.alpha > 0:
         full_network = copy.deepcopy(network)
         full_gradients = _analytic_gradients(full_network, X, Y)
@@ -293,13 +292,13 @@ def check_gradients(
             [full - data for full, data in zip(fulls, datas, strict=True)]
             for fulls, datas in zip(full_gradients, data_gradients, strict=True)
         ]
-        checks.append(
-            _check_term("L2 penalty", full_network, _penalty_cost(full_network), penalty_gradients)
+        terms.append(
+            _Term("L2 penalty", full_network, _penalty_cost(full_network), penalty_gradients)
         )
     layers = tuple(
-        _check_layer(term, network, cost, gradients, layer, entries, eps)
+        _check_layer(term, layer, entries, eps)
         for layer, entries in enumerate(samples)
-        for term, network, cost, gradients in checks
+        for term in terms
     )
     return GradientCheckReport(layers=layers, eps=eps, network=repr(network))
 
@@ -397,27 +396,23 @@ def _penalty_cost(network: FeedForwardNetwork) -> CostFunction:
     return lambda: (network.penalty(), [])
 
 
-def _check_term(
-    term: str, network: FeedForwardNetwork, cost: CostFunction, gradients: Gradients
-) -> tuple[str, FeedForwardNetwork, CostFunction, Gradients]:
-    """One term of the cost: its name, the network copy to perturb, its cost and gradients."""
-    return term, network, cost, gradients
+class _Term(NamedTuple):
+    """One term of the cost: the network copy to perturb, its cost and its analytic gradients."""
+
+    name: str
+    network: FeedForwardNetwork
+    cost: CostFunction
+    gradients: Gradients  # [kernel gradients, bias gradients]
 
 
-def _check_layer(
-    term: str,
-    network: FeedForwardNetwork,
-    cost: CostFunction,
-    gradients: Gradients,
-    layer: int,
-    entries: Sequence[Entry],
-    eps: float,
-) -> LayerCheck:
-    parameters = (network.coefs_[layer], network.intercepts_[layer])
+def _check_layer(term: _Term, layer: int, entries: Sequence[Entry], eps: float) -> LayerCheck:
+    parameters = (term.network.coefs_[layer], term.network.intercepts_[layer])
     analytic, numeric, floor, at_kink, labels = [], [], [], [], []
     for which, index in entries:
-        difference, resolution, crossed = _centred_difference(cost, parameters[which], index, eps)
-        analytic.append(gradients[which][layer][index])
+        difference, resolution, crossed = _centred_difference(
+            term.cost, parameters[which], index, eps
+        )
+        analytic.append(term.gradients[which][layer][index])
         numeric.append(difference)
         floor.append(resolution / GOOD)
         at_kink.append(crossed)
@@ -428,11 +423,10 @@ def _check_layer(
     judged = relative_error[~at_kink]
     max_error = float(judged.max()) if judged.size else float("nan")
     kink_error = float(relative_error[at_kink].max()) if at_kink.any() else 0.0
-    n = parameters[0].size + parameters[1].size
     return LayerCheck(
         layer=layer + 1,
-        term=term,
-        n_entries=n,
+        term=term.name,
+        n_entries=parameters[0].size + parameters[1].size,
         entries=tuple(labels),
         analytic=analytic,
         numeric=numeric,
