@@ -119,7 +119,7 @@ assert report.passed
 # The cost is the *mean* over the $n$ samples, so every gradient carries a
 # $1/n$. Forget it, and every gradient is $n$ times too large. Training still
 # works, with a learning rate $n$ times too large in disguise (so it diverges
-# for batch sizes where the right code does not).
+# at learning rates where the right code does not).
 forgotten = MyNetwork(layer_sizes, activations, loss="cross_entropy", random_state=0)
 forgotten.bug = "forgotten 1/n"
 report_forgotten = check_gradients(forgotten, X, Y)
@@ -251,8 +251,8 @@ print(f"with a 100 times smaller output kernel: {fresh.loss_value(X_train[:1000]
 
 # %%
 # With Glorot's initial weights the logits are not quite equal, so the loss is
-# slightly above $\ln 10$; with a tiny output kernel it is $\ln 10$ to four
-# digits.
+# slightly above $\ln 10$; with a tiny output kernel it is within $10^{-3}$
+# of $\ln 10$.
 #
 # ## Sanity check 2: overfit 20 samples
 #
