@@ -15,7 +15,13 @@ from .activations import (
 )
 from .backprop import backpropagation
 from .initialization import glorot_uniform
-from .optimization import learning_rate_decay, sgd_momentum
+from .optimization import (
+    adagrad_constant_gradient,
+    adam_bias_correction,
+    adam_first_step,
+    learning_rate_decay,
+    sgd_momentum,
+)
 from .output_error import mse_output_gradient, softmax_cross_entropy_delta
 from .regression import mse_gradient, ridge_gradient
 
@@ -24,6 +30,9 @@ __all__ = [
     "Erratum",
     "Identity",
     "Step",
+    "adagrad_constant_gradient",
+    "adam_bias_correction",
+    "adam_first_step",
     "backpropagation",
     "glorot_uniform",
     "leaky_relu_derivative",
