@@ -141,7 +141,7 @@ def _check_setting(value: object, name: str) -> Setting:
     if not allowed.all():
         index = tuple(int(i) for i in np.argwhere(~allowed)[0])
         raise ValueError(
-            f"{name} must be {domain} in every entry; entry {index} is {values[index]!r}."
+            f"{name} must be {domain} in every entry; entry {index} is {float(values[index])!r}."
         )
     return values
 
