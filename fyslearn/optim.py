@@ -2,7 +2,7 @@ r"""Mini-batch gradient descent and its adaptive variants, shared by every model
 
 The optimizers, the learning-rate schedules and the one training loop live here;
 [SGDRegressor][fyslearn.linear_model.SGDRegressor] and the networks of
-[fyslearn.nn][fyslearn.nn] only supply the gradient of a mini-batch.
+`fyslearn.nn` only supply the gradient of a mini-batch.
 
 Every optimizer keeps a list of parameter arrays and updates them in place, one
 `step(grads)` per mini-batch, at the rate `current_rate` that `start_epoch` sets from
@@ -77,8 +77,8 @@ __all__ = [
     "step_decay",
 ]
 
-#: A hyper-parameter or a learning rate: one number, or one per model as an array.
 Setting = float | np.ndarray
+"""A hyper-parameter or a learning rate: one number, or one per model as an array."""
 
 
 # -- hyper-parameters ------------------------------------------------------------------
@@ -228,8 +228,6 @@ def step_decay(
     return eta0 * decay_factor ** (epoch // decay_every)
 
 
-#: The learning-rate schedules by their option name: each maps
-#: `(eta0, epoch, n_batches, **settings)` to the rate of the epoch.
 SCHEDULES: Mapping[str, Callable[..., Setting]] = MappingProxyType(
     {
         "constant": constant_rate,
@@ -238,6 +236,11 @@ SCHEDULES: Mapping[str, Callable[..., Setting]] = MappingProxyType(
         "step": step_decay,
     }
 )
+"""The learning-rate schedules by their option name (`schedule=`).
+
+Each maps `(eta0, epoch, n_batches, **settings)` to the rate of the epoch;
+[make_schedule][fyslearn.optim.make_schedule] binds the settings.
+"""
 
 
 def _schedule_settings(
@@ -599,10 +602,10 @@ class Adam(Optimizer):
             param -= grad  # θ ← θ − η m̂ / (√v̂ + ε)
 
 
-#: The optimizers by their `solver` name, as in scikit-learn's `MLPClassifier(solver=...)`.
 SOLVERS: Mapping[str, type[Optimizer]] = MappingProxyType(
     {"sgd": SGD, "adagrad": Adagrad, "rmsprop": RMSprop, "adam": Adam}
 )
+"""The optimizers by their `solver` name, as in scikit-learn's `MLPClassifier(solver=...)`."""
 
 
 def make_optimizer(

@@ -237,7 +237,7 @@ def adam_bias_correction() -> Derivation:
     unrolled_n = sum((1 - beta) * beta ** (n - k) * g_values[k - 1] for k in range(1, n + 1))
     steps = [
         Step(
-            "Running average, m_0 = 0 (Adam's m with β = β₁; its v with β = β₂ and g²)",
+            "Running average, m₀ = 0 (Adam's m with β = β₁; its v with β = β₂ and g²)",
             _running_average(beta, m(t - 1), gradient[t]),
             lhs=m(t),
         ),
@@ -246,7 +246,7 @@ def adam_bias_correction() -> Derivation:
             sp.Sum((1 - beta) * beta ** (t - i) * gradient[i], (i, 1, t)),
             lhs=m(t),
         ),
-        Step("The weights add up to 1 − β^t, not 1 (SymPy)", total_weight, lhs=sp.latex(weights)),
+        Step("The weights add up to 1 − βᵗ, not 1 (SymPy)", total_weight, lhs=sp.latex(weights)),
         Step(
             "So with β₁ = 0.9 the first average is a tenth of the gradient",
             _running_average(sp.Rational(9, 10), 0, g),
@@ -261,7 +261,7 @@ def adam_bias_correction() -> Derivation:
     ]
     proofs = [
         Identity(
-            "The weights sum to 1 − β^t",
+            "The weights sum to 1 − βᵗ",
             total_weight,
             1 - beta**t,
             display=r"\sum_{i=1}^{t} (1 - \beta)\beta^{t-i} = 1 - \beta^t",
@@ -273,12 +273,12 @@ def adam_bias_correction() -> Derivation:
             display=rf"m_{n} = \sum_{{i=1}}^{{{n}}} (1 - \beta)\beta^{{{n}-i}} g_i",
         ),
         Identity(
-            "rsolve's solution for a constant gradient is (1 − β^t) g",
+            "rsolve's solution for a constant gradient is (1 − βᵗ) g",
             constant_gradient,
             (1 - beta**t) * g,
         ),
         Identity(
-            f"Unrolled sum with a constant gradient at t = {n} is (1 − β^{n}) g",
+            f"At t = {n}, the unrolled sum of a constant gradient is (1 − βᵗ) g",
             unrolled_n.subs(dict.fromkeys(g_values, g)),
             (1 - beta**n) * g,
         ),
@@ -289,8 +289,8 @@ def adam_bias_correction() -> Derivation:
         title="Adam's bias correction",
         summary=(
             "Adam's running averages start at zero, so after t steps their weights add up "
-            "to 1 − β^t instead of 1: with β₁ = 0.9 the first m is g/10 and with β₂ = 0.999 "
-            "the first v is g²/1000. Dividing by 1 − β^t removes that bias: for a constant "
+            "to 1 − βᵗ instead of 1: with β₁ = 0.9 the first m is g/10 and with β₂ = 0.999 "
+            "the first v is g²/1000. Dividing by 1 − βᵗ removes that bias: for a constant "
             "gradient the corrected averages are exactly g and g²."
         ),
         steps=steps,
@@ -318,8 +318,8 @@ def adam_first_step() -> Derivation:
     length = eta * sp.Abs(g) / (sp.Abs(g) + epsilon)
     scaled_length = length.subs(g, c * g)
     steps = [
-        Step("From m_0 = 0", m_1, lhs=sp.Symbol("m_1")),
-        Step("From v_0 = 0", v_1, lhs=sp.Symbol("v_1")),
+        Step("From m₀ = 0", m_1, lhs=sp.Symbol("m_1")),
+        Step("From v₀ = 0", v_1, lhs=sp.Symbol("v_1")),
         Step("Bias-corrected, t = 1", m_hat, lhs=r"\hat m_1 = \frac{m_1}{1 - \beta_1}"),
         Step("Bias-corrected, t = 1", v_hat, lhs=r"\hat v_1 = \frac{v_1}{1 - \beta_2}"),
         Step(
@@ -400,7 +400,7 @@ def adagrad_constant_gradient() -> Derivation:
     without_epsilon = sp.limit(displacement.subs(g, g_positive), epsilon, 0)
     first_without_epsilon = without_epsilon.subs(t, 1)
     steps = [
-        Step("Sum of squared gradients, G_0 = 0", G(t - 1) + gradient[t] ** 2, lhs=G(t)),
+        Step("Sum of squared gradients, G₀ = 0", G(t - 1) + gradient[t] ** 2, lhs=G(t)),
         Step("For a constant gradient g (SymPy rsolve)", squared_sum, lhs=G(t)),
         Step(
             "Step t",
