@@ -428,8 +428,8 @@ class Adagrad(Optimizer):
     element by element, with $G = 0$ at the start. With momentum $\omega > 0$ that
     step $s = \eta g/(\sqrt{G} + \epsilon)$ is averaged like SGD's:
     $v \leftarrow \omega v + s,\ \theta \leftarrow \theta - v$. Under a constant
-    gradient the step shrinks as $\eta/\sqrt{t}$ (derivation
-    `adagrad_constant_gradient`).
+    gradient the step shrinks as $\eta/\sqrt{t}$
+    ([adagrad_constant_gradient][fyslearn.derivations.adagrad_constant_gradient]).
 
     Args:
         params: The arrays to optimise; they are modified in place.
@@ -540,9 +540,9 @@ class Adam(Optimizer):
        \theta \leftarrow \theta - \frac{\eta\, \hat m}{\sqrt{\hat v} + \epsilon}. $$
 
     The corrections make $\hat m = g$ and $\hat v = g^2$ for a constant gradient
-    (derivation `adam_bias_correction`), so the first step has length
-    $\eta |g|/(|g| + \epsilon) \approx \eta$ whatever the scale of $g$ (derivation
-    `adam_first_step`).
+    ([adam_bias_correction][fyslearn.derivations.adam_bias_correction]), so the first
+    step has length $\eta |g|/(|g| + \epsilon) \approx \eta$ whatever the scale of $g$
+    ([adam_first_step][fyslearn.derivations.adam_first_step]).
 
     Args:
         params: The arrays to optimise; they are modified in place.
