@@ -1,61 +1,297 @@
-r"""Mini-batch stochastic gradient descent, shared by every model in fyslearn.
+r"""Mini-batch gradient descent and its adaptive variants, shared by every model in fyslearn.
 
-One update rule, two learning-rate schedules and one training loop live here;
-:class:`~fyslearn.linear_model.SGDRegressor` and the neural networks of
-:mod:`fyslearn.nn` only supply the gradient of a mini-batch.
+The optimizers, the learning-rate schedules and the one training loop live here;
+[SGDRegressor][fyslearn.linear_model.SGDRegressor] and the networks of
+`fyslearn.nn` only supply the gradient of a mini-batch.
 
-The update with momentum is the report's D9,
+Every optimizer keeps a list of parameter arrays and updates them in place, one
+`step(grads)` per mini-batch, at the rate `current_rate` that `start_epoch` sets from
+the schedule. With $g$ the mini-batch gradient, $\eta$ the rate of the epoch, the state
+zero at the start, and squares, roots and quotients element by element:
 
-.. math::
+- [SGD][fyslearn.optim.SGD], with momentum (the report's D9):
+  $v \leftarrow \omega v + \eta g,\ \theta \leftarrow \theta - v$; with $\omega = 0$
+  plain SGD, $\theta \leftarrow \theta - \eta g$;
+- [Adagrad][fyslearn.optim.Adagrad]:
+  $G \leftarrow G + g^2,\ \theta \leftarrow \theta - \eta g/(\sqrt{G} + \epsilon)$,
+  optionally with momentum on that step;
+- [RMSprop][fyslearn.optim.RMSprop]:
+  $v \leftarrow \rho v + (1 - \rho) g^2,\
+  \theta \leftarrow \theta - \eta g/(\sqrt{v} + \epsilon)$;
+- [Adam][fyslearn.optim.Adam]: bias-corrected moments,
+  $\theta \leftarrow \theta - \eta \hat m/(\sqrt{\hat v} + \epsilon)$ (Kingma & Ba,
+  Algorithm 1).
 
-    v \leftarrow \omega v + \eta \nabla_\theta C, \qquad \theta \leftarrow \theta - v,
+[make_optimizer][fyslearn.optim.make_optimizer] builds one by its name in
+[SOLVERS][fyslearn.optim.SOLVERS].
 
-which with :math:`\omega = 0` is plain SGD, :math:`\theta \leftarrow \theta - \eta\nabla C`.
-The decaying schedule is D10, :math:`\eta(e) = \eta_0 / (e\,m + 1)` with epoch
-:math:`e = 0, 1, \dots` and :math:`m` mini-batches per epoch; it is constant
-within an epoch.
+Every hyper-parameter (`learning_rate`, `momentum`, `rho`, `beta_1`, `beta_2`, `epsilon`,
+`power_t`, `decay_factor`) is a number, or an array that broadcasts against every
+parameter array: one setting per model when the columns of a parameter matrix are
+separate models trained at once. The schedules of [SCHEDULES][fyslearn.optim.SCHEDULES]
+work on such arrays as on numbers; each is constant within an epoch
+$e = 0, 1, \dots$ of $n_b$ mini-batches:
+
+| schedule | $\eta(e)$ | settings |
+| --- | --- | --- |
+| `"constant"` | $\eta_0$ | |
+| `"inverse"` (the report's D10) | $\eta_0 / (e\, n_b + 1)$ | |
+| `"invscaling"` | $\eta_0 / (e + 1)^{p}$ | `power_t` $= p$ |
+| `"step"` | $\eta_0 \gamma^{\lfloor e/k\rfloor}$ | `decay_factor` $= \gamma$, `decay_every` $= k$ |
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from ._validation import check_non_negative_float, check_option, check_positive_float
+from ._validation import check_option, check_positive_int
 
 __all__ = [
     "SCHEDULES",
     "SGD",
+    "SOLVERS",
+    "Adagrad",
+    "Adam",
     "DivergenceError",
     "DivergenceWarning",
+    "Optimizer",
     "Outcome",
     "ParameterSnapshots",
+    "RMSprop",
     "constant_rate",
     "has_diverged",
     "inverse_decay",
+    "inverse_scaling",
+    "make_optimizer",
+    "make_schedule",
     "run_epochs",
     "shuffled_orders",
+    "step_decay",
 ]
 
+Setting = float | np.ndarray
+"""A hyper-parameter or a learning rate: one number, or one per model as an array."""
 
-def constant_rate(eta0: float, epoch: int, n_batches: int) -> float:
-    r"""The constant schedule, :math:`\eta(e) = \eta_0`."""
+
+# -- hyper-parameters ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Interval:
+    """The allowed values of a hyper-parameter, all finite."""
+
+    low: float
+    high: float = math.inf
+    low_allowed: bool = True
+    high_allowed: bool = False
+
+    def contains(self, values: np.ndarray) -> np.ndarray:
+        above = values >= self.low if self.low_allowed else values > self.low
+        below = values <= self.high if self.high_allowed else values < self.high
+        return np.isfinite(values) & above & below
+
+    def __str__(self) -> str:
+        if self.high == math.inf:
+            return f"a finite number {'>=' if self.low_allowed else '>'} {self.low:g}"
+        left, right = "[" if self.low_allowed else "(", "]" if self.high_allowed else ")"
+        return f"in {left}{self.low:g}, {self.high:g}{right}"
+
+
+_DOMAINS: Mapping[str, _Interval] = MappingProxyType(
+    {
+        "learning_rate": _Interval(0.0, low_allowed=False),
+        "momentum": _Interval(0.0, 1.0),
+        "rho": _Interval(0.0, 1.0),
+        "beta_1": _Interval(0.0, 1.0),
+        "beta_2": _Interval(0.0, 1.0),
+        "epsilon": _Interval(0.0, low_allowed=False),
+        "power_t": _Interval(0.0),
+        "decay_factor": _Interval(0.0, 1.0, low_allowed=False, high_allowed=True),
+    }
+)
+
+
+def _check_setting(value: object, name: str) -> Setting:
+    """`value` as a float, or as a float array if it is array-like; every entry must be allowed.
+
+    Raises:
+        TypeError: `value` is not a real number or an array of real numbers.
+        ValueError: Some entry lies outside the domain of `name`; the message names it.
+    """
+    raw = np.asarray(value)
+    if raw.dtype.kind not in "iuf" or raw.size == 0:
+        raise TypeError(
+            f"{name} must be a real number or a non-empty array of real numbers, got {value!r}."
+        )
+    values = raw.astype(float)  # a copy: later changes to the caller's array do not leak in
+    domain = _DOMAINS[name]
+    allowed = domain.contains(values)
+    if raw.ndim == 0 and not isinstance(value, np.ndarray):
+        if not allowed:
+            raise ValueError(f"{name} must be {domain}, got {value!r}.")
+        return float(values)
+    if not allowed.all():
+        index = tuple(int(i) for i in np.argwhere(~allowed)[0])
+        raise ValueError(
+            f"{name} must be {domain} in every entry; entry {index} is {float(values[index])!r}."
+        )
+    return values
+
+
+# -- learning-rate schedules -----------------------------------------------------------
+
+
+def constant_rate(eta0: Setting, epoch: int, n_batches: int) -> Setting:
+    r"""The constant schedule, $\eta(e) = \eta_0$.
+
+    Args:
+        eta0: Initial learning rate $\eta_0$, a number or an array (one per model).
+        epoch: Epoch $e$, counted from 0.
+        n_batches: Mini-batches per epoch (unused).
+
+    Returns:
+        $\eta_0$, of the shape of `eta0`.
+    """
     return eta0
 
 
-def inverse_decay(eta0: float, epoch: int, n_batches: int) -> float:
-    r"""The report's decay (D10), :math:`\eta(e) = \eta_0 / (e\,m + 1)`."""
+def inverse_decay(eta0: Setting, epoch: int, n_batches: int) -> Setting:
+    r"""The report's decay (D10), $\eta(e) = \eta_0 / (e\, n_b + 1)$.
+
+    From the second epoch on it runs at most $1/(n_b + 1)$ of $\eta_0$: with MNIST's
+    $n_b = 1200$ mini-batches, $\eta_0/1201$.
+
+    Args:
+        eta0: Initial learning rate $\eta_0$, a number or an array (one per model).
+        epoch: Epoch $e$, counted from 0.
+        n_batches: Mini-batches per epoch, $n_b$.
+
+    Returns:
+        $\eta(e)$, of the shape of `eta0`.
+    """
     return eta0 / (epoch * n_batches + 1)
 
 
-SCHEDULES: dict[str, Callable[[float, int, int], float]] = {
-    "constant": constant_rate,
-    "inverse": inverse_decay,
-}
+def inverse_scaling(
+    eta0: Setting, epoch: int, n_batches: int, *, power_t: Setting = 0.5
+) -> Setting:
+    r"""scikit-learn's `"invscaling"`, per epoch: $\eta(e) = \eta_0 / (e + 1)^{p}$.
+
+    scikit-learn's `MLPClassifier` counts $e$ in samples seen; here it counts epochs,
+    so that the rate is constant within an epoch like every schedule of
+    [SCHEDULES][fyslearn.optim.SCHEDULES]. With $p = 1/2$ the rate falls as
+    $1/\sqrt{e + 1}$: half of $\eta_0$ in epoch 3, a tenth in epoch 99.
+
+    Args:
+        eta0: Initial learning rate $\eta_0$, a number or an array (one per model).
+        epoch: Epoch $e$, counted from 0.
+        n_batches: Mini-batches per epoch (unused).
+        power_t: Exponent $p \ge 0$, a number or an array.
+
+    Returns:
+        $\eta(e)$, of the broadcast shape of `eta0` and `power_t`.
+    """
+    return eta0 / (epoch + 1.0) ** power_t
+
+
+def step_decay(
+    eta0: Setting,
+    epoch: int,
+    n_batches: int,
+    *,
+    decay_every: int = 10,
+    decay_factor: Setting = 0.5,
+) -> Setting:
+    r"""Step decay: $\eta(e) = \eta_0\, \gamma^{\lfloor e/k \rfloor}$.
+
+    The rate is multiplied by $\gamma$ every $k$ epochs; the defaults halve it every
+    10 epochs. PyTorch's `StepLR(step_size=k, gamma=γ)` is the same schedule.
+
+    Args:
+        eta0: Initial learning rate $\eta_0$, a number or an array (one per model).
+        epoch: Epoch $e$, counted from 0.
+        n_batches: Mini-batches per epoch (unused).
+        decay_every: Epochs $k \ge 1$ between two drops.
+        decay_factor: Factor $\gamma \in (0, 1]$ of each drop, a number or an array.
+
+    Returns:
+        $\eta(e)$, of the broadcast shape of `eta0` and `decay_factor`.
+    """
+    return eta0 * decay_factor ** (epoch // decay_every)
+
+
+SCHEDULES: Mapping[str, Callable[..., Setting]] = MappingProxyType(
+    {
+        "constant": constant_rate,
+        "inverse": inverse_decay,
+        "invscaling": inverse_scaling,
+        "step": step_decay,
+    }
+)
+"""The learning-rate schedules by their option name (`schedule=`).
+
+Each maps `(eta0, epoch, n_batches, **settings)` to the rate of the epoch;
+[make_schedule][fyslearn.optim.make_schedule] binds the settings.
+"""
+
+
+def _schedule_settings(
+    schedule: str, power_t: Setting, decay_every: int, decay_factor: Setting
+) -> dict[str, Setting]:
+    """Check every setting; return those that `schedule` takes (the others are ignored)."""
+    check_option(schedule, "schedule", SCHEDULES)
+    settings = {
+        "power_t": _check_setting(power_t, "power_t"),
+        "decay_every": check_positive_int(decay_every, "decay_every"),
+        "decay_factor": _check_setting(decay_factor, "decay_factor"),
+    }
+    taken = inspect.signature(SCHEDULES[schedule]).parameters
+    return {name: value for name, value in settings.items() if name in taken}
+
+
+def make_schedule(
+    schedule: str,
+    *,
+    power_t: Setting = 0.5,
+    decay_every: int = 10,
+    decay_factor: Setting = 0.5,
+) -> Callable[[Setting, int, int], Setting]:
+    r"""The schedule `schedule` with its settings bound: `rate(eta0, epoch, n_batches)`.
+
+    Settings of another schedule are checked and then ignored, as scikit-learn ignores
+    `power_t` unless `learning_rate="invscaling"`.
+
+    Args:
+        schedule: A name of [SCHEDULES][fyslearn.optim.SCHEDULES].
+        power_t: Exponent of `"invscaling"`.
+        decay_every: Epochs between two drops of `"step"`.
+        decay_factor: Factor of each drop of `"step"`.
+
+    Returns:
+        The function $(\eta_0, e, n_b) \mapsto \eta(e)$.
+
+    Raises:
+        ValueError: Unknown schedule (the message lists the valid names) or a setting
+            out of range.
+
+    Examples:
+        >>> rate = make_schedule("step", decay_every=2)
+        >>> [rate(0.1, epoch, 100) for epoch in range(5)]
+        [0.1, 0.1, 0.05, 0.05, 0.025]
+    """
+    settings = _schedule_settings(schedule, power_t, decay_every, decay_factor)
+    return functools.partial(SCHEDULES[schedule], **settings)
+
+
+# -- optimizers ------------------------------------------------------------------------
 
 
 class DivergenceError(ArithmeticError, ValueError):
@@ -66,49 +302,384 @@ class DivergenceWarning(RuntimeWarning):
     """Training diverged and the best finite parameters were restored."""
 
 
-class SGD:
-    r"""Stochastic gradient descent with momentum (D9), updating arrays in place.
+class Optimizer:
+    r"""The common part of the optimizers: parameters, learning rate and its schedule.
+
+    A subclass implements `step(grads)`. The training loop calls
+    `start_epoch(epoch, n_batches)` before the first mini-batch of each epoch and then
+    `step` once per mini-batch.
 
     Args:
         params: The arrays to optimise; they are modified in place.
-        learning_rate: Initial learning rate :math:`\eta_0 > 0`.
-        momentum: Momentum :math:`\omega \in [0, 1)`; 0 gives plain SGD.
-        schedule: ``"constant"`` or ``"inverse"`` (D10).
+        learning_rate: Initial learning rate $\eta_0 > 0$, a number or an array that
+            broadcasts against every array of `params`.
+        schedule: A name of [SCHEDULES][fyslearn.optim.SCHEDULES].
+        power_t: Exponent of the `"invscaling"` schedule.
+        decay_every: Epochs between two drops of the `"step"` schedule.
+        decay_factor: Factor of each drop of the `"step"` schedule.
+
+    Attributes:
+        params: The arrays being optimised (the caller's own arrays).
+        learning_rate: $\eta_0$, a float or a float array.
+        current_rate: The rate $\eta(e)$ of the current epoch.
+        schedule: The schedule's name.
+        schedule_settings: The settings the schedule takes (empty for `"constant"` and
+            `"inverse"`).
+    """
+
+    schedule_settings: Mapping[str, Setting] = MappingProxyType({})
+
+    def __init__(
+        self,
+        params: Sequence[np.ndarray],
+        learning_rate: Setting,
+        schedule: str = "constant",
+        *,
+        power_t: Setting = 0.5,
+        decay_every: int = 10,
+        decay_factor: Setting = 0.5,
+    ) -> None:
+        self.params = list(params)
+        self.learning_rate = _check_setting(learning_rate, "learning_rate")
+        self.schedule = schedule
+        self.schedule_settings = _schedule_settings(schedule, power_t, decay_every, decay_factor)
+        self.current_rate = self.learning_rate
+
+    def start_epoch(self, epoch: int, n_batches: int) -> Setting:
+        """Set and return `current_rate`, the learning rate of epoch `epoch` (counted from 0)."""
+        schedule = SCHEDULES[self.schedule]
+        self.current_rate = schedule(self.learning_rate, epoch, n_batches, **self.schedule_settings)
+        return self.current_rate
+
+    def step(self, grads: Sequence[np.ndarray]) -> None:
+        """Apply one update to `params`; `grads` (one per parameter) may be overwritten."""
+        raise NotImplementedError
+
+    def _zeros(self) -> list[np.ndarray]:
+        """One zero array per parameter: the initial state of a running sum or average."""
+        return [np.zeros_like(param) for param in self.params]
+
+
+def _move(param: np.ndarray, step: np.ndarray, velocity: np.ndarray | None, momentum: Setting):
+    r"""$\theta \leftarrow \theta - s$; with momentum $\omega$, the average $v$ of the steps.
+
+    $v \leftarrow \omega v + s,\ \theta \leftarrow \theta - v$ when `velocity` holds $v$.
+    """
+    if velocity is None:
+        param -= step
+        return
+    velocity *= momentum
+    velocity += step
+    param -= velocity
+
+
+class SGD(Optimizer):
+    r"""Stochastic gradient descent with momentum (D9), updating arrays in place.
+
+    $$ v \leftarrow \omega v + \eta g, \qquad \theta \leftarrow \theta - v, $$
+
+    with $v = 0$ at the start; momentum $\omega = 0$ gives plain SGD,
+    $\theta \leftarrow \theta - \eta g$.
+
+    Args:
+        params: The arrays to optimise; they are modified in place.
+        learning_rate: Initial learning rate $\eta_0 > 0$ (a number or an array).
+        momentum: Momentum $\omega \in [0, 1)$ (a number or an array); 0 gives plain SGD.
+        schedule: A name of [SCHEDULES][fyslearn.optim.SCHEDULES].
+        **schedule_settings: `power_t`, `decay_every`, `decay_factor`, as for
+            [Optimizer][fyslearn.optim.Optimizer].
+
+    Examples:
+        >>> theta = np.array([1.0, -2.0])
+        >>> optimizer = SGD([theta], learning_rate=0.1)
+        >>> optimizer.start_epoch(0, n_batches=1)
+        0.1
+        >>> optimizer.step([np.array([1.0, 1.0])])
+        >>> theta
+        array([ 0.9, -2.1])
     """
 
     def __init__(
         self,
         params: Sequence[np.ndarray],
-        learning_rate: float | np.ndarray,
-        momentum: float | np.ndarray = 0.0,
+        learning_rate: Setting,
+        momentum: Setting = 0.0,
         schedule: str = "constant",
+        **schedule_settings: Setting,
     ) -> None:
-        self.params = list(params)
-        self.learning_rate = _check_setting(learning_rate, "learning_rate", positive=True)
-        self.momentum = _check_setting(momentum, "momentum", upper=1.0)
-        self.schedule = check_option(schedule, "schedule", SCHEDULES)
-        has_momentum = bool(np.any(self.momentum))
-        self.velocities = [np.zeros_like(p) for p in self.params] if has_momentum else None
-        self.current_rate = self.learning_rate
-
-    def start_epoch(self, epoch: int, n_batches: int) -> float:
-        """Set and return the learning rate of epoch ``epoch`` (counted from 0)."""
-        self.current_rate = SCHEDULES[self.schedule](self.learning_rate, epoch, n_batches)
-        return self.current_rate
+        super().__init__(params, learning_rate, schedule, **schedule_settings)
+        self.momentum = _check_setting(momentum, "momentum")
+        self.velocities = self._zeros() if np.any(self.momentum) else None
 
     def step(self, grads: Sequence[np.ndarray]) -> None:
-        r"""Apply one update. ``grads`` are scratch buffers: they are scaled in place by η."""
-        eta = self.current_rate
-        if self.velocities is None:
-            for param, grad in zip(self.params, grads, strict=True):
-                grad *= eta  # θ ← θ − η ∇C, without a temporary array
-                param -= grad
-            return
-        for param, grad, velocity in zip(self.params, grads, self.velocities, strict=True):
-            velocity *= self.momentum  # v ← ω v + η ∇C
-            grad *= eta
-            velocity += grad
-            param -= velocity  # θ ← θ − v
+        r"""Apply one update. `grads` are scratch buffers: they are scaled in place by $\eta$."""
+        velocities = self.velocities or [None] * len(self.params)
+        for param, grad, velocity in zip(self.params, grads, velocities, strict=True):
+            grad *= self.current_rate  # η g, without a temporary array
+            _move(param, grad, velocity, self.momentum)
+
+
+class Adagrad(Optimizer):
+    r"""Adagrad (Duchi, Hazan & Singer, 2011): each parameter's rate shrinks with its gradients.
+
+    $$ G \leftarrow G + g^2, \qquad
+       \theta \leftarrow \theta - \frac{\eta\, g}{\sqrt{G} + \epsilon}, $$
+
+    element by element, with $G = 0$ at the start. With momentum $\omega > 0$ that
+    step $s = \eta g/(\sqrt{G} + \epsilon)$ is averaged like SGD's:
+    $v \leftarrow \omega v + s,\ \theta \leftarrow \theta - v$. Under a constant
+    gradient the step shrinks as $\eta/\sqrt{t}$
+    ([adagrad_constant_gradient][fyslearn.derivations.adagrad_constant_gradient]).
+
+    Args:
+        params: The arrays to optimise; they are modified in place.
+        learning_rate: Initial learning rate $\eta_0 > 0$ (a number or an array).
+        momentum: Momentum $\omega \in [0, 1)$ (a number or an array).
+        epsilon: $\epsilon > 0$ added to $\sqrt{G}$ (a number or an array).
+        schedule: A name of [SCHEDULES][fyslearn.optim.SCHEDULES].
+        **schedule_settings: `power_t`, `decay_every`, `decay_factor`, as for
+            [Optimizer][fyslearn.optim.Optimizer].
+
+    Attributes:
+        squared_sums: $G$ of every parameter, the sum of its squared gradients.
+    """
+
+    def __init__(
+        self,
+        params: Sequence[np.ndarray],
+        learning_rate: Setting,
+        momentum: Setting = 0.0,
+        epsilon: Setting = 1e-8,
+        schedule: str = "constant",
+        **schedule_settings: Setting,
+    ) -> None:
+        super().__init__(params, learning_rate, schedule, **schedule_settings)
+        self.momentum = _check_setting(momentum, "momentum")
+        self.epsilon = _check_setting(epsilon, "epsilon")
+        self.squared_sums = self._zeros()
+        self.velocities = self._zeros() if np.any(self.momentum) else None
+        self._work = [np.empty_like(param) for param in self.params]
+
+    def step(self, grads: Sequence[np.ndarray]) -> None:
+        """Apply one update. `grads` are scratch buffers: they are overwritten by the step."""
+        velocities = self.velocities or [None] * len(self.params)
+        for param, grad, G, work, velocity in zip(
+            self.params, grads, self.squared_sums, self._work, velocities, strict=True
+        ):
+            G += np.square(grad, out=work)  # G ← G + g²
+            np.sqrt(G, out=work)
+            work += self.epsilon
+            grad /= work
+            grad *= self.current_rate  # s = η g / (√G + ε)
+            _move(param, grad, velocity, self.momentum)
+
+
+class RMSprop(Optimizer):
+    r"""RMSprop (Tieleman & Hinton, 2012): the step divided by a running root mean square.
+
+    $$ v \leftarrow \rho v + (1 - \rho) g^2, \qquad
+       \theta \leftarrow \theta - \frac{\eta\, g}{\sqrt{v} + \epsilon}, $$
+
+    element by element, with $v = 0$ at the start. Multiplying the loss by $c > 0$
+    multiplies $g$ by $c$ and $\sqrt{v}$ by $c$: the step does not change while
+    $\sqrt{v} \gg \epsilon$.
+
+    Args:
+        params: The arrays to optimise; they are modified in place.
+        learning_rate: Initial learning rate $\eta_0 > 0$ (a number or an array).
+        rho: Decay $\rho \in [0, 1)$ of the running average (a number or an array).
+        epsilon: $\epsilon > 0$ added to $\sqrt{v}$ (a number or an array).
+        schedule: A name of [SCHEDULES][fyslearn.optim.SCHEDULES].
+        **schedule_settings: `power_t`, `decay_every`, `decay_factor`, as for
+            [Optimizer][fyslearn.optim.Optimizer].
+
+    Attributes:
+        mean_squares: $v$ of every parameter, the running average of its squared gradients.
+    """
+
+    def __init__(
+        self,
+        params: Sequence[np.ndarray],
+        learning_rate: Setting,
+        rho: Setting = 0.9,
+        epsilon: Setting = 1e-8,
+        schedule: str = "constant",
+        **schedule_settings: Setting,
+    ) -> None:
+        super().__init__(params, learning_rate, schedule, **schedule_settings)
+        self.rho = _check_setting(rho, "rho")
+        self.epsilon = _check_setting(epsilon, "epsilon")
+        self.mean_squares = self._zeros()
+        self._work = [np.empty_like(param) for param in self.params]
+
+    def step(self, grads: Sequence[np.ndarray]) -> None:
+        """Apply one update. `grads` are scratch buffers: they are overwritten by the step."""
+        for param, grad, v, work in zip(
+            self.params, grads, self.mean_squares, self._work, strict=True
+        ):
+            v *= self.rho
+            np.square(grad, out=work)
+            work *= 1.0 - self.rho
+            v += work  # v ← ρ v + (1 − ρ) g²
+            np.sqrt(v, out=work)
+            work += self.epsilon
+            grad /= work
+            grad *= self.current_rate
+            param -= grad  # θ ← θ − η g / (√v + ε)
+
+
+class Adam(Optimizer):
+    r"""Adam (Kingma & Ba, 2015, Algorithm 1): bias-corrected running moments of the gradient.
+
+    At step $t = 1, 2, \dots$ (counted over all epochs), with $m = v = 0$ at the start:
+
+    $$ m \leftarrow \beta_1 m + (1 - \beta_1) g, \qquad
+       v \leftarrow \beta_2 v + (1 - \beta_2) g^2, $$
+
+    $$ \hat m = \frac{m}{1 - \beta_1^t}, \qquad \hat v = \frac{v}{1 - \beta_2^t}, \qquad
+       \theta \leftarrow \theta - \frac{\eta\, \hat m}{\sqrt{\hat v} + \epsilon}. $$
+
+    The corrections make $\hat m = g$ and $\hat v = g^2$ for a constant gradient
+    ([adam_bias_correction][fyslearn.derivations.adam_bias_correction]), so the first
+    step has length $\eta |g|/(|g| + \epsilon) \approx \eta$ whatever the scale of $g$
+    ([adam_first_step][fyslearn.derivations.adam_first_step]).
+
+    Args:
+        params: The arrays to optimise; they are modified in place.
+        learning_rate: Initial learning rate $\eta_0 > 0$ (a number or an array).
+        beta_1: Decay $\beta_1 \in [0, 1)$ of the first moment (a number or an array).
+        beta_2: Decay $\beta_2 \in [0, 1)$ of the second moment (a number or an array).
+        epsilon: $\epsilon > 0$ added to $\sqrt{\hat v}$ (a number or an array).
+        schedule: A name of [SCHEDULES][fyslearn.optim.SCHEDULES].
+        **schedule_settings: `power_t`, `decay_every`, `decay_factor`, as for
+            [Optimizer][fyslearn.optim.Optimizer].
+
+    Attributes:
+        first_moments: $m$ of every parameter.
+        second_moments: $v$ of every parameter.
+        n_steps: The step count $t$ of the last update (0 before the first).
+    """
+
+    def __init__(
+        self,
+        params: Sequence[np.ndarray],
+        learning_rate: Setting,
+        beta_1: Setting = 0.9,
+        beta_2: Setting = 0.999,
+        epsilon: Setting = 1e-8,
+        schedule: str = "constant",
+        **schedule_settings: Setting,
+    ) -> None:
+        super().__init__(params, learning_rate, schedule, **schedule_settings)
+        self.beta_1 = _check_setting(beta_1, "beta_1")
+        self.beta_2 = _check_setting(beta_2, "beta_2")
+        self.epsilon = _check_setting(epsilon, "epsilon")
+        self.first_moments = self._zeros()
+        self.second_moments = self._zeros()
+        self.n_steps = 0
+        self._work = [np.empty_like(param) for param in self.params]
+
+    def step(self, grads: Sequence[np.ndarray]) -> None:
+        """Apply one update. `grads` are scratch buffers: they are overwritten by the step."""
+        self.n_steps += 1
+        # η m̂ = η m / (1 − β₁ᵗ): the first correction joins the rate, the second divides v
+        corrected_rate = self.current_rate / (1.0 - self.beta_1**self.n_steps)
+        second_correction = 1.0 - self.beta_2**self.n_steps
+        for param, grad, m, v, work in zip(
+            self.params, grads, self.first_moments, self.second_moments, self._work, strict=True
+        ):
+            m *= self.beta_1
+            m += np.multiply(grad, 1.0 - self.beta_1, out=work)  # m ← β₁ m + (1 − β₁) g
+            v *= self.beta_2
+            np.square(grad, out=work)
+            work *= 1.0 - self.beta_2
+            v += work  # v ← β₂ v + (1 − β₂) g²
+            np.divide(v, second_correction, out=work)
+            np.sqrt(work, out=work)
+            work += self.epsilon  # √v̂ + ε
+            np.divide(m, work, out=grad)
+            grad *= corrected_rate
+            param -= grad  # θ ← θ − η m̂ / (√v̂ + ε)
+
+
+SOLVERS: Mapping[str, type[Optimizer]] = MappingProxyType(
+    {"sgd": SGD, "adagrad": Adagrad, "rmsprop": RMSprop, "adam": Adam}
+)
+"""The optimizers by their `solver` name, as in scikit-learn's `MLPClassifier(solver=...)`."""
+
+
+def make_optimizer(
+    solver: str,
+    params: Sequence[np.ndarray],
+    learning_rate: Setting,
+    *,
+    momentum: Setting = 0.0,
+    rho: Setting = 0.9,
+    beta_1: Setting = 0.9,
+    beta_2: Setting = 0.999,
+    epsilon: Setting = 1e-8,
+    schedule: str = "constant",
+    power_t: Setting = 0.5,
+    decay_every: int = 10,
+    decay_factor: Setting = 0.5,
+) -> Optimizer:
+    r"""The optimizer named `solver`, with the settings it takes.
+
+    Every setting is checked, and those of another solver are then ignored, as
+    scikit-learn's `MLPClassifier` checks `beta_1` but uses it only with
+    `solver="adam"`.
+
+    Args:
+        solver: A name of [SOLVERS][fyslearn.optim.SOLVERS]: `"sgd"`, `"adagrad"`,
+            `"rmsprop"` or `"adam"`.
+        params: The arrays to optimise; they are modified in place.
+        learning_rate: Initial learning rate $\eta_0 > 0$.
+        momentum: Momentum $\omega \in [0, 1)$ of `"sgd"` and `"adagrad"`.
+        rho: Decay $\rho \in [0, 1)$ of `"rmsprop"`.
+        beta_1: Decay $\beta_1 \in [0, 1)$ of Adam's first moment.
+        beta_2: Decay $\beta_2 \in [0, 1)$ of Adam's second moment.
+        epsilon: $\epsilon > 0$ of `"adagrad"`, `"rmsprop"` and `"adam"`.
+        schedule: A name of [SCHEDULES][fyslearn.optim.SCHEDULES].
+        power_t: Exponent of the `"invscaling"` schedule.
+        decay_every: Epochs between two drops of the `"step"` schedule.
+        decay_factor: Factor of each drop of the `"step"` schedule.
+
+    Every setting but `decay_every` may be an array that broadcasts against every
+    array of `params` (one value per model).
+
+    Returns:
+        An [Optimizer][fyslearn.optim.Optimizer] on `params`.
+
+    Raises:
+        ValueError: Unknown solver or schedule (the message lists the valid names), or a
+            setting out of range (the message names it).
+
+    Examples:
+        >>> theta = np.zeros(3)
+        >>> optimizer = make_optimizer("adam", [theta], 0.01, momentum=0.9)  # not Adam's
+        >>> type(optimizer).__name__, optimizer.beta_1
+        ('Adam', 0.9)
+    """
+    check_option(solver, "solver", SOLVERS)
+    settings = {
+        "momentum": momentum,
+        "rho": rho,
+        "beta_1": beta_1,
+        "beta_2": beta_2,
+        "epsilon": epsilon,
+    }
+    checked = {name: _check_setting(value, name) for name, value in settings.items()}
+    optimizer = SOLVERS[solver]
+    taken = inspect.signature(optimizer).parameters
+    return optimizer(
+        params,
+        learning_rate,
+        schedule=schedule,
+        power_t=power_t,
+        decay_every=decay_every,
+        decay_factor=decay_factor,
+        **{name: value for name, value in checked.items() if name in taken},
+    )
 
 
 @dataclass
@@ -175,22 +746,6 @@ class ParameterSnapshots:
         """Put saved copies back, in place."""
         for param, value in zip(self.params, saved, strict=True):
             param[...] = value
-
-
-def _check_setting(
-    value: float | np.ndarray, name: str, positive: bool = False, upper: float | None = None
-) -> float | np.ndarray:
-    """A float, or an array of per-parameter values (a stack of models), checked entry by entry."""
-    if not isinstance(value, np.ndarray):
-        if positive:
-            return check_positive_float(value, name)
-        return check_non_negative_float(value, name, max_val=upper)
-    low_ok = value > 0 if positive else value >= 0
-    high_ok = value < upper if upper is not None else True
-    if not (np.all(np.isfinite(value)) and np.all(low_ok) and np.all(high_ok)):
-        bounds = "> 0" if positive else f"in [0, {upper})" if upper is not None else ">= 0"
-        raise ValueError(f"every {name} must be finite and {bounds}.")
-    return value
 
 
 def run_epochs(

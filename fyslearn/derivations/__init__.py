@@ -16,7 +16,13 @@ from .activations import (
 from .backprop import backpropagation
 from .beyond_the_report import l1_subgradient, sigmoid_binary_cross_entropy_delta
 from .initialization import glorot_uniform
-from .optimization import learning_rate_decay, sgd_momentum
+from .optimization import (
+    adagrad_constant_gradient,
+    adam_bias_correction,
+    adam_first_step,
+    learning_rate_decay,
+    sgd_momentum,
+)
 from .output_error import mse_output_gradient, softmax_cross_entropy_delta
 from .regression import mse_gradient, ridge_gradient
 
@@ -25,6 +31,9 @@ __all__ = [
     "Erratum",
     "Identity",
     "Step",
+    "adagrad_constant_gradient",
+    "adam_bias_correction",
+    "adam_first_step",
     "backpropagation",
     "glorot_uniform",
     "l1_subgradient",

@@ -1,15 +1,18 @@
-r"""D9, D10: mini-batch SGD with momentum, and the report's learning-rate decay.
+r"""D9, D10 and the adaptive optimizers: the facts behind `fyslearn.optim`, derived by SymPy.
 
-Three facts behind :mod:`fyslearn.optim`, each derived by SymPy:
-
-* the mini-batch gradient, the mean over the batch, is on average the full
-  gradient (so SGD follows the true gradient in expectation);
-* momentum :math:`v_t = \omega v_{t-1} + \eta g_t` unrolls to a geometric sum of past
-  gradients; for a constant gradient the step grows to :math:`\eta g/(1-\omega)`, so
-  momentum :math:`\omega` acts like a learning rate :math:`1/(1-\omega)` times larger;
-* the decay :math:`\eta(e) = \eta_0/(e\,m+1)` falls by a factor :math:`m+1` after the
+* The mini-batch gradient, the mean over the batch, is on average the full
+  gradient (so SGD follows the true gradient in expectation).
+* Momentum $v_t = \omega v_{t-1} + \eta g_t$ unrolls to a geometric sum of past
+  gradients; for a constant gradient the step grows to $\eta g/(1-\omega)$, so
+  momentum $\omega$ acts like a learning rate $1/(1-\omega)$ times larger.
+* The decay $\eta(e) = \eta_0/(e\,m+1)$ falls by a factor $m+1$ after the
   first epoch; its sum over epochs diverges while the sum of squares converges
   (the Robbins–Monro conditions).
+* Adam's running averages put the total weight $1 - \beta^t$ on the gradients, so
+  dividing by it (the bias correction) makes $\hat m_t = g$ for a constant gradient.
+* Adam's first step has length $\eta |g|/(|g| + \epsilon) \approx \eta$, whatever the
+  scale of $g$.
+* Adagrad's step under a constant gradient shrinks as $\eta/\sqrt{t}$.
 """
 
 from __future__ import annotations
@@ -22,7 +25,13 @@ import sympy as sp
 
 from ._core import Derivation, Identity, Step
 
-__all__ = ["learning_rate_decay", "sgd_momentum"]
+__all__ = [
+    "adagrad_constant_gradient",
+    "adam_bias_correction",
+    "adam_first_step",
+    "learning_rate_decay",
+    "sgd_momentum",
+]
 
 
 def _minibatch_mean_is_unbiased(n: int, m: int) -> Identity:
@@ -99,11 +108,11 @@ def _momentum_numeric():
 
 @functools.cache
 def sgd_momentum() -> Derivation:
-    r"""D9: SGD with momentum, :math:`v \leftarrow \omega v + \eta\nabla C;\ \theta -= v`.
+    r"""D9: SGD with momentum, $v \leftarrow \omega v + \eta g,\ \theta \leftarrow \theta - v$.
 
-    ``numeric()(theta0, gradients, eta, omega)`` returns the parameters after
+    `numeric()(theta0, gradients, eta, omega)` returns the parameters after
     each step computed from the unrolled sums, which the tests compare with
-    :class:`fyslearn.optim.SGD`.
+    [SGD][fyslearn.optim.SGD].
     """
     steps, proofs, closed_form = _momentum_recurrence()
     proofs = [_minibatch_mean_is_unbiased(4, 2), _minibatch_mean_is_unbiased(5, 3), *proofs]
@@ -133,10 +142,10 @@ def _converges(series: sp.Sum) -> sp.Integer:
 
 @functools.cache
 def learning_rate_decay() -> Derivation:
-    r"""D10: the report's schedule :math:`\eta(e) = \eta_0/(e\,m + 1)`.
+    r"""D10: the report's schedule $\eta(e) = \eta_0/(e\,m + 1)$.
 
-    ``numeric()(eta0, epoch, n_batches)`` is the lambdified schedule, compared
-    with :func:`fyslearn.optim.inverse_decay` by the tests.
+    `numeric()(eta0, epoch, n_batches)` is the lambdified schedule, compared
+    with [inverse_decay][fyslearn.optim.inverse_decay] by the tests.
     """
     eta0 = sp.Symbol(r"\eta_0", positive=True)
     e = sp.Symbol("e", integer=True, nonnegative=True)
@@ -185,4 +194,266 @@ def learning_rate_decay() -> Derivation:
         proofs=proofs,
         numeric_factory=lambda: sp.lambdify([eta0, e, m], rate, modules="numpy"),
         report_reference="D10",
+    )
+
+
+# -- adaptive optimizers -------------------------------------------------------------------
+
+
+def _running_average(beta: sp.Basic, previous: sp.Basic, gradient: sp.Basic) -> sp.Basic:
+    """One update of Adam's running averages: β·previous + (1 − β)·gradient."""
+    return beta * previous + (1 - beta) * gradient
+
+
+@functools.cache
+def adam_bias_correction() -> Derivation:
+    r"""Adam's bias correction: the weights of $m_t$ sum to $1 - \beta^t$, so $\hat m_t = g$.
+
+    $m_t = \beta m_{t-1} + (1-\beta) g_t$ with $m_0 = 0$ is a weighted sum of the
+    gradients whose weights add up to $1 - \beta^t$, not 1; dividing by that total
+    gives $\hat m_t$, which equals $g$ for a constant gradient (and has the gradients'
+    mean as its mean when they share one). The same holds for $v_t$ with $g^2$ and
+    $\beta_2$.
+
+    `numeric()(beta, t)` is the total weight $1 - \beta^t$; the tests compare
+    $m_t$ and $v_t$ of [Adam][fyslearn.optim.Adam] under a constant gradient
+    with it.
+    """
+    t = sp.Symbol("t", integer=True, positive=True)
+    i = sp.Symbol("i", integer=True, positive=True)
+    beta = sp.Symbol(r"\beta", positive=True)
+    g = sp.Symbol("g", real=True)
+    gradient = sp.IndexedBase("g")
+    m = sp.Function("m")
+    weights = sp.Sum((1 - beta) * beta ** (t - i), (i, 1, t))
+    total_weight = weights.doit()
+    constant_gradient = sp.rsolve(m(t) - _running_average(beta, m(t - 1), g), m(t), {m(0): 0})
+    corrected = sp.simplify(constant_gradient / total_weight)
+    n = 6  # the recursion unrolled by hand for six distinct gradients
+    g_values = sp.symbols(f"g_1:{n + 1}", real=True)
+    recursion = sp.Integer(0)
+    for g_value in g_values:
+        recursion = _running_average(beta, recursion, g_value)
+    unrolled_n = sum((1 - beta) * beta ** (n - k) * g_values[k - 1] for k in range(1, n + 1))
+    steps = [
+        Step(
+            "Running average, m₀ = 0 (Adam's m with β = β₁; its v with β = β₂ and g²)",
+            _running_average(beta, m(t - 1), gradient[t]),
+            lhs=m(t),
+        ),
+        Step(
+            "Unrolled: a weighted sum of the gradients",
+            sp.Sum((1 - beta) * beta ** (t - i) * gradient[i], (i, 1, t)),
+            lhs=m(t),
+        ),
+        Step("The weights add up to 1 − βᵗ, not 1 (SymPy)", total_weight, lhs=sp.latex(weights)),
+        Step(
+            "So with β₁ = 0.9 the first average is a tenth of the gradient",
+            _running_average(sp.Rational(9, 10), 0, g),
+            lhs=r"m_1\big|_{\beta = 0.9}",
+        ),
+        Step("For a constant gradient g (SymPy rsolve)", constant_gradient, lhs=m(t)),
+        Step(
+            "Divided by the total weight: the bias-corrected average is the gradient",
+            corrected,
+            lhs=r"\hat m_t = \frac{m_t}{1 - \beta^t}",
+        ),
+    ]
+    proofs = [
+        Identity(
+            "The weights sum to 1 − βᵗ",
+            total_weight,
+            1 - beta**t,
+            display=r"\sum_{i=1}^{t} (1 - \beta)\beta^{t-i} = 1 - \beta^t",
+        ),
+        Identity(
+            f"The recursion run {n} times equals the unrolled sum",
+            recursion,
+            unrolled_n,
+            display=rf"m_{n} = \sum_{{i=1}}^{{{n}}} (1 - \beta)\beta^{{{n}-i}} g_i",
+        ),
+        Identity(
+            "rsolve's solution for a constant gradient is (1 − βᵗ) g",
+            constant_gradient,
+            (1 - beta**t) * g,
+        ),
+        Identity(
+            f"At t = {n}, the unrolled sum of a constant gradient is (1 − βᵗ) g",
+            unrolled_n.subs(dict.fromkeys(g_values, g)),
+            (1 - beta**n) * g,
+        ),
+        Identity("The corrected average of a constant gradient is the gradient", corrected, g),
+    ]
+    return Derivation(
+        name="adam_bias_correction",
+        title="Adam's bias correction",
+        summary=(
+            "Adam's running averages start at zero, so after t steps their weights add up "
+            "to 1 − βᵗ instead of 1: with β₁ = 0.9 the first m is g/10 and with β₂ = 0.999 "
+            "the first v is g²/1000. Dividing by 1 − βᵗ removes that bias: for a constant "
+            "gradient the corrected averages are exactly g and g²."
+        ),
+        steps=steps,
+        result=sp.Eq(sp.Symbol(r"\hat m_t"), corrected),
+        proofs=proofs,
+        numeric_factory=lambda: sp.lambdify([beta, t], total_weight, modules="numpy"),
+    )
+
+
+@functools.cache
+def adam_first_step() -> Derivation:
+    r"""Adam's first step, $-\eta g/(|g| + \epsilon)$: of length about $\eta$ at any scale of $g$.
+
+    `numeric()(eta, g, epsilon)` is the displacement $\theta_1 - \theta_0$,
+    compared with the first step of [Adam][fyslearn.optim.Adam] by the tests.
+    """
+    eta, epsilon, c = sp.symbols(r"\eta \epsilon c", positive=True)
+    beta_1, beta_2 = sp.symbols(r"\beta_1 \beta_2", positive=True)
+    g = sp.Symbol("g", real=True)
+    g_positive = sp.Symbol("g", positive=True)
+    m_1 = _running_average(beta_1, 0, g)
+    v_1 = _running_average(beta_2, 0, g**2)
+    m_hat, v_hat = sp.simplify(m_1 / (1 - beta_1)), sp.simplify(v_1 / (1 - beta_2))
+    displacement = sp.simplify(-eta * m_hat / (sp.sqrt(v_hat) + epsilon))
+    length = eta * sp.Abs(g) / (sp.Abs(g) + epsilon)
+    scaled_length = length.subs(g, c * g)
+    steps = [
+        Step("From m₀ = 0", m_1, lhs=sp.Symbol("m_1")),
+        Step("From v₀ = 0", v_1, lhs=sp.Symbol("v_1")),
+        Step("Bias-corrected, t = 1", m_hat, lhs=r"\hat m_1 = \frac{m_1}{1 - \beta_1}"),
+        Step("Bias-corrected, t = 1", v_hat, lhs=r"\hat v_1 = \frac{v_1}{1 - \beta_2}"),
+        Step(
+            "The first step",
+            displacement,
+            lhs=r"\theta_1 - \theta_0 = -\frac{\eta \hat m_1}{\sqrt{\hat v_1} + \epsilon}",
+        ),
+        Step("Its length", length, lhs=r"|\theta_1 - \theta_0|"),
+        Step(
+            "With the loss, hence g, multiplied by c > 0",
+            scaled_length,
+            lhs=r"|\theta_1 - \theta_0|_{g \to c g}",
+        ),
+        Step(
+            "It falls short of η by less than η ε/|g|",
+            sp.simplify(eta - length),
+            lhs=r"\eta - |\theta_1 - \theta_0|",
+        ),
+    ]
+    proofs = [
+        Identity("The corrected first moment is g", m_hat, g),
+        Identity("The corrected second moment is g²", v_hat, g**2),
+        Identity(
+            "The first step is −η g/(|g| + ε)",
+            displacement,
+            -eta * g / (sp.Abs(g) + epsilon),
+        ),
+        Identity(
+            "As ε/|g| → 0 the length tends to η",
+            sp.limit(length.subs(g, g_positive), epsilon, 0),
+            eta,
+            display=r"\lim_{\epsilon \to 0} \frac{\eta |g|}{|g| + \epsilon} = \eta",
+        ),
+        Identity(
+            "Multiplying the loss by c → ∞ leaves the length η",
+            sp.limit(scaled_length.subs(g, g_positive), c, sp.oo),
+            eta,
+            display=r"\lim_{c \to \infty} \frac{\eta\, c |g|}{c |g| + \epsilon} = \eta",
+        ),
+        Identity(
+            "The shortfall is η ε/(|g| + ε)",
+            eta - length,
+            eta * epsilon / (sp.Abs(g) + epsilon),
+        ),
+    ]
+    return Derivation(
+        name="adam_first_step",
+        title="Adam's first step",
+        summary=(
+            "At t = 1 the corrected moments are g and g², so the first step is "
+            "−η g/(|g| + ε): of length η up to a relative ε/|g|, whether the gradient is "
+            "10⁻⁶ or 10⁶. Unlike SGD, whose step is η|g|, Adam's step length is set by η "
+            "alone; multiplying the loss by a constant does not change it."
+        ),
+        steps=steps,
+        result=sp.Eq(sp.Symbol(r"\theta_{1} - \theta_{0}"), displacement),
+        proofs=proofs,
+        numeric_factory=lambda: sp.lambdify([eta, g, epsilon], displacement, modules="numpy"),
+    )
+
+
+@functools.cache
+def adagrad_constant_gradient() -> Derivation:
+    r"""Adagrad under a constant gradient: $G_t = t g^2$ and a step shrinking as $\eta/\sqrt{t}$.
+
+    `numeric()(eta, g, epsilon, t)` is the displacement of step $t$,
+    $-\eta g/(\sqrt{t}|g| + \epsilon)$, compared with
+    [Adagrad][fyslearn.optim.Adagrad] by the tests.
+    """
+    t = sp.Symbol("t", integer=True, positive=True)
+    eta, epsilon = sp.symbols(r"\eta \epsilon", positive=True)
+    g = sp.Symbol("g", real=True)
+    g_positive = sp.Symbol("g", positive=True)
+    G = sp.Function("G")
+    gradient = sp.IndexedBase("g")
+    squared_sum = sp.rsolve(G(t) - G(t - 1) - g**2, G(t), {G(0): 0})
+    displacement = sp.simplify(-eta * g / (sp.sqrt(squared_sum) + epsilon))
+    without_epsilon = sp.limit(displacement.subs(g, g_positive), epsilon, 0)
+    first_without_epsilon = without_epsilon.subs(t, 1)
+    steps = [
+        Step("Sum of squared gradients, G₀ = 0", G(t - 1) + gradient[t] ** 2, lhs=G(t)),
+        Step("For a constant gradient g (SymPy rsolve)", squared_sum, lhs=G(t)),
+        Step(
+            "Step t",
+            displacement,
+            lhs=r"\theta_t - \theta_{t-1} = -\frac{\eta g}{\sqrt{G_t} + \epsilon}",
+        ),
+        Step(
+            "For g > 0 and ε → 0",
+            without_epsilon,
+            lhs=r"\theta_t - \theta_{t-1}",
+        ),
+        Step(
+            "So after 100 steps the step is a tenth of the first",
+            (without_epsilon / first_without_epsilon).subs(t, 100),
+            lhs=r"\frac{\theta_{100} - \theta_{99}}{\theta_1 - \theta_0}",
+        ),
+    ]
+    proofs = [
+        Identity("rsolve's solution is t g²", squared_sum, t * g**2),
+        Identity(
+            "Five additions of g² give 5 g²",
+            functools.reduce(lambda total, _: total + g**2, range(5), sp.Integer(0)),
+            squared_sum.subs(t, 5),
+        ),
+        Identity(
+            "Step t is −η g/(√t |g| + ε)",
+            displacement,
+            -eta * g / (sp.sqrt(t) * sp.Abs(g) + epsilon),
+        ),
+        Identity(
+            "Without ε, step t is the first divided by √t",
+            without_epsilon / first_without_epsilon,
+            1 / sp.sqrt(t),
+        ),
+        Identity(
+            "The steps still add up to infinity: Adagrad slows down but does not stop",
+            _converges(sp.Sum(1 / sp.sqrt(t), (t, 1, sp.oo))),
+            sp.Integer(0),
+            display=r"\sum_{t=1}^{\infty} \frac{\eta}{\sqrt{t}} = \infty",
+        ),
+    ]
+    return Derivation(
+        name="adagrad_constant_gradient",
+        title="Adagrad's shrinking step",
+        summary=(
+            "Adagrad divides by the root of the sum of all squared gradients. Under a "
+            "constant gradient that sum is t g², so step t has length η/√t (up to ε): "
+            "a built-in decay like the invscaling schedule with power_t = 1/2, but per "
+            "step and per parameter. The steps still sum to infinity, so Adagrad slows "
+            "down without stopping."
+        ),
+        steps=steps,
+        result=sp.Eq(sp.Symbol(r"\theta_t - \theta_{t-1}"), displacement),
+        proofs=proofs,
+        numeric_factory=lambda: sp.lambdify([eta, g, epsilon, t], displacement, modules="numpy"),
     )
