@@ -31,7 +31,16 @@ from ._validation import (
     check_positive_float,
     check_positive_int,
 )
-from .optim import SCHEDULES, SGD, DivergenceWarning, Outcome, run_epochs, shuffled_orders
+from .optim import (
+    SCHEDULES,
+    DivergenceWarning,
+    Outcome,
+    check_solver_settings,
+    make_optimizer,
+    run_epochs,
+    shuffled_orders,
+    solver_settings,
+)
 from .penalties import PENALTIES, penalty_gradient, penalty_value
 from .persistence import PersistenceMixin
 
@@ -264,7 +273,7 @@ class SGDRegressor(_LinearPredictor):
         batch_size: Rows per mini-batch; `None` (or larger than the data) means
             the whole training set: plain gradient descent.
         epochs: Passes over the training data.
-        schedule: `"constant"` or `"inverse"`.
+        schedule: `"constant"`, `"inverse"` (D10), `"invscaling"` or `"step"`.
         momentum: Momentum $\omega \in [0, 1)$.
         random_state: Seed for the initial coefficients and the shuffling.
         verbose: Show a progress bar when > 0.
@@ -274,6 +283,13 @@ class SGDRegressor(_LinearPredictor):
         penalty: `"l2"` ($\alpha\lVert\beta\rVert_2^2$, Ridge, the report's) or
             `"l1"` ($\alpha\lVert\beta\rVert_1$, Lasso, by its subgradient
             $\alpha\,\mathrm{sign}(\beta)$).
+        solver: `"sgd"` (the report's, with `momentum`), `"adagrad"` (with
+            `momentum`), `"rmsprop"` or `"adam"` ([`fyslearn.optim`][fyslearn.optim]).
+        beta_1: Adam's decay $\beta_1 \in [0, 1)$ of the first moment.
+        beta_2: Adam's decay $\beta_2 \in [0, 1)$ of the second moment.
+        epsilon: $\epsilon > 0$ of Adagrad, RMSprop and Adam.
+        rho: RMSprop's decay $\rho \in [0, 1)$.
+        power_t: Exponent of the `"invscaling"` schedule, $\eta_0/(e + 1)^{p}$.
 
     Relation to scikit-learn: `sklearn.linear_model.Lasso` minimises
     $\frac1{2n}\lVert y - X\beta\rVert^2 + \alpha_{sk}\lVert\beta\rVert_1$, half our
@@ -299,6 +315,12 @@ class SGDRegressor(_LinearPredictor):
         verbose: int = 0,
         on_divergence: str = "raise",
         penalty: str = "l2",
+        solver: str = "sgd",
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        rho: float = 0.9,
+        power_t: float = 0.5,
     ) -> None:
         self.alpha = alpha
         self.learning_rate = learning_rate
@@ -310,6 +332,12 @@ class SGDRegressor(_LinearPredictor):
         self.verbose = verbose
         self.on_divergence = on_divergence
         self.penalty = penalty
+        self.solver = solver
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.rho = rho
+        self.power_t = power_t
 
     def _prepare_fit(self, X: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Check the settings, then the data, as `fit` and `fit_many` both do."""
@@ -317,6 +345,7 @@ class SGDRegressor(_LinearPredictor):
         check_option(self.on_divergence, "on_divergence", ON_DIVERGENCE)
         check_non_negative_float(self.alpha, "alpha")
         check_option(self.penalty, "penalty", PENALTIES)
+        check_solver_settings(self)
         if self.batch_size is not None:  # None: the whole training set, plain gradient descent
             check_positive_int(self.batch_size, "batch_size")
         check_positive_int(self.epochs, "epochs")
@@ -352,7 +381,7 @@ class SGDRegressor(_LinearPredictor):
         (the same `random_state`) share one shuffling order and so one
         mini-batch: their gradient is two matrix products for all of them.
         `batch_size` and `epochs` must agree; every other setting may differ
-        (models with different schedules or penalties train as separate stacks). Each model
+        (models with different schedules, penalties or solvers train as separate stacks). Each model
         ends as its own `fit(X, y)` would leave it, or unfitted if it diverged.
 
         Returns:
@@ -365,8 +394,10 @@ class SGDRegressor(_LinearPredictor):
                 if any(getattr(e, name) != getattr(estimators[0], name) for e in estimators):
                     raise ValueError(f"fit_many needs the same {name} for every estimator.")
             X, y = data[0]
-            for kind in dict.fromkeys((e.schedule, e.penalty) for e in estimators):
-                group = [k for k, e in enumerate(estimators) if (e.schedule, e.penalty) == kind]
+            for kind in dict.fromkeys((e.schedule, e.penalty, e.solver) for e in estimators):
+                group = [
+                    k for k, e in enumerate(estimators) if (e.schedule, e.penalty, e.solver) == kind
+                ]
                 results = _train_columns([estimators[k] for k in group], X, y)
                 for k, result in zip(group, results, strict=True):
                     commit = functools.partial(estimators[k]._finish_fit, *result)
@@ -416,11 +447,16 @@ def _train_columns(
     B = np.column_stack([SGDRegressor._initial_coefficients(rng, X.shape[1]) for rng in rngs])
     alphas = np.array([float(e.alpha) for e in estimators])
     batch_order, _ = shuffled_orders(rngs, len(y))
-    optimizer = SGD(
-        [B],
-        np.array([float(e.learning_rate) for e in estimators]),
-        np.array([float(e.momentum) for e in estimators]),
-        first.schedule,
+    per_column = {  # each model's setting on its own column of B
+        name: np.array([float(value) for value in values])
+        for name, values in {
+            "learning_rate": [e.learning_rate for e in estimators],
+            "momentum": [e.momentum for e in estimators],
+            **solver_settings(estimators),
+        }.items()
+    }
+    optimizer = make_optimizer(
+        first.solver, [B], per_column.pop("learning_rate"), schedule=first.schedule, **per_column
     )
     losses: list[np.ndarray] = []
 

@@ -58,6 +58,7 @@ __all__ = [
     "SCHEDULES",
     "SGD",
     "SOLVERS",
+    "SOLVER_SETTINGS",
     "Adagrad",
     "Adam",
     "DivergenceError",
@@ -66,6 +67,7 @@ __all__ = [
     "Outcome",
     "ParameterSnapshots",
     "RMSprop",
+    "check_solver_settings",
     "constant_rate",
     "has_diverged",
     "inverse_decay",
@@ -74,6 +76,7 @@ __all__ = [
     "make_schedule",
     "run_epochs",
     "shuffled_orders",
+    "solver_settings",
     "step_decay",
 ]
 
@@ -682,6 +685,31 @@ def make_optimizer(
     )
 
 
+#: The settings of the solvers besides the learning rate and momentum, as estimators name them.
+SOLVER_SETTINGS = ("rho", "beta_1", "beta_2", "epsilon", "power_t")
+
+
+def check_solver_settings(estimator: object) -> None:
+    """Check an estimator's `solver`, `schedule` and their settings, before any training.
+
+    Builds the optimizer once on a dummy parameter, so that every check (and
+    its message) is that of [`make_optimizer`][fyslearn.optim.make_optimizer].
+    """
+    make_optimizer(
+        check_option(estimator.solver, "solver", SOLVERS),
+        [np.zeros(1)],
+        estimator.learning_rate,
+        momentum=estimator.momentum,
+        schedule=estimator.schedule,
+        **{name: getattr(estimator, name) for name in SOLVER_SETTINGS},
+    )
+
+
+def solver_settings(estimators: Sequence[object]) -> dict[str, list]:
+    """Each estimator's value of every setting in `SOLVER_SETTINGS`, by setting name."""
+    return {name: [getattr(e, name) for e in estimators] for name in SOLVER_SETTINGS}
+
+
 @dataclass
 class Outcome:
     """How the training of one model ended, as [`run_epochs`][fyslearn.optim.run_epochs] saw it.
@@ -749,7 +777,7 @@ class ParameterSnapshots:
 
 
 def run_epochs(
-    optimizer: SGD,
+    optimizer: Optimizer,
     batch_gradients: Callable[[np.ndarray], Sequence[np.ndarray]],
     n_samples: int,
     batch_size: int,

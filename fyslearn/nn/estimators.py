@@ -48,7 +48,7 @@ from .._validation import (
     check_positive_float,
     check_positive_int,
 )
-from ..optim import SCHEDULES, DivergenceWarning
+from ..optim import SCHEDULES, DivergenceWarning, check_solver_settings, solver_settings
 from ..penalties import PENALTIES
 from ..persistence import PersistenceMixin
 from .activations import ACTIVATIONS
@@ -70,6 +70,7 @@ STACK_SETTINGS = (
     "batch_size",
     "epochs",
     "schedule",
+    "solver",
     "dtype",
     "verbose",
 )
@@ -125,6 +126,12 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         penalty: str = "l2",
         out_activation: str | None = None,
         loss: str | None = None,
+        solver: str = "sgd",
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        rho: float = 0.9,
+        power_t: float = 0.5,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -144,6 +151,12 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         self.penalty = penalty
         self.out_activation = out_activation
         self.loss = loss
+        self.solver = solver
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.rho = rho
+        self.power_t = power_t
 
     # -- checks, all before any work ------------------------------------------------------
 
@@ -153,6 +166,7 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
             check_positive_int(self.batch_size, "batch_size")
         check_positive_int(self.epochs, "epochs")
         check_option(self.penalty, "penalty", PENALTIES)
+        check_solver_settings(self)
         if self.out_activation is not None:
             check_option(self.out_activation, "out_activation", ACTIVATIONS)
         if self.loss is not None:
@@ -282,6 +296,8 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
             rng=rng,
             momentum=[e.momentum for e in settings],
             schedule=self.schedule,
+            solver=self.solver,
+            solver_settings=solver_settings(settings),
             validation=data.validation,
             track_accuracy=self._is_classifier,
             verbose=self.verbose,
@@ -420,7 +436,8 @@ class MLPRegressor(RegressorMixin, _NetworkEstimator):
         epochs: Passes over the training data.
         alpha: Penalty strength $\alpha$ on the kernels (the report's $\lambda$).
         momentum: Momentum $\omega \in [0, 1)$ (D9).
-        schedule: `"constant"` or `"inverse"` (D10).
+        schedule: `"constant"`, `"inverse"` (D10, the report's decay), `"invscaling"`
+            or `"step"` ([`SCHEDULES`][fyslearn.optim.SCHEDULES]).
         kernel_init: Kernel initialiser, or one per weight layer (hidden layers, then output).
         bias_init: Bias initialiser, or one per weight layer.
         random_state: Seed for the initial weights and the shuffling.
@@ -431,6 +448,13 @@ class MLPRegressor(RegressorMixin, _NetworkEstimator):
         penalty: `"l2"` (the report's) or `"l1"`.
         out_activation: Output activation instead of `"linear"`.
         loss: Loss instead of `"mse"`.
+        solver: `"sgd"` (the report's, with `momentum`), `"adagrad"` (with
+            `momentum`), `"rmsprop"` or `"adam"` ([`fyslearn.optim`][fyslearn.optim]).
+        beta_1: Adam's decay $\beta_1 \in [0, 1)$ of the first moment.
+        beta_2: Adam's decay $\beta_2 \in [0, 1)$ of the second moment.
+        epsilon: $\epsilon > 0$ of Adagrad, RMSprop and Adam.
+        rho: RMSprop's decay $\rho \in [0, 1)$.
+        power_t: Exponent of the `"invscaling"` schedule, $\eta_0/(e + 1)^{p}$.
 
     Attributes:
         coefs_: Kernels, shapes `(n_in, n_out)`.
@@ -487,7 +511,7 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
         epochs: Passes over the training data.
         alpha: L2 penalty $\alpha$ on the kernels.
         momentum: Momentum $\omega \in [0, 1)$.
-        schedule: `"constant"` or `"inverse"`.
+        schedule: `"constant"`, `"inverse"` (D10), `"invscaling"` or `"step"`.
         kernel_init: Kernel initialiser, or one per weight layer.
         bias_init: Bias initialiser, or one per weight layer.
         random_state: Seed for the initial weights and the shuffling.
@@ -500,6 +524,13 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
         out_activation: Output activation instead of the default (softmax; sigmoid for two classes).
         loss: Loss instead of the default (`"cross_entropy"`; `"binary_cross_entropy"`
             for two classes), e.g. `"mse"`.
+        solver: `"sgd"` (the report's, with `momentum`), `"adagrad"` (with
+            `momentum`), `"rmsprop"` or `"adam"` ([`fyslearn.optim`][fyslearn.optim]).
+        beta_1: Adam's decay $\beta_1 \in [0, 1)$ of the first moment.
+        beta_2: Adam's decay $\beta_2 \in [0, 1)$ of the second moment.
+        epsilon: $\epsilon > 0$ of Adagrad, RMSprop and Adam.
+        rho: RMSprop's decay $\rho \in [0, 1)$.
+        power_t: Exponent of the `"invscaling"` schedule, $\eta_0/(e + 1)^{p}$.
 
     Attributes:
         classes_: The class labels, in the order of the output units.
@@ -535,6 +566,12 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
         penalty: str = "l2",
         out_activation: str | None = None,
         loss: str | None = None,
+        solver: str = "sgd",
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        rho: float = 0.9,
+        power_t: float = 0.5,
     ) -> None:
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -555,6 +592,12 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
             penalty=penalty,
             out_activation=out_activation,
             loss=loss,
+            solver=solver,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            rho=rho,
+            power_t=power_t,
         )
 
     def _prepare_fit(self, X: ArrayLike, y: ArrayLike) -> FitData:
@@ -633,7 +676,7 @@ class LogisticRegression(MLPClassifier):
         batch_size: Rows per mini-batch.
         epochs: Passes over the training data.
         momentum: Momentum $\omega \in [0, 1)$.
-        schedule: `"constant"` or `"inverse"`.
+        schedule: `"constant"`, `"inverse"` (D10), `"invscaling"` or `"step"`.
         kernel_init: Kernel initialiser.
         bias_init: Bias initialiser.
         random_state: Seed for the initial weights and the shuffling.
@@ -642,6 +685,13 @@ class LogisticRegression(MLPClassifier):
         dtype: `"float64"` or `"float32"`.
         on_divergence: `"raise"` or `"restore"`.
         penalty: `"l2"` ($\alpha\lVert W\rVert_2^2$) or `"l1"` ($\alpha\lVert W\rVert_1$).
+        solver: `"sgd"` (the report's, with `momentum`), `"adagrad"` (with
+            `momentum`), `"rmsprop"` or `"adam"` ([`fyslearn.optim`][fyslearn.optim]).
+        beta_1: Adam's decay $\beta_1 \in [0, 1)$ of the first moment.
+        beta_2: Adam's decay $\beta_2 \in [0, 1)$ of the second moment.
+        epsilon: $\epsilon > 0$ of Adagrad, RMSprop and Adam.
+        rho: RMSprop's decay $\rho \in [0, 1)$.
+        power_t: Exponent of the `"invscaling"` schedule, $\eta_0/(e + 1)^{p}$.
 
     Relation to scikit-learn: [`sklearn.linear_model.LogisticRegression`](https://scikit-learn.org/stable/modules/generated/sklearn.linear_model.LogisticRegression.html)
     minimises $C_{sk}\sum_i \ell_i + \frac12\lVert W\rVert^2$ over the $n$
@@ -680,6 +730,12 @@ class LogisticRegression(MLPClassifier):
         dtype: str = "float64",
         on_divergence: str = "raise",
         penalty: str = "l2",
+        solver: str = "sgd",
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        rho: float = 0.9,
+        power_t: float = 0.5,
     ) -> None:
         self.alpha = alpha
         self.learning_rate = learning_rate
@@ -695,6 +751,12 @@ class LogisticRegression(MLPClassifier):
         self.dtype = dtype
         self.on_divergence = on_divergence
         self.penalty = penalty
+        self.solver = solver
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.rho = rho
+        self.power_t = power_t
 
 
 _SKLEARN_ACTIVATIONS = {"relu": "relu", "sigmoid": "logistic", "tanh": "tanh", "linear": "identity"}
@@ -723,7 +785,16 @@ def sklearn_equivalent(estimator: MLPRegressor | MLPClassifier) -> BaseEstimator
     if not isinstance(estimator, (MLPRegressor, MLPClassifier)):
         raise TypeError(f"expected a fyslearn MLP estimator, got {type(estimator).__name__}.")
     if estimator.schedule != "constant":
-        raise ValueError("scikit-learn's MLP has no counterpart of the 'inverse' schedule.")
+        raise ValueError(
+            f"scikit-learn's MLP has no exact counterpart of the {estimator.schedule!r} schedule."
+        )
+    if estimator.solver != "sgd":
+        raise ValueError(
+            f"scikit-learn's {estimator.solver!r} solver updates differently (its Adam folds the "
+            "bias correction into the learning rate); only 'sgd' steps are mapped exactly."
+        )
+    if estimator.penalty != "l2" or estimator.out_activation or estimator.loss:
+        raise ValueError("scikit-learn's MLP has only the L2 penalty and its own output layer.")
     names = set(estimator._hidden_activations()) or {"relu"}
     if len(names) != 1 or next(iter(names)) not in _SKLEARN_ACTIVATIONS:
         raise ValueError(f"scikit-learn's MLP has no single activation for {sorted(names)}.")

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..optim import SGD, Outcome, run_epochs, shuffled_orders
+from ..optim import Outcome, make_optimizer, run_epochs, shuffled_orders
 from .network import FeedForwardNetwork
 
 __all__ = [
@@ -297,6 +297,8 @@ def train_network(
     rng: np.random.Generator | Sequence[np.random.Generator],
     momentum: float | Sequence[float] = 0.0,
     schedule: str = "constant",
+    solver: str = "sgd",
+    solver_settings: dict[str, float | Sequence[float]] | None = None,
     validation: tuple[np.ndarray, np.ndarray] | None = None,
     track_accuracy: bool = False,
     verbose: int = 0,
@@ -316,7 +318,13 @@ def train_network(
         rng: Source of the shuffling order (one permutation per epoch); for a
             stack one generator per network (or one for all).
         momentum: Momentum of the update (D9); for a stack one, or one per network.
-        schedule: `"constant"` or `"inverse"` (D10).
+        schedule: A name of [`SCHEDULES`][fyslearn.optim.SCHEDULES]: `"constant"`,
+            `"inverse"` (D10), `"invscaling"` or `"step"`.
+        solver: A name of [`SOLVERS`][fyslearn.optim.SOLVERS]: `"sgd"` (the report's),
+            `"adagrad"`, `"rmsprop"` or `"adam"`.
+        solver_settings: Further settings of
+            [`make_optimizer`][fyslearn.optim.make_optimizer] (`rho`, `beta_1`,
+            `beta_2`, `epsilon`, `power_t`, ...); each one value, or one per network.
         validation: `(X_val, Y_val)` scored after every epoch.
         track_accuracy: Record the accuracy (classification).
         verbose: Progress bar when > 0.
@@ -339,12 +347,18 @@ def train_network(
     batch = min(batch_size, len(X))
     workspace = Workspace(network, batch, shared, track_accuracy)
     flat = pack_parameters(network)
-    rates = _per_model_setting(learning_rate, n_models, "learning_rate")
-    momenta = _per_model_setting(momentum, n_models, "momentum")
-    if n_models is None:
-        optimizer = SGD([flat], rates[0], momenta[0], schedule)
-    else:
-        optimizer = SGD([flat], per_model(network, rates), per_model(network, momenta), schedule)
+    settings = {"momentum": momentum, **(solver_settings or {})}
+    values = {
+        name: _per_model_setting(value, n_models, name)
+        for name, value in {"learning_rate": learning_rate, **settings}.items()
+    }
+    if n_models is None:  # one network: plain numbers
+        values = {name: value[0] for name, value in values.items()}
+    else:  # each network's value on its own parameters, in the flat layout
+        values = {name: per_model(network, value) for name, value in values.items()}
+    optimizer = make_optimizer(
+        solver, [flat], values.pop("learning_rate"), schedule=schedule, **values
+    )
     history: dict[str, list] = {"loss": [], "data_loss": []}
 
     def evaluate(epoch: int) -> dict[str, float | np.ndarray]:
