@@ -52,6 +52,7 @@ from ..optim import SCHEDULES, DivergenceWarning, check_solver_settings, solver_
 from ..penalties import PENALTIES
 from ..persistence import PersistenceMixin
 from .activations import ACTIVATIONS
+from .diagnostics import check_diagnostics
 from .initializers import INITIALIZERS
 from .losses import LOSSES
 from .network import FeedForwardNetwork
@@ -132,6 +133,7 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         epsilon: float = 1e-8,
         rho: float = 0.9,
         power_t: float = 0.5,
+        diagnostics: Sequence[str] | None = None,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -157,6 +159,7 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         self.epsilon = epsilon
         self.rho = rho
         self.power_t = power_t
+        self.diagnostics = diagnostics
 
     # -- checks, all before any work ------------------------------------------------------
 
@@ -167,6 +170,7 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         check_positive_int(self.epochs, "epochs")
         check_option(self.penalty, "penalty", PENALTIES)
         check_solver_settings(self)
+        check_diagnostics(self.diagnostics)
         if self.out_activation is not None:
             check_option(self.out_activation, "out_activation", ACTIVATIONS)
         if self.loss is not None:
@@ -298,6 +302,7 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
             schedule=self.schedule,
             solver=self.solver,
             solver_settings=solver_settings(settings),
+            diagnostics=check_diagnostics(self.diagnostics),
             validation=data.validation,
             track_accuracy=self._is_classifier,
             verbose=self.verbose,
@@ -320,6 +325,8 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         self.history_ = {self._history_key(key): value for key, value in result.history.items()}
         self.n_iter_ = result.outcome.epochs
         self.n_outputs_ = data.Y.shape[1]
+        if result.diagnostics:
+            self.diagnostics_ = result.diagnostics
         if data.classes is not None:
             self.classes_ = data.classes
         return result.outcome.warning()
@@ -455,6 +462,8 @@ class MLPRegressor(RegressorMixin, _NetworkEstimator):
         epsilon: $\epsilon > 0$ of Adagrad, RMSprop and Adam.
         rho: RMSprop's decay $\rho \in [0, 1)$.
         power_t: Exponent of the `"invscaling"` schedule, $\eta_0/(e + 1)^{p}$.
+        diagnostics: Per-layer statistics to record after every epoch (names from
+            [`DIAGNOSTICS`][fyslearn.nn.diagnostics.DIAGNOSTICS]), kept in `diagnostics_`.
 
     Attributes:
         coefs_: Kernels, shapes `(n_in, n_out)`.
@@ -464,6 +473,8 @@ class MLPRegressor(RegressorMixin, _NetworkEstimator):
             `"val_loss"` and `"val_mse"` (after the epoch).
         n_iter_: Completed epochs.
         network_: The trained [`FeedForwardNetwork`][fyslearn.nn.network.FeedForwardNetwork].
+        diagnostics_: With `diagnostics`, one array of shape `(n_iter_, n_layers)`
+            per statistic.
     """
 
     def _prepare_fit(self, X: ArrayLike, y: ArrayLike) -> FitData:
@@ -531,6 +542,8 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
         epsilon: $\epsilon > 0$ of Adagrad, RMSprop and Adam.
         rho: RMSprop's decay $\rho \in [0, 1)$.
         power_t: Exponent of the `"invscaling"` schedule, $\eta_0/(e + 1)^{p}$.
+        diagnostics: Per-layer statistics to record after every epoch (names from
+            [`DIAGNOSTICS`][fyslearn.nn.diagnostics.DIAGNOSTICS]), kept in `diagnostics_`.
 
     Attributes:
         classes_: The class labels, in the order of the output units.
@@ -572,6 +585,7 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
         epsilon: float = 1e-8,
         rho: float = 0.9,
         power_t: float = 0.5,
+        diagnostics: Sequence[str] | None = None,
     ) -> None:
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -598,6 +612,7 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
             epsilon=epsilon,
             rho=rho,
             power_t=power_t,
+            diagnostics=diagnostics,
         )
 
     def _prepare_fit(self, X: ArrayLike, y: ArrayLike) -> FitData:
@@ -710,6 +725,7 @@ class LogisticRegression(MLPClassifier):
 
     hidden_layer_sizes = ()
     activation = "relu"  # no hidden layer: never used
+    diagnostics = None
     out_activation = None  # the classifier's output layer: softmax, or sigmoid for two classes
     loss = None
 

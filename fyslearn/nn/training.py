@@ -33,11 +33,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..optim import Outcome, make_optimizer, run_epochs, shuffled_orders
+from .diagnostics import LayerStatistics, check_diagnostics
 from .network import FeedForwardNetwork
 
 __all__ = [
@@ -255,10 +256,13 @@ class TrainingResult:
         history: Per-epoch arrays (see [`train_network`][fyslearn.nn.training.train_network]),
             cut at the divergence if there was one.
         outcome: How training ended (diverged, restored, or all epochs).
+        diagnostics: Per-layer statistics ([`fyslearn.nn.diagnostics`][fyslearn.nn.diagnostics]),
+            one array of shape `(epochs, n_layers)` per requested name.
     """
 
     history: dict[str, np.ndarray]
     outcome: Outcome
+    diagnostics: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 class _StackSnapshots:
@@ -305,6 +309,7 @@ def train_network(
     restore_best: bool | Sequence[bool] = False,
     description: str = "training",
     on_epoch_end: Callable[[int, dict[str, list]], None] | None = None,
+    diagnostics: Sequence[str] = (),
 ) -> list[TrainingResult]:
     r"""Train `network` (or a stack of networks) in place by mini-batch SGD.
 
@@ -332,6 +337,8 @@ def train_network(
         description: Label of the progress bar.
         on_epoch_end: Called as `on_epoch_end(epoch, history)` after each epoch,
             with the lists of per-epoch values recorded so far.
+        diagnostics: Per-layer statistics to record after each epoch, names
+            from [`DIAGNOSTICS`][fyslearn.nn.diagnostics.DIAGNOSTICS].
 
     Returns:
         One [`TrainingResult`][fyslearn.nn.training.TrainingResult] per network
@@ -360,6 +367,7 @@ def train_network(
         solver, [flat], values.pop("learning_rate"), schedule=schedule, **values
     )
     history: dict[str, list] = {"loss": [], "data_loss": []}
+    statistics = LayerStatistics(network, X, Y, check_diagnostics(diagnostics))
 
     def evaluate(epoch: int) -> dict[str, float | np.ndarray]:
         data_loss = workspace.loss_sum / workspace.seen
@@ -371,6 +379,8 @@ def train_network(
         if validation is not None:
             for key, value in score_network(network, *validation, track_accuracy).items():
                 history.setdefault(f"val_{key}", []).append(value)
+        if statistics.names:
+            statistics(epoch)
         if on_epoch_end is not None:
             on_epoch_end(epoch, history)
         return {"loss": history["loss"][-1]}
@@ -389,7 +399,11 @@ def train_network(
         snapshots=None if n_models is None else _StackSnapshots(network),
     )
     return [
-        TrainingResult(_history_of(history, k, n_models, outcome.epochs), outcome)
+        TrainingResult(
+            _history_of(history, k, n_models, outcome.epochs),
+            outcome,
+            statistics.arrays(None if n_models is None else k, outcome.epochs),
+        )
         for k, outcome in enumerate(outcomes)
     ]
 
