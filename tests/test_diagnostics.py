@@ -80,3 +80,28 @@ def test_unknown_statistics_are_refused_with_the_valid_names():
         MLPRegressor(diagnostics="update_ratio").fit(X, Y)
     model = MLPRegressor(diagnostics=["update_ratio"], epochs=1)
     assert copy.deepcopy(model).get_params()["diagnostics"] == ["update_ratio"]
+
+
+def test_the_tutorial_runs_and_its_solution_code_executes(monkeypatch):
+    """The tutorial in quick mode, then the code of its collapsed solution in its namespace."""
+    import re
+    import runpy
+    from pathlib import Path
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    monkeypatch.setenv("FYSLEARN_QUICK", "1")
+    path = Path(__file__).parents[1] / "tutorials" / "seeing_inside_training.py"
+    namespace = runpy.run_path(str(path), run_name="tutorial")
+    assert namespace["deep"]["relu"].diagnostics_["gradient_std"].shape == (10, 5)
+    text = path.read_text()
+    blocks = re.findall(r"#     ```python\n(.*?)#     ```", text, flags=re.S)
+    assert blocks, "the tutorial's solutions hold code"
+    for block in blocks:
+        code = "\n".join(line.removeprefix("#     ") for line in block.splitlines())
+        exec(compile(code, str(path), "exec"), namespace)
+    assert "tanh" in namespace
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
