@@ -1,45 +1,53 @@
-r"""How long training takes: fyslearn against numpy, scikit-learn, PyTorch and the hardware.
+r"""How long training takes: fyslearn, numpy, scikit-learn and PyTorch, each in its own process.
 
-Everything is measured in one run on one machine, so the ratios are fair even
-when the absolute numbers are not (the machine may be shared; each time is
-the median of ``--repeats`` runs).
+Every candidate runs in a process of its own: a small runner script per
+framework (`benchmarks/runners/`), started here with `subprocess`, builds its
+workload, warms up on a slice of the data, times the full workload and prints
+JSON. In one process, PyTorch's OpenMP threads and numpy's OpenBLAS threads
+spin and compete for the same cores, and every framework is slowed by the
+others' idle threads; the table "one process against one per candidate"
+shows by how much (the `one_process.py` runner, kept only for that
+comparison).
 
-1. **The hardware limit.** The peak float32 matrix-product rate of numpy's
-   BLAS (a large square product), and the floating-point work of one MNIST
-   epoch of the 784–128–10 network with batch 50. For one layer with
-   :math:`n_{in}` inputs and :math:`n_{out}` outputs and a batch of :math:`m`
-   rows, three products cost :math:`2 m n_{in} n_{out}` each: the forward
-   :math:`a W`, the weight gradient :math:`a^T\delta` and the error sent back,
-   :math:`\delta W^T` (not needed for the first layer). Summed over
-   60 000 rows: :math:`(3 \cdot 2 \cdot 128 \cdot 10 + 2 \cdot 2 \cdot 784 \cdot 128)
-   \cdot 60\,000 \approx 24.5` GFLOP. That divided by the peak rate is the
-   *compute floor* of an epoch.
-2. **MNIST 784–128(ReLU)–10(softmax), batch 50, plain SGD (lr 1e-3)**, seconds
-   per epoch: a plain hand-written numpy loop (:func:`numpy_mnist_epoch`, the
-   baseline), fyslearn's ``MLPClassifier`` (float64 and float32), scikit-learn's
-   ``MLPClassifier`` (``solver="sgd"``, one ``partial_fit`` epoch, float32
-   input) and PyTorch on the CPU (float32; only when ``torch`` is installed,
-   it is not a dependency of fyslearn).
-3. **Franke 2–128–1, batch 10**: SGD steps per second, fyslearn's
-   ``MLPRegressor`` against scikit-learn's and a plain numpy loop.
-4. **Many small models at once**: 16 Franke networks trained one by one with
-   ``MLPRegressor`` against all 16 at once with :func:`fyslearn.nn.batched.fit_many`.
-   The same for Figure 4's grid of 16 linear models (``SGDRegressor``).
-5. With ``--reproduce``: wall time and peak memory of ``fyslearn reproduce``
-   (``--quick`` and full).
+The candidates of a table are started in interleaved rounds (A, B, C, A, B,
+C, …), so that a slow minute of a shared machine slows all of them, and each
+ratio is the median over the rounds of the ratio *within* a round. Seconds
+are medians over the rounds.
 
-Run: ``python benchmarks/bench_training.py [--repeats 5] [--reproduce] [--write]``;
-``--write`` puts the tables into ``benchmarks/RESULTS.md`` between its
-``<!-- measured -->`` markers and leaves the rest of that file alone.
+1. **MNIST 784–128(ReLU)–10(softmax), batch 50, float32, plain SGD
+   (η = 10⁻³)**, seconds per epoch: a plain numpy loop, fyslearn's
+   `MLPClassifier(epochs=1).fit` end to end (what a user waits for) and its
+   marginal epoch, `(fit(4) − fit(1)) / 3`, PyTorch on the CPU (when `torch`
+   is installed: `pip install -e ".[bench]"`) and scikit-learn's
+   `MLPClassifier.partial_fit` on float32 input. Each with the thread
+   settings its library chooses, measured inside its process, and again with
+   one thread.
+2. **Franke 2–128(ReLU)–1, batch 10**: SGD steps per second of fyslearn's
+   `MLPRegressor.fit`, scikit-learn's, a plain numpy loop and a numpy loop
+   tuned by hand (the lower bound of numpy code).
+3. **Many small models at once**: 16 Franke networks one by one against
+   `fyslearn.fit_many`; Figure 4's 16 linear models the same way.
+4. **Profiles** of fyslearn's `fit` (cProfile) and the **hardware limit**
+   (peak float32 matrix-product rate, the products of one epoch alone).
+5. With `--reproduce`: wall time and peak memory (the whole process tree) of
+   `fyslearn reproduce`, with the report's settings and `--quick`.
+
+Run:
+
+```bash
+python benchmarks/bench_training.py --quick               # under a minute, a smoke test
+python benchmarks/bench_training.py --reproduce --write   # about 9 minutes
+```
+
+`--write` puts the tables into `benchmarks/RESULTS.md` between its
+`<!-- measured -->` markers and leaves the text around them alone.
 """
 
 from __future__ import annotations
 
 import argparse
-import gzip
-import inspect
-import itertools
-import math
+import importlib.util
+import json
 import os
 import platform
 import re
@@ -47,668 +55,472 @@ import subprocess
 import sys
 import tempfile
 import time
-import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
-from sklearn.neural_network import MLPClassifier as SkMLPClassifier
-from sklearn.neural_network import MLPRegressor as SkMLPRegressor
-from threadpoolctl import threadpool_info, threadpool_limits
-
-from fyslearn.datasets import make_franke
-
-try:  # optional: PyTorch is a comparison, never a dependency
-    import torch
-except ImportError:  # pragma: no cover - depends on the environment
-    torch = None
 
 HERE = Path(__file__).resolve().parent
+RUNNERS = HERE / "runners"
 RESULTS = HERE / "RESULTS.md"
-MNIST_DIR = Path(os.environ.get("FYSLEARN_MNIST_DIR", "/work/shared/data/mnist"))
-MNIST_LAYERS = (784, 128, 10)
-FRANKE_LAYERS = (2, 128, 1)
-LEARNING_RATE = 1e-3
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+RUNNER_TIMEOUT = 600.0  # seconds; a runner that takes longer is broken, not slow
+
+#: MNIST epoch, in float operations: 3 products of 2·m·n_in·n_out per layer, less δWᵀ of layer 1.
+MNIST_FLOP_PER_ROW = 2.0 * (3 * 128 * 10 + 2 * 784 * 128)
 
 
-# --------------------------------------------------------------------------- timing
+@dataclass(frozen=True)
+class Settings:
+    """How much to measure: a full run, or a quick smoke test."""
+
+    rounds: int
+    rows: int
+    franke_epochs: int
+    one_thread_variants: bool
+    linear_grid: bool
+    matmul_sizes: tuple[int, ...]
+    matmul_repeats: int
+    batch_size: int = 50
+    models: int = 16
 
 
-def median_time(run: Callable[[], object], repeats: int) -> float:
-    """Median wall time of ``run()`` over ``repeats`` calls, after one warm-up call."""
-    run()
-    times = []
-    for _ in range(repeats):
+FULL = Settings(
+    rounds=5,
+    rows=60000,
+    franke_epochs=20,
+    one_thread_variants=True,
+    linear_grid=True,
+    matmul_sizes=(1024, 2048, 3072),
+    matmul_repeats=10,
+)
+QUICK = Settings(
+    rounds=1,
+    rows=10000,
+    franke_epochs=5,
+    one_thread_variants=False,
+    linear_grid=False,
+    matmul_sizes=(1024,),
+    matmul_repeats=3,
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One process to start per round: a runner script, its specification, its threads.
+
+    Attributes:
+        name: Key of its results.
+        runner: File name in `benchmarks/runners/`.
+        spec: The JSON specification given to the runner.
+        threads: `None` leaves the thread settings to the libraries; a number
+            sets `OMP_NUM_THREADS`, `OPENBLAS_NUM_THREADS` and `MKL_NUM_THREADS`.
+    """
+
+    name: str
+    runner: str
+    spec: dict[str, Any] = field(default_factory=dict)
+    threads: int | None = None
+
+
+def run_runner(runner: str, spec: dict[str, Any], threads: int | None = None) -> dict[str, Any]:
+    """Start `runners/<runner>` in a fresh Python process; return the JSON it prints."""
+    env = dict(os.environ)
+    for name in THREAD_VARIABLES:
+        env.pop(name, None)
+        if threads is not None:
+            env[name] = str(threads)
+    command = [sys.executable, str(RUNNERS / runner), json.dumps(spec)]
+    completed = subprocess.run(
+        command, capture_output=True, text=True, env=env, timeout=RUNNER_TIMEOUT, check=False
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"{runner} {spec} failed:\n{completed.stderr[-3000:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def interleaved_rounds(candidates: Sequence[Candidate], rounds: int) -> list[dict[str, Any]]:
+    """Run every candidate once per round, in turn; the outputs of each round, by name."""
+    outputs = []
+    for index in range(rounds):
         start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
-
-
-#: A measurement: a callable to time and the number to divide its seconds by.
-Run = tuple[Callable[[], object], float]
-
-
-def interleaved_medians(runs: dict[str, Run], repeats: int) -> dict[str, float]:
-    """Median seconds (over ``repeats`` rounds, per unit) of every run, timed in turn.
-
-    The speed of a shared machine drifts over minutes. Timing the candidates in
-    rounds, A, B, C, A, B, C, …, exposes each to the same drift, so their ratios
-    hold even when the absolute times wander. Each run is warmed up once first.
-    """
-    for run, _ in runs.values():
-        run()
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    for _ in range(repeats):
-        for name, (run, _) in runs.items():
-            start = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - start)
-    return {name: float(np.median(times[name])) / runs[name][1] for name in runs}
-
-
-def with_threads(run: Callable[[], object], n_threads: int) -> Callable[[], object]:
-    """``run`` with numpy's BLAS limited to ``n_threads`` while it runs."""
-
-    def limited() -> object:
-        with threadpool_limits(n_threads, user_api="blas"):
-            return run()
-
-    return limited
-
-
-def blas_threads() -> int:
-    """Threads numpy's BLAS uses now."""
-    return max(
-        (pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"),
-        default=1,
-    )
+        outputs.append({c.name: run_runner(c.runner, c.spec, c.threads) for c in candidates})
+        print(
+            f"  round {index + 1}/{rounds}: {time.perf_counter() - start:.0f} s, "
+            f"load average {os.getloadavg()[0]:.1f}",
+            file=sys.stderr,
+        )
+    return outputs
 
 
-# --------------------------------------------------------------------------- hardware limit
-
-
-def peak_matmul_rate(
-    dtype: type = np.float32, sizes=(1024, 2048, 3072), repeats: int = 10
-) -> float:
-    """Best rate (FLOP/s) of square ``n × n`` matrix products, ``2 n³`` operations each.
+def series(outputs: list[dict[str, Any]], name: str, part: str) -> np.ndarray:
+    """Seconds of one part of one candidate, one entry per round."""
+    return np.array([output[name]["seconds"][part] for output in outputs])
 
-    The best over several sizes and repeats: on a shared machine a single
-    product is easily slowed down, never sped up.
-    """
-    rng = np.random.default_rng(0)
-    best_rate = 0.0
-    for n in sizes:
-        a, b = rng.random((n, n), dtype=dtype), rng.random((n, n), dtype=dtype)
-        out = np.empty((n, n), dtype=dtype)
-        np.matmul(a, b, out=out)
-        best = min(_timed(lambda: np.matmul(a, b, out=out)) for _ in range(repeats))  # noqa: B023
-        best_rate = max(best_rate, 2.0 * n**3 / best)
-    return best_rate
-
-
-def _timed(run: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    run()
-    return time.perf_counter() - start
-
-
-def epoch_flops(layers: tuple[int, ...], n_samples: int) -> float:
-    """Multiply-adds ×2 of the matrix products of one epoch (forward and backward).
 
-    Each layer costs ``2 n n_in n_out`` for ``a W`` and again for ``aᵀ δ``; every
-    layer but the first also sends its error back, ``δ Wᵀ``. Element-wise work
-    (activations, softmax, updates) is of lower order and not counted.
-    """
-    pairs = list(itertools.pairwise(layers))
-    products = sum(3 * n_in * n_out for n_in, n_out in pairs) - pairs[0][0] * pairs[0][1]
-    return 2.0 * n_samples * products
+def median_ratio(numerator: np.ndarray, denominator: np.ndarray) -> float:
+    """Median over rounds of the ratio within each round."""
+    return float(np.median(numerator / denominator))
 
 
-def minibatch_products_time(X: np.ndarray, batch_size: int, repeats: int) -> float:
-    """Seconds per epoch spent in the matrix products alone, on real mini-batches.
+def threads_of(output: dict[str, Any]) -> str:
+    """The thread pools a runner measured in itself, e.g. `blas 2, torch 2`."""
+    pools = output.get("threads", {})
+    return ", ".join(f"{name} {count}" for name, count in pools.items()) or "none loaded"
 
-    The same products as an epoch of :func:`numpy_mnist_epoch`, on rows picked
-    from a permutation (so the data comes from memory as in training), with
-    nothing else in the loop: what a training loop costs without any overhead.
-    """
-    rng = np.random.default_rng(0)
-    dtype = X.dtype
-    (n_in, n_hidden, n_out), m = MNIST_LAYERS, batch_size
-    W1 = rng.standard_normal((n_in, n_hidden)).astype(dtype)
-    W2 = rng.standard_normal((n_hidden, n_out)).astype(dtype)
-    a1, a2 = np.empty((m, n_hidden), dtype), np.empty((m, n_out), dtype)
-    g1, g2, d1 = np.empty_like(W1), np.empty_like(W2), np.empty((m, n_hidden), dtype)
-    batch = np.empty((m, n_in), dtype)
-    stop = len(X) - len(X) % m
-
-    def epoch() -> None:
-        order = rng.permutation(len(X))
-        for start in range(0, stop, m):
-            np.take(X, order[start : start + m], axis=0, out=batch, mode="clip")
-            np.matmul(batch, W1, out=a1)
-            np.matmul(a1, W2, out=a2)
-            np.matmul(a1.T, a2, out=g2)
-            np.matmul(a2, W2.T, out=d1)
-            np.matmul(batch.T, d1, out=g1)
-
-    return median_time(epoch, repeats)
-
-
-def data_path_times(X: np.ndarray, batch_size: int, repeats: int) -> tuple[float, float]:
-    """Seconds per epoch of two ways to feed mini-batches to the first product.
-
-    Shuffling the whole array once per epoch and slicing it, against indexing
-    each mini-batch's rows from a permutation (what :func:`fyslearn.optim.run_epochs`
-    does). Each batch goes through ``batch @ W1`` so that both pay for using it.
-    """
-    rng = np.random.default_rng(0)
-    W1 = rng.standard_normal((X.shape[1], MNIST_LAYERS[1])).astype(X.dtype)
-    out = np.empty((batch_size, W1.shape[1]), X.dtype)
-    stop = len(X) - len(X) % batch_size
-
-    def shuffle_then_slice() -> None:
-        shuffled = X[rng.permutation(len(X))]
-        for start in range(0, stop, batch_size):
-            np.matmul(shuffled[start : start + batch_size], W1, out=out)
-
-    def index_each_batch() -> None:
-        order = rng.permutation(len(X))
-        for start in range(0, stop, batch_size):
-            np.matmul(X[order[start : start + batch_size]], W1, out=out)
-
-    return median_time(shuffle_then_slice, repeats), median_time(index_each_batch, repeats)
-
-
-# --------------------------------------------------------------------------- data
-
-
-def _read_idx(path: Path) -> np.ndarray:
-    """An IDX file (the MNIST format): magic, dimensions, then unsigned bytes."""
-    with gzip.open(path) as stream:
-        data = stream.read()
-    ndim = data[3]
-    shape = np.frombuffer(data, ">u4", ndim, 4).astype(int)
-    return np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(shape)
-
-
-def load_mnist_train(dtype: type) -> tuple[np.ndarray, np.ndarray]:
-    """The 60 000 MNIST training images (pixels / 255, flattened) and labels."""
-    try:
-        from fyslearn.datasets import load_mnist
-    except ImportError:
-        images = _read_idx(MNIST_DIR / "train-images-idx3-ubyte.gz")
-        labels = _read_idx(MNIST_DIR / "train-labels-idx1-ubyte.gz")
-        return (images.reshape(len(images), -1) / 255.0).astype(dtype), labels.astype(np.int64)
-    data = load_mnist()
-    X, y = (data[0], data[1]) if isinstance(data, tuple) else (data.X_train, data.y_train)
-    return np.asarray(X, dtype=dtype)[:60000], np.asarray(y, dtype=np.int64)[:60000]
-
-
-def franke_train(random_state: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """The report's Franke training set: 750 of 1000 noisy points, inputs centred."""
-    X, y = make_franke(1000, noise=0.2, random_state=random_state)
-    X_train, _, y_train, _ = train_test_split(X, y, test_size=0.25, random_state=random_state)
-    return X_train - X_train.mean(), y_train
-
-
-# --------------------------------------------------------------------------- the baseline
-
-
-def glorot(rng: np.random.Generator, n_in: int, n_out: int, dtype: type) -> np.ndarray:
-    """Glorot uniform kernel, :math:`U(-a, a)`, :math:`a = \\sqrt{6/(n_{in}+n_{out})}`."""
-    limit = math.sqrt(6.0 / (n_in + n_out))
-    return rng.uniform(-limit, limit, (n_in, n_out)).astype(dtype)
-
-
-def numpy_mnist_epoch(
-    X: np.ndarray, Y: np.ndarray, params: list[np.ndarray], batch_size: int, rng
-) -> None:
-    """One epoch of plain SGD for 784–128(ReLU)–10(softmax): the hand-written baseline.
-
-    What a student writes first: index each mini-batch from a permutation,
-    forward, backward, update; new arrays for every intermediate result.
-    """
-    W1, b1, W2, b2 = params
-    order = rng.permutation(len(X))
-    for start in range(0, len(X), batch_size):
-        rows = order[start : start + batch_size]
-        a0, target = X[rows], Y[rows]
-        z1 = a0 @ W1 + b1
-        a1 = np.maximum(z1, 0)
-        z2 = a1 @ W2 + b2
-        z2 -= z2.max(axis=1, keepdims=True)
-        a2 = np.exp(z2)
-        a2 /= a2.sum(axis=1, keepdims=True)
-        delta2 = (a2 - target) / len(rows)  # softmax + cross-entropy (D7)
-        delta1 = (delta2 @ W2.T) * (z1 > 0)  # D4 with ReLU' (D8)
-        W2 -= LEARNING_RATE * (a1.T @ delta2)
-        b2 -= LEARNING_RATE * delta2.sum(axis=0)
-        W1 -= LEARNING_RATE * (a0.T @ delta1)
-        b1 -= LEARNING_RATE * delta1.sum(axis=0)
-
-
-def numpy_small_steps(X: np.ndarray, y: np.ndarray, params: list[np.ndarray], epochs: int, rng):
-    """Plain SGD for 2–128(ReLU)–1 with MSE, batch 10: the small-network baseline."""
-    W1, b1, W2, b2 = params
-    Y = y.reshape(-1, 1)
-    for _ in range(epochs):
-        order = rng.permutation(len(X))
-        for start in range(0, len(X), 10):
-            rows = order[start : start + 10]
-            a0 = X[rows]
-            z1 = a0 @ W1 + b1
-            a1 = np.maximum(z1, 0)
-            delta2 = (2.0 / len(rows)) * (a1 @ W2 + b2 - Y[rows])  # D6
-            delta1 = (delta2 @ W2.T) * (z1 > 0)
-            W2 -= LEARNING_RATE * (a1.T @ delta2)
-            b2 -= LEARNING_RATE * delta2.sum(axis=0)
-            W1 -= LEARNING_RATE * (a0.T @ delta1)
-            b1 -= LEARNING_RATE * delta1.sum(axis=0)
-
-
-def numpy_small_steps_tuned(
-    X: np.ndarray, y: np.ndarray, params: list[np.ndarray], epochs: int, rng
-) -> np.ndarray:
-    """The same SGD with every numpy trick a hand-written loop can use: the lower bound.
-
-    Preallocated buffers, ``np.dot`` (shorter path to BLAS than ``@``), the
-    biases folded into the kernels (a column of ones in the inputs), the ReLU
-    mask as ``sign(a)``, and all parameters in one flat array updated by one
-    call. No validation, no history, no generality: 2–128–1 only. Returns the
-    trained parameters, flat (``W¹, b¹, W², b²``).
-    """
-    W1, b1, W2, b2 = params
-    n_hidden, m = W1.shape[1], 10
-    theta = np.concatenate([W1.ravel(), b1, W2.ravel(), b2])  # [W¹; b¹] then [W²; b²]
-    grad = np.empty_like(theta)
-    A1, A2 = theta[: 3 * n_hidden].reshape(3, n_hidden), theta[3 * n_hidden :].reshape(-1, 1)
-    G1, G2 = grad[: 3 * n_hidden].reshape(3, n_hidden), grad[3 * n_hidden :].reshape(-1, 1)
-    W2_T = A2[:n_hidden].T
-    X1, Y = np.hstack([X, np.ones((len(X), 1))]), y.reshape(-1, 1)
-    x, t = np.empty((m, 3)), np.empty((m, 1))
-    z1, a1 = np.empty((m, n_hidden)), np.ones((m, n_hidden + 1))
-    z2, d1, mask = np.empty((m, 1)), np.empty((m, n_hidden)), np.empty((m, n_hidden))
-    hidden = a1[:, :n_hidden]
-    for _ in range(epochs):
-        order = rng.permutation(len(X))
-        for start in range(0, len(X) - m + 1, m):
-            rows = order[start : start + m]
-            X1.take(rows, axis=0, out=x)
-            Y.take(rows, axis=0, out=t)
-            np.dot(x, A1, out=z1)
-            np.maximum(z1, 0.0, out=hidden)
-            np.dot(a1, A2, out=z2)
-            z2 -= t
-            z2 *= -2.0 * LEARNING_RATE / m  # -η δ²
-            np.dot(a1.T, z2, out=G2)
-            np.dot(z2, W2_T, out=d1)
-            np.sign(hidden, out=mask)
-            d1 *= mask
-            np.dot(x.T, d1, out=G1)
-            theta += grad
-    return theta
-
-
-def small_step_calls(X: np.ndarray, y: np.ndarray, repeats: int = 2000) -> list[tuple[str, float]]:
-    """Median seconds of each numpy call of one :func:`numpy_small_steps` step, timed alone.
-
-    The profile of a small network's step: about twenty calls on arrays of at
-    most 10 × 128 numbers, each costing numpy's fixed per-call overhead more
-    than arithmetic. Their sum bounds how fast one network can be trained one
-    step at a time, whatever the code around them.
-    """
-    W1, b1, W2, b2 = init_params(FRANKE_LAYERS, np.float64)
-    Y, rows = y.reshape(-1, 1), np.random.default_rng(0).permutation(len(X))[:10]
-    a0 = X[rows]
-    z1 = a0 @ W1 + b1
-    a1 = np.maximum(z1, 0)
-    delta2 = 0.2 * (a1 @ W2 + b2 - Y[rows])
-    delta1 = (delta2 @ W2.T) * (z1 > 0)
-    grad = a0.T @ delta1
-    calls = {
-        "X[rows]": lambda: X[rows],
-        "Y[rows]": lambda: Y[rows],
-        "a0 @ W1": lambda: a0 @ W1,
-        "+ b1": lambda: z1 + b1,
-        "relu": lambda: np.maximum(z1, 0),
-        "a1 @ W2": lambda: a1 @ W2,
-        "+ b2": lambda: delta2 + b2,
-        "- y": lambda: delta2 - Y[rows],
-        "2/m ×": lambda: 0.2 * delta2,
-        "a1.T @ delta2": lambda: a1.T @ delta2,
-        "delta2.sum": lambda: delta2.sum(axis=0),
-        "delta2 @ W2.T": lambda: delta2 @ W2.T,
-        "z1 > 0": lambda: z1 > 0,
-        "× relu'": lambda: delta1 * (z1 > 0),
-        "a0.T @ delta1": lambda: a0.T @ delta1,
-        "delta1.sum": lambda: delta1.sum(axis=0),
-        "η × grad W1": lambda: LEARNING_RATE * grad,
-        "W1 -=": lambda: np.subtract(W1, 0.0, out=W1),
-        "b1 -= η × grad": lambda: np.subtract(b1, LEARNING_RATE * b1, out=b1),
-        "W2 -= η × grad": lambda: np.subtract(W2, LEARNING_RATE * W2, out=W2),
-        "b2 -= η × grad": lambda: np.subtract(b2, LEARNING_RATE * b2, out=b2),
-    }
-    empty = float(np.median([_timed(lambda: None) for _ in range(repeats)]))  # the timer itself
-    timings = []
-    for name, call in calls.items():
-        times = [_timed(call) for _ in range(repeats)]
-        timings.append((name, float(np.median(times)) - empty))
-    return timings
-
-
-def _median_call(call: Callable[[], object], repeats: int) -> float:
-    empty = float(np.median([_timed(lambda: None) for _ in range(repeats)]))  # the timer itself
-    return float(np.median([_timed(call) for _ in range(repeats)])) - empty
-
-
-def fyslearn_step_parts(
-    X: np.ndarray, y: np.ndarray, repeats: int = 3000
-) -> list[tuple[str, float]]:
-    """Seconds of each part of one fyslearn training step (2–128–1, batch 10), timed alone.
-
-    The parts are the calls :func:`fyslearn.nn.training.train_network` makes for
-    one mini-batch; what the whole step costs beyond their sum is the Python of
-    the loop around them.
-    """
-    from fyslearn.nn.network import FeedForwardNetwork
-    from fyslearn.nn.training import Workspace, pack_parameters
-    from fyslearn.optim import SGD
-
-    Y = y.reshape(-1, 1)
-    network = FeedForwardNetwork(FRANKE_LAYERS, ["relu", "linear"], kernel_init="normal")
-    workspace = Workspace(network, 10)
-    optimizer = SGD([pack_parameters(network)], LEARNING_RATE)
-    rows = np.random.default_rng(0).permutation(len(X))[:10]
-    x, t = workspace.x, workspace.y
-    z_out, a_out, delta_out = workspace._views(10)
-    zs, activations = network.forward(x, z_out, a_out)
-    delta = network.output_error(t, zs[-1], activations[-1], out=delta_out[-1])
-    grads = [workspace.flat_grad]
-    parts = {
-        "gather the batch (2 × take)": lambda: (
-            X.take(rows, axis=0, out=x, mode="clip"),
-            Y.take(rows, axis=0, out=t, mode="clip"),
-        ),
-        "forward": lambda: network.forward(x, z_out, a_out),
-        "loss and output error": lambda: network.loss_and_output_error(
-            t, zs[-1], activations[-1], out=delta_out[-1]
-        ),
-        "backward": lambda: network.backward(
-            zs, activations, delta, delta_out, workspace.coef_grads, workspace.intercept_grads
-        ),
-        "SGD update": lambda: optimizer.step(grads),
-        "whole step": lambda: optimizer.step(workspace.gradients(X, Y, rows)),
-    }
-    return [(name, _median_call(call, repeats)) for name, call in parts.items()]
-
-
-def stacked_step_parts(
-    X: np.ndarray, y: np.ndarray, n_models: int, repeats: int = 500
-) -> list[tuple[str, float]]:
-    """Seconds of each part of one stacked step of ``n_models`` Franke networks, timed alone."""
-    from fyslearn.nn import MLPRegressor, batched
-
-    networks = [
-        MLPRegressor()._build_network(2, 1, np.random.default_rng(k)) for k in range(n_models)
+
+def have_torch() -> bool:
+    return importlib.util.find_spec("torch") is not None
+
+
+# --------------------------------------------------------------------------- sections
+
+
+class Report:
+    """Markdown lines, printed as they come."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def say(self, line: str = "") -> None:
+        print(line, flush=True)
+        self.lines.append(line)
+
+    def table(self, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+        self.say("| " + " | ".join(header) + " |")
+        self.say("|" + "---|" * len(header))
+        for row in rows:
+            self.say("| " + " | ".join(row) + " |")
+        self.say()
+
+
+def mnist_candidates(settings: Settings, threads: int | None) -> list[Candidate]:
+    spec = {"workload": "mnist", "rows": settings.rows, "batch_size": settings.batch_size}
+    suffix = "" if threads is None else f" ({threads} thread)"
+    candidates = [
+        Candidate("numpy" + suffix, "numpy_loop.py", spec, threads),
+        Candidate("fyslearn" + suffix, "fyslearn_fit.py", spec, threads),
+        Candidate("scikit-learn" + suffix, "sklearn_fit.py", spec, threads),
     ]
-    stack = batched._stack(networks)
-    rows = np.stack([np.random.default_rng(k).permutation(len(X))[:10] for k in range(n_models)])
-    workspace = batched._StackedWorkspace(stack, rows.shape)
-    Y, X_ones = y.reshape(-1, 1), np.column_stack([X, np.ones(len(X))])  # the bias trick
-    x, t = X_ones.take(rows, axis=0, out=workspace.x), Y.take(rows, axis=0, out=workspace.y)
-    zs, activations = stack.forward(x, workspace)
-    z1, out = zs[0], activations[-1]
-    delta = batched._stacked_mse_delta(out, t)
-    W2_T = np.swapaxes(stack.kernels[1], -1, -2)
-    optimizer = batched._StackedSGD(stack, [LEARNING_RATE] * n_models, [0.0] * n_models, "constant")
-    scratch = np.empty_like(workspace.delta[0])
-    parts = {
-        "gather the batches (2 × take)": lambda: (
-            X_ones.take(rows, axis=0, out=workspace.x, mode="clip"),
-            Y.take(rows, axis=0, out=workspace.y, mode="clip"),
+    if have_torch():
+        candidates.append(Candidate("PyTorch" + suffix, "torch_loop.py", spec, threads))
+    return candidates
+
+
+def mnist_times(outputs: list[dict[str, Any]], suffix: str = "") -> dict[str, np.ndarray]:
+    """Seconds per epoch of every MNIST row of the table, one entry per round."""
+    fit1 = series(outputs, "fyslearn" + suffix, "fit1")
+    fit4 = series(outputs, "fyslearn" + suffix, "fit4")
+    times = {
+        "plain numpy loop": series(outputs, "numpy" + suffix, "epoch"),
+        "fyslearn `MLPClassifier(epochs=1).fit`, end to end": fit1,
+        "fyslearn, marginal epoch ((fit(4) − fit(1)) / 3)": (fit4 - fit1) / 3,
+        "scikit-learn `MLPClassifier.partial_fit`, float32 input": series(
+            outputs, "scikit-learn" + suffix, "epoch"
         ),
-        "first layer, `[x 1] [W¹; b¹]`, (M, 10, 3) @ (M, 3, 128)": lambda: np.matmul(
-            x, stack.per_network_first_block(stack.first_block), out=workspace.z[0]
-        ),
-        "ReLU (M, 10, 128)": lambda: np.maximum(z1, 0.0, out=scratch),
-        "loss of the batch": lambda: batched._stacked_mse(out, t),
-        "δ² W²ᵀ, outer product (M, 10, 128)": lambda: np.multiply(delta, W2_T, out=scratch),
-        "× ReLU' (M, 10, 128)": lambda: np.multiply(scratch, z1 > 0.0, out=scratch),
-        "forward": lambda: stack.forward(x, workspace),
-        "backward": lambda: stack.gradients(zs, activations, delta, None, workspace),
-        "SGD update (flat, all networks)": lambda: optimizer.step([workspace.grad]),
     }
-    return [(name, _median_call(call, repeats)) for name, call in parts.items()]
+    if "PyTorch" + suffix in outputs[0]:
+        times["PyTorch CPU"] = series(outputs, "PyTorch" + suffix, "epoch")
+    return times
 
 
-def init_params(layers: tuple[int, ...], dtype: type, seed: int = 0) -> list[np.ndarray]:
-    rng = np.random.default_rng(seed)
-    params = []
-    for n_in, n_out in itertools.pairwise(layers):
-        params += [glorot(rng, n_in, n_out, dtype), np.zeros(n_out, dtype)]
-    return params
+#: The names the one-process runner gives the MNIST candidates, by the label of the table.
+ONE_PROCESS_NAMES = {
+    "plain numpy loop": "numpy loop",
+    "fyslearn `MLPClassifier(epochs=1).fit`, end to end": "fyslearn fit(epochs=1)",
+    "scikit-learn `MLPClassifier.partial_fit`, float32 input": "scikit-learn partial_fit",
+    "PyTorch CPU": "PyTorch",
+}
 
 
-# --------------------------------------------------------------------------- contenders
+def mnist_section(
+    report: Report, settings: Settings
+) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """The MNIST table; returns the ratios the targets need, and the seconds by round.
 
-
-def numpy_mnist_run(X, labels, batch_size) -> Run:
-    Y = np.eye(10, dtype=X.dtype)[labels]
-    params, rng = init_params(MNIST_LAYERS, X.dtype), np.random.default_rng(0)
-    return (lambda: numpy_mnist_epoch(X, Y, params, batch_size, rng)), 1
-
-
-def sklearn_mnist_run(X, labels, batch_size) -> Run:
-    model = SkMLPClassifier(
-        hidden_layer_sizes=(128,),
-        activation="relu",
-        solver="sgd",
-        learning_rate_init=LEARNING_RATE,
-        batch_size=batch_size,
-        momentum=0.0,
-        nesterovs_momentum=False,
-        alpha=0.0,
-        random_state=0,
-    )
-    model.partial_fit(X, labels, classes=np.arange(10))  # initialises; not timed
-    return (lambda: model.partial_fit(X, labels)), 1
-
-
-def torch_mnist_run(X, labels, batch_size, threads) -> Run:
-    torch.manual_seed(0)
-    torch.set_num_threads(threads)
-    model = torch.nn.Sequential(
-        torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10)
-    )
-    optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    inputs, targets = (
-        torch.from_numpy(np.ascontiguousarray(X, np.float32)),
-        torch.from_numpy(labels),
-    )
-
-    def epoch() -> None:
-        order = torch.randperm(len(inputs))
-        for start in range(0, len(inputs), batch_size):
-            rows = order[start : start + batch_size]
-            optimizer.zero_grad(set_to_none=True)
-            loss_fn(model(inputs[rows]), targets[rows]).backward()
-            optimizer.step()
-
-    return epoch, 1
-
-
-def fyslearn_nn():
-    """fyslearn's estimators, or None while :mod:`fyslearn.nn` is not there."""
-    try:
-        from fyslearn import nn
-    except ImportError:
-        return None
-    return nn if hasattr(nn, "MLPClassifier") else None
-
-
-def _fyslearn_params(cls: type, **wanted) -> dict:
-    """Keep the settings ``cls`` accepts (the estimators may not all take ``dtype``)."""
-    accepted = inspect.signature(cls).parameters
-    return {name: value for name, value in wanted.items() if name in accepted}
-
-
-def fyslearn_mnist_run(X, labels, batch_size, dtype, epochs) -> Run:
-    """Seconds per epoch of ``MLPClassifier.fit`` (history and validation included)."""
-    nn = fyslearn_nn()
-    settings = _fyslearn_params(
-        nn.MLPClassifier,
-        hidden_layer_sizes=(128,),
-        activation="relu",
-        learning_rate=LEARNING_RATE,
-        batch_size=batch_size,
-        epochs=epochs,
-        kernel_init="glorot_uniform",
-        dtype=dtype,
-        random_state=0,
-    )
-    model = nn.MLPClassifier(**settings)
-    return (lambda: model.fit(X, labels)), epochs
-
-
-def sklearn_small_run(X, y, epochs) -> Run:
-    """Seconds per SGD step of scikit-learn's ``MLPRegressor`` on 2–128–1, batch 10."""
-    model = SkMLPRegressor(
-        hidden_layer_sizes=(128,),
-        activation="relu",
-        solver="sgd",
-        learning_rate_init=LEARNING_RATE,
-        batch_size=10,
-        momentum=0.0,
-        nesterovs_momentum=False,
-        alpha=0.0,
-        max_iter=epochs,
-        tol=0.0,
-        n_iter_no_change=epochs + 1,
-        random_state=0,
-    )
-
-    def fit() -> None:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)  # fixed epochs on purpose
-            model.fit(X, y)
-
-    return fit, epochs * math.ceil(len(X) / 10)
-
-
-def numpy_small_run(X, y, epochs) -> Run:
-    params, rng = init_params(FRANKE_LAYERS, np.float64), np.random.default_rng(0)
-    return (lambda: numpy_small_steps(X, y, params, epochs, rng)), epochs * math.ceil(len(X) / 10)
-
-
-def numpy_small_tuned_run(X, y, epochs) -> Run:
-    params, rng = init_params(FRANKE_LAYERS, np.float64), np.random.default_rng(0)
-    return (lambda: numpy_small_steps_tuned(X, y, params, epochs, rng)), epochs * (len(X) // 10)
-
-
-def fyslearn_small_run(X, y, epochs) -> Run:
-    nn = fyslearn_nn()
-    settings = _fyslearn_params(
-        nn.MLPRegressor,
-        hidden_layer_sizes=(128,),
-        activation="relu",
-        learning_rate=LEARNING_RATE,
-        batch_size=10,
-        epochs=epochs,
-        random_state=0,
-    )
-    model = nn.MLPRegressor(**settings)
-    return (lambda: model.fit(X, y)), epochs * math.ceil(len(X) / 10)
-
-
-def time_many_franke(X, y, n_models, epochs, repeats) -> tuple[float, float] | None:
-    """Seconds to train ``n_models`` Franke networks one by one, and all at once.
-
-    The networks are a learning rate × L2 grid like Figure 6's, one seed each.
+    The seconds are keyed by the names of the one-process runner, for the
+    side-by-side table.
     """
-    nn = fyslearn_nn()
-    try:
-        from fyslearn import fit_many
-    except ImportError:
-        return None
-    rates = np.geomspace(1e-4, 1e-1, 4)
-
-    def grid() -> list:
-        return [
-            nn.MLPRegressor(
-                **_fyslearn_params(
-                    nn.MLPRegressor,
-                    hidden_layer_sizes=(128,),
-                    activation="relu",
-                    learning_rate=float(rates[k % 4]) / 10,
-                    alpha=float(rates[(k // 4) % 4]),
-                    batch_size=10,
-                    epochs=epochs,
-                    random_state=k,
-                )
-            )
-            for k in range(n_models)
+    print("MNIST, one process per candidate", file=sys.stderr)
+    candidates = mnist_candidates(settings, None)
+    if settings.one_thread_variants:
+        candidates += [
+            c for c in mnist_candidates(settings, 1) if c.name != "scikit-learn (1 thread)"
         ]
-
-    def one_by_one() -> None:
-        for model in grid():
-            model.fit(X, y)
-
-    times = interleaved_medians(
-        {"one by one": (one_by_one, 1), "at once": (lambda: fit_many(grid(), X, y), 1)}, repeats
+    outputs = interleaved_rounds(candidates, settings.rounds)
+    times = mnist_times(outputs)
+    names = {
+        "plain numpy loop": "numpy",
+        "PyTorch CPU": "PyTorch",
+        "scikit-learn `MLPClassifier.partial_fit`, float32 input": "scikit-learn",
+    }
+    references = [label for label in ("plain numpy loop", "PyTorch CPU") if label in times]
+    references.append("scikit-learn `MLPClassifier.partial_fit`, float32 input")
+    report.say(
+        f"## MNIST 784–128(ReLU)–10(softmax), batch {settings.batch_size}, float32, plain SGD"
     )
-    return times["one by one"], times["at once"]
+    report.say()
+    report.say(
+        f"{settings.rows:,} rows per epoch; each candidate in its own process; "
+        f"medians of {settings.rounds} interleaved rounds (ratios: medians of per-round ratios)."
+    )
+    report.say()
+    rows = []
+    for label, seconds in times.items():
+        ratios = [f"{median_ratio(seconds, times[ref]):.2f}" for ref in references]
+        runner = names.get(label, "fyslearn")
+        rows.append([label, f"{np.median(seconds):.3f}", *ratios, threads_of(outputs[0][runner])])
+    header = ["candidate", "s / epoch", *(f"× {names[ref]}" for ref in references)]
+    report.table([*header, "threads (measured in the process)"], rows)
+    fit1 = times["fyslearn `MLPClassifier(epochs=1).fit`, end to end"]
+    ratios = {
+        "numpy": median_ratio(fit1, times["plain numpy loop"]),
+        "scikit-learn": median_ratio(fit1, times[references[-1]]),
+    }
+    if "PyTorch CPU" in times:
+        ratios["PyTorch"] = median_ratio(fit1, times["PyTorch CPU"])
+    if settings.one_thread_variants:
+        thread_table(report, outputs, times)
+    own = {ONE_PROCESS_NAMES[label]: times[label] for label in times if label in ONE_PROCESS_NAMES}
+    return ratios, own
 
 
-def time_many_linear(
-    X: np.ndarray, y: np.ndarray, epochs: int, repeats: int
-) -> dict[str, float] | None:
-    """Seconds to fit Figure 4's grid of 16 SGDRegressors one by one and all at once.
+def thread_table(report: Report, outputs: list[dict[str, Any]], times: dict) -> None:
+    """Each library's own thread settings against one thread, same rounds."""
+    one = mnist_times(outputs, " (1 thread)")
+    report.say("### Thread settings, measured")
+    report.say()
+    report.say(
+        "The same candidates with `OMP_NUM_THREADS`, `OPENBLAS_NUM_THREADS` and "
+        "`MKL_NUM_THREADS` set to 1 in their process (timed in the same rounds as above)."
+    )
+    report.say()
+    runner = {"plain numpy loop": "numpy", "PyTorch CPU": "PyTorch"}
+    rows = []
+    for label, seconds in one.items():
+        name = runner.get(label, "fyslearn")
+        rows.append(
+            [
+                label,
+                threads_of(outputs[0][name]),
+                f"{np.median(times[label]):.3f}",
+                f"{np.median(seconds):.3f}",
+                f"{median_ratio(seconds, times[label]):.2f}",
+            ]
+        )
+    report.table(
+        ["candidate", "default threads", "s / epoch", "1 thread: s / epoch", "1 thread ÷ default"],
+        rows,
+    )
 
-    Degree-14 polynomial features, batch 10, 4 penalties × 4 learning rates;
-    "one seed" is the figure's case (one shuffling order, one product for all
-    models), "own seeds" gives each model its own order.
-    """
-    try:
-        from fyslearn import fit_many
-        from fyslearn.features import design_matrix
-        from fyslearn.linear_model import SGDRegressor
-    except ImportError:
-        return None
-    D = design_matrix(X, 14)
-    values = np.geomspace(1e-4, 1e-2, 4)
 
-    def grid(own_seeds: bool) -> list:
-        return [
-            SGDRegressor(
-                alpha=float(alpha),
-                learning_rate=float(rate),
-                batch_size=10,
-                epochs=epochs,
-                random_state=k if own_seeds else 0,
-            )
-            for k, (alpha, rate) in enumerate(itertools.product(values, values))
+def one_process_section(report: Report, settings: Settings, own: dict[str, np.ndarray]) -> None:
+    """The same MNIST candidates in one process, next to the ones in their own process."""
+    print("MNIST, all candidates in one process", file=sys.stderr)
+    spec = {
+        "workload": "mnist",
+        "rows": settings.rows,
+        "batch_size": settings.batch_size,
+        "rounds": settings.rounds,
+    }
+    output = run_runner("one_process.py", spec)
+    rounds = output["rounds"]
+    seconds = {name: np.array([r[name] for r in rounds]) for name in rounds[0]}
+    report.say("### One process against one process per candidate")
+    report.say()
+    report.say(
+        "The same candidates timed in interleaved rounds inside **one** process (the first "
+        f"version of this benchmark), threads there: {threads_of(output)}."
+    )
+    report.say()
+    reference = "PyTorch" if "PyTorch" in seconds else "scikit-learn partial_fit"
+    rows = []
+    for name, values in seconds.items():
+        rows.append(
+            [
+                name,
+                f"{np.median(own[name]):.3f}",
+                f"{np.median(values):.3f}",
+                f"{median_ratio(own[name], own[reference]):.2f}",
+                f"{median_ratio(values, seconds[reference]):.2f}",
+            ]
+        )
+    report.table(
+        [
+            "candidate",
+            "own process: s / epoch",
+            "one process: s / epoch",
+            f"own process: × {reference}",
+            f"one process: × {reference}",
+        ],
+        rows,
+    )
+
+
+def franke_section(report: Report, settings: Settings) -> float:
+    """Steps per second on the Franke network; returns fyslearn ÷ scikit-learn steps/s."""
+    print("Franke 2–128–1", file=sys.stderr)
+    spec = {"workload": "franke", "epochs": settings.franke_epochs}
+    candidates = [
+        Candidate("numpy", "numpy_loop.py", {**spec, "parts": ["plain"]}),
+        Candidate("numpy tuned", "numpy_loop.py", {**spec, "parts": ["tuned"]}),
+        Candidate("fyslearn", "fyslearn_fit.py", spec),
+        Candidate("scikit-learn", "sklearn_fit.py", spec),
+    ]
+    outputs = interleaved_rounds(candidates, settings.rounds)
+    steps = settings.franke_epochs * 75  # 750 rows, batch 10
+    times = {
+        "plain numpy loop": series(outputs, "numpy", "plain"),
+        "numpy loop tuned by hand (lower bound)": series(outputs, "numpy tuned", "tuned"),
+        "fyslearn `MLPRegressor.fit`": series(outputs, "fyslearn", "fit"),
+        "scikit-learn `MLPRegressor.fit`": series(outputs, "scikit-learn", "fit"),
+    }
+    sklearn = times["scikit-learn `MLPRegressor.fit`"]
+    report.say("## Franke 2–128(ReLU)–1, batch 10, float64 (750 rows, 75 steps per epoch)")
+    report.say()
+    report.say(
+        f"`fit` of {settings.franke_epochs} epochs ({steps:,} steps), validation and history "
+        "included; each candidate in its own process."
+    )
+    report.say()
+    rows = [
+        [
+            label,
+            f"{np.median(seconds) / steps * 1e6:.1f}",
+            f"{steps / np.median(seconds):,.0f}",
+            f"{median_ratio(sklearn, seconds):.1f}",
         ]
+        for label, seconds in times.items()
+    ]
+    report.table(["candidate", "µs / step", "steps / s", "× scikit-learn's steps / s"], rows)
+    return median_ratio(sklearn, times["fyslearn `MLPRegressor.fit`"])
 
-    def one_by_one() -> None:
-        for model in grid(own_seeds=False):
-            model.fit(D, y)
 
-    return interleaved_medians(
+def many_section(report: Report, settings: Settings) -> float:
+    """16 networks and 16 linear models at once; returns the networks' speed-up."""
+    print("Many small models", file=sys.stderr)
+    spec = {"workload": "franke_many", "epochs": settings.franke_epochs, "models": settings.models}
+    linear = {"workload": "linear_many", "epochs": settings.franke_epochs}
+    candidates = [
+        Candidate("one by one", "fyslearn_fit.py", {**spec, "parts": ["one_by_one"]}),
+        Candidate("at once", "fyslearn_fit.py", {**spec, "parts": ["at_once"]}),
+    ]
+    linear_candidates = [
+        Candidate("linear one by one", "fyslearn_fit.py", {**linear, "parts": ["one_by_one"]}),
+        Candidate("linear one seed", "fyslearn_fit.py", {**linear, "parts": ["at_once_one_seed"]}),
+        Candidate(
+            "linear own seeds", "fyslearn_fit.py", {**linear, "parts": ["at_once_own_seeds"]}
+        ),
+    ]
+    if settings.linear_grid:
+        candidates += linear_candidates
+    outputs = interleaved_rounds(candidates, settings.rounds)
+    single = series(outputs, "one by one", "one_by_one")
+    stacked = series(outputs, "at once", "at_once")
+    report.say(
+        f"## {settings.models} Franke networks (2–128–1, batch 10, {settings.franke_epochs} "
+        "epochs, a learning rate × L2 grid, a seed each)"
+    )
+    report.say()
+    report.table(
+        ["training", "s", "networks / s", "speed-up"],
+        [
+            [
+                "one by one (`MLPRegressor.fit`)",
+                f"{np.median(single):.2f}",
+                f"{settings.models / np.median(single):.1f}",
+                "1",
+            ],
+            [
+                "at once (`fyslearn.fit_many`)",
+                f"{np.median(stacked):.2f}",
+                f"{settings.models / np.median(stacked):.1f}",
+                f"{median_ratio(single, stacked):.1f}",
+            ],
+        ],
+    )
+    if not settings.linear_grid:
+        return median_ratio(single, stacked)
+    lines = {
+        "one by one (`SGDRegressor.fit`)": series(outputs, "linear one by one", "one_by_one"),
+        "at once, one seed (`fit_many`)": series(outputs, "linear one seed", "at_once_one_seed"),
+        "at once, a seed each (`fit_many`)": series(
+            outputs, "linear own seeds", "at_once_own_seeds"
+        ),
+    }
+    first = next(iter(lines.values()))
+    report.say(
+        "## 16 linear models (Figure 4's grid, degree 14, batch 10, "
+        f"{settings.franke_epochs} epochs)"
+    )
+    report.say()
+    report.table(
+        ["training", "s", "models / s", "speed-up"],
+        [
+            [
+                label,
+                f"{np.median(s):.3f}",
+                f"{16 / np.median(s):.1f}",
+                f"{median_ratio(first, s):.1f}",
+            ]
+            for label, s in lines.items()
+        ],
+    )
+    return median_ratio(single, stacked)
+
+
+def profile_section(report: Report, settings: Settings) -> None:
+    """Where fyslearn's `fit` spends its time, by function (cProfile, own time)."""
+    print("Profiles", file=sys.stderr)
+    spec = {"rows": settings.rows, "batch_size": settings.batch_size}
+    output = run_runner(
+        "fyslearn_fit.py", {"workload": "profile", **spec, "epochs": settings.franke_epochs}
+    )
+    hardware = run_runner(
+        "numpy_loop.py",
         {
-            "one by one (SGDRegressor)": (one_by_one, 1),
-            "at once, one seed (fit_many)": (lambda: fit_many(grid(False), D, y), 1),
-            "at once, own seeds (fit_many)": (lambda: fit_many(grid(True), D, y), 1),
+            "workload": "hardware",
+            **spec,
+            "matmul_sizes": list(settings.matmul_sizes),
+            "matmul_repeats": settings.matmul_repeats,
         },
-        repeats,
+    )
+    report.say("## Profiles and the hardware limit")
+    report.say()
+    for name, title in (
+        ("mnist", f"MNIST `fit(epochs=1)`, {settings.rows:,} rows"),
+        ("franke", f"Franke `fit`, {settings.franke_epochs} epochs"),
+    ):
+        report.say(f"cProfile of fyslearn's {title}, the functions with the most own time:")
+        report.say()
+        report.table(
+            ["function", "calls", "own s", "share of the fit"],
+            [
+                [f"`{e['name']}`", f"{e['calls']:,}", f"{e['own']:.3f}", f"{e['share']:.0%}"]
+                for e in output[name]
+            ],
+        )
+    peak = hardware["peak_flops"]
+    flops = MNIST_FLOP_PER_ROW * settings.rows
+    products = hardware["seconds"]["products"]
+    report.table(
+        ["quantity", "value"],
+        [
+            ["peak float32 matrix-product rate (best square product)", f"{peak / 1e9:.0f} GFLOP/s"],
+            [f"FLOP of one MNIST epoch ({settings.rows:,} rows)", f"{flops / 1e9:.1f} GFLOP"],
+            ["compute floor = FLOP ÷ peak rate", f"{flops / peak:.3f} s"],
+            [
+                f"the epoch's mini-batch products alone (batch {settings.batch_size})",
+                f"{products:.3f} s ({flops / products / 1e9:.0f} GFLOP/s)",
+            ],
+        ],
     )
 
 
 def _tree_rss_mib(pid: int) -> float:
-    """Resident memory of a process and all its descendants, in MiB (Linux ``/proc``)."""
+    """Resident memory of a process and all its descendants, in MiB (Linux `/proc`)."""
     total_kib, pending = 0, [pid]
     while pending:
         proc = Path("/proc") / str(pending.pop())
@@ -724,7 +536,7 @@ def _tree_rss_mib(pid: int) -> float:
 
 
 def time_reproduce(quick: bool) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MiB) of ``fyslearn reproduce`` in a child.
+    """Wall seconds and peak resident memory (MiB) of `fyslearn reproduce` in a child.
 
     The memory is that of the whole process tree (the command and its worker
     processes), sampled every 0.2 s: the peak of the sum, not of one process.
@@ -744,185 +556,79 @@ def time_reproduce(quick: bool) -> tuple[float, float]:
     return seconds, peak
 
 
-# --------------------------------------------------------------------------- report
+def reproduce_section(report: Report, quick: bool) -> tuple[float, float] | None:
+    """Wall time and peak memory of `fyslearn reproduce`; the full run's, unless `quick`."""
+    print("fyslearn reproduce", file=sys.stderr)
+    rows, full = [], None
+    for quick_run in (True,) if quick else (True, False):
+        seconds, mebibytes = time_reproduce(quick_run)
+        name = "fyslearn reproduce" + (" --quick" if quick_run else "")
+        rows.append([f"`{name}`", f"{seconds:.1f} s", f"{mebibytes:.0f} MiB"])
+        if not quick_run:
+            full = seconds, mebibytes
+    report.say(f"## fyslearn reproduce ({os.cpu_count()} cores, every core)")
+    report.say()
+    report.table(["command", "wall time", "peak memory (process tree)"], rows)
+    return full
+
+
+def targets_section(report: Report, measured: dict[str, float]) -> None:
+    """The issue's targets, each with its measured value and by how much it is met or missed."""
+    targets: list[tuple[str, str, float, Callable[[float], str]]] = [
+        ("MNIST `fit(epochs=1)` ≤ 0.8× PyTorch CPU", "PyTorch", 0.8, "{:.2f}×".format),
+        ("MNIST `fit(epochs=1)` ≤ 0.5× scikit-learn", "scikit-learn", 0.5, "{:.2f}×".format),
+        ("MNIST `fit(epochs=1)` ≤ 1.0× plain numpy loop", "numpy", 1.0, "{:.2f}×".format),
+        ("Franke steps/s ≥ 10× scikit-learn's", "franke", 10.0, "{:.1f}×".format),
+        ("16 Franke networks at once ≥ 5× one by one", "many", 5.0, "{:.1f}×".format),
+        ("`fyslearn reproduce` ≤ 90 s wall", "reproduce_s", 90.0, "{:.0f} s".format),
+        ("`fyslearn reproduce` peak memory < 2 GiB", "reproduce_mib", 2048.0, "{:.0f} MiB".format),
+    ]
+    at_least = {"franke", "many"}
+    rows = []
+    for text, key, target, show in targets:
+        if key not in measured:
+            rows.append([text, "not measured", "–"])
+            continue
+        value = measured[key]
+        met = value >= target if key in at_least else value <= target
+        factor = target / value if key in at_least else value / target
+        verdict = "met" if met else f"**missed**: {factor:.2f}× the target"
+        rows.append([text, show(value), verdict])
+    report.say("## Targets")
+    report.say()
+    report.table(["target", "measured", "verdict"], rows)
 
 
 def run(args: argparse.Namespace) -> list[str]:
     """Measure everything; return the lines of the Markdown report."""
-    lines: list[str] = []
-
-    def say(line: str) -> None:
-        print(line, flush=True)
-        lines.append(line)
-
-    threads = blas_threads()
-    say(
-        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} logical CPUs, "
-        f"numpy {np.__version__} ({_blas_name()}), {threads} BLAS threads; "
-        f"medians of {args.repeats} interleaved rounds; "
+    settings = QUICK if args.quick else FULL
+    if args.rounds:
+        settings = Settings(**{**settings.__dict__, "rounds": args.rounds})
+    report = Report()
+    report.say(
+        f"Machine: {platform.machine()}, {os.cpu_count()} logical CPUs, Python "
+        f"{platform.python_version()}, numpy {np.__version__}; "
+        f"{'quick run' if args.quick else 'full run'}, {settings.rounds} interleaved rounds; "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}."
     )
-    say("")
-
-    peak = peak_matmul_rate(np.float32)
-    peak64 = peak_matmul_rate(np.float64)
-    flops = epoch_flops(MNIST_LAYERS, 60000)
-    floor = flops / peak
-    X32, labels = load_mnist_train(np.float32)
-    X64 = X32.astype(np.float64)
-    products = minibatch_products_time(X32, args.batch_size, args.repeats)
-    say("## Hardware limit")
-    say("")
-    say("| quantity | value |")
-    say("|---|---|")
-    say(
-        "| peak matmul rate, float32 (best of 1024², 2048², 3072², 10 runs each) | "
-        f"{peak / 1e9:.0f} GFLOP/s |"
-    )
-    say(f"| peak matmul rate, float64 | {peak64 / 1e9:.0f} GFLOP/s |")
-    say(f"| FLOP per MNIST epoch (784–128–10, 60 000 rows) | {flops / 1e9:.1f} GFLOP |")
-    say(f"| compute floor = FLOP / peak float32 rate | {floor:.3f} s |")
-    say(
-        f"| the mini-batch matrix products alone (batch {args.batch_size}) | {products:.3f} s "
-        f"({products / floor:.2f}× the floor, {flops / products / 1e9:.0f} GFLOP/s) |"
-    )
-    shuffled, indexed = data_path_times(X32, args.batch_size, args.repeats)
-    say(f"| data path: shuffle the array, then slice (+ first product) | {shuffled:.3f} s |")
-    say(f"| data path: index each batch from a permutation (+ first product) | {indexed:.3f} s |")
-    say("")
-
-    say(f"## MNIST 784–128(ReLU)–10(softmax), batch {args.batch_size}, plain SGD")
-    say("")
-    runs: dict[str, Run] = {}
-    for n_threads in (threads, 1) if threads > 1 else (threads,):
-        suffix = f", {n_threads} thread{'s' if n_threads > 1 else ''}"
-        run, per = numpy_mnist_run(X32, labels, args.batch_size)
-        runs[f"numpy loop float32{suffix}"] = (with_threads(run, n_threads), per)
-        if fyslearn_nn() is not None:
-            run, per = fyslearn_mnist_run(X32, labels, args.batch_size, np.float32, args.epochs)
-            runs[f"fyslearn float32{suffix}"] = (with_threads(run, n_threads), per)
-    if fyslearn_nn() is not None:
-        runs[f"fyslearn float64, {threads} threads"] = fyslearn_mnist_run(
-            X64, labels, args.batch_size, np.float64, args.epochs
-        )
-    runs[f"numpy loop float64, {threads} threads"] = numpy_mnist_run(X64, labels, args.batch_size)
-    runs["scikit-learn MLPClassifier, float32 input"] = sklearn_mnist_run(
-        X32, labels, args.batch_size
-    )
-    if torch is not None:
-        runs[f"PyTorch {torch.__version__} CPU float32, {threads} threads"] = torch_mnist_run(
-            X32, labels, args.batch_size, threads
-        )
-    rows = list(interleaved_medians(runs, args.repeats).items())
-    sklearn_time = dict(rows)["scikit-learn MLPClassifier, float32 input"]
-    torch_time = rows[-1][1] if torch is not None else math.nan
-    say("| implementation | s / epoch | × floor | × scikit-learn | × PyTorch |")
-    say("|---|---|---|---|---|")
-    for name, seconds in rows:
-        say(
-            f"| {name} | {seconds:.3f} | {seconds / floor:.2f} | {seconds / sklearn_time:.2f} | "
-            f"{_ratio(seconds, torch_time)} |"
-        )
-    say("")
-    say(
-        f"fyslearn's time is `fit(epochs={args.epochs})` / {args.epochs}: validation, "
-        "initialisation and the per-epoch history (mean mini-batch loss and accuracy) included."
-    )
-    say("")
-
-    X, y = franke_train()
-    say("## Franke 2–128(ReLU)–1, batch 10 (750 rows, 75 steps per epoch)")
-    say("")
-    small_runs = {
-        "numpy loop float64": numpy_small_run(X, y, args.small_epochs),
-        "numpy loop float64, tuned by hand (lower bound)": numpy_small_tuned_run(
-            X, y, args.small_epochs
-        ),
-    }
-    if fyslearn_nn() is not None:
-        small_runs["fyslearn MLPRegressor"] = fyslearn_small_run(X, y, args.small_epochs)
-    small_runs["scikit-learn MLPRegressor"] = sklearn_small_run(X, y, args.small_epochs)
-    small = list(interleaved_medians(small_runs, args.repeats).items())
-    sklearn_step = small[-1][1]
-    say("| implementation | µs / step | steps / s | × scikit-learn's steps / s |")
-    say("|---|---|---|---|")
-    for name, seconds in small:
-        say(f"| {name} | {seconds * 1e6:.1f} | {1 / seconds:,.0f} | {sklearn_step / seconds:.1f} |")
-    say("")
-    calls = small_step_calls(X, y)
-    say(
-        f"Profile of one numpy-loop step: {len(calls)} numpy calls, each timed alone, sum "
-        f"{sum(t for _, t in calls) * 1e6:.1f} µs; the slowest: "
-        + ", ".join(f"`{n}` {t * 1e6:.1f} µs" for n, t in sorted(calls, key=lambda c: -c[1])[:4])
-        + f"; the fastest `{min(calls, key=lambda c: c[1])[0]}` "
-        f"{min(t for _, t in calls) * 1e6:.1f} µs."
-    )
-    say("")
-
-    if fyslearn_nn() is not None:
-        parts = fyslearn_step_parts(X, y)
-        say(
-            "Profile of one fyslearn step, each part timed alone: "
-            + ", ".join(f"{name} {seconds * 1e6:.1f} µs" for name, seconds in parts)
-            + "."
-        )
-        say("")
-
-    many = time_many_franke(X, y, args.models, args.small_epochs, max(1, args.repeats // 2))
-    if many is not None:
-        single, batched = many
-        say(f"## {args.models} Franke networks (2–128–1, batch 10, {args.small_epochs} epochs)")
-        say("")
-        say("| training | s | networks / s | speed-up |")
-        say("|---|---|---|---|")
-        say(f"| one by one (MLPRegressor) | {single:.2f} | {args.models / single:.2f} | 1 |")
-        say(
-            f"| at once (fit_many) | {batched:.2f} | {args.models / batched:.2f} | "
-            f"{single / batched:.1f} |"
-        )
-        say("")
-        parts = stacked_step_parts(X, y, args.models)
-        say(
-            f"Profile of one stacked step of {args.models} networks, each part timed alone: "
-            + ", ".join(f"{name} {seconds * 1e6:.1f} µs" for name, seconds in parts)
-            + "."
-        )
-        say("")
-
-    linear = time_many_linear(X, y, args.small_epochs, max(1, args.repeats // 2))
-    if linear is not None:
-        say(
-            "## 16 linear models (Figure 4's grid, degree 14, batch 10, "
-            f"{args.small_epochs} epochs)"
-        )
-        say("")
-        say("| training | s | models / s | speed-up |")
-        say("|---|---|---|---|")
-        single = next(iter(linear.values()))
-        for name, seconds in linear.items():
-            say(f"| {name} | {seconds:.3f} | {16 / seconds:.1f} | {single / seconds:.1f} |")
-        say("")
-
+    report.say()
+    load_before = os.getloadavg()[0]
+    measured, own = mnist_section(report, settings)
+    one_process_section(report, settings, own)
+    measured["franke"] = franke_section(report, settings)
+    measured["many"] = many_section(report, settings)
+    profile_section(report, settings)
     if args.reproduce:
-        say("## fyslearn reproduce")
-        say("")
-        say("| command | wall time | peak memory |")
-        say("|---|---|---|")
-        for quick in (True, False):
-            seconds, mebibytes = time_reproduce(quick)
-            name = "fyslearn reproduce" + (" --quick" if quick else "")
-            say(f"| `{name}` | {seconds:.1f} s | {mebibytes:.0f} MiB |")
-        say("")
-    return lines
-
-
-def _ratio(seconds: float, reference: float) -> str:
-    return "–" if math.isnan(reference) else f"{seconds / reference:.2f}"
-
-
-def _blas_name() -> str:
-    pools = [p for p in threadpool_info() if p["user_api"] == "blas"]
-    return f"{pools[0]['internal_api']} {pools[0]['version']}" if pools else "unknown BLAS"
+        full = reproduce_section(report, args.quick)
+        if full is not None:
+            measured["reproduce_s"], measured["reproduce_mib"] = full
+    targets_section(report, measured)
+    report.say(
+        f"Load average (1 min) of the machine: {load_before:.1f} at the start, "
+        f"{os.getloadavg()[0]:.1f} at the end, on {os.cpu_count()} cores (other work on a "
+        "shared machine slows every candidate of a round alike; ratios hold better than seconds)."
+    )
+    return report.lines
 
 
 def write_results(lines: list[str]) -> None:
@@ -936,15 +642,16 @@ def write_results(lines: list[str]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5, help="runs per timing (median)")
-    parser.add_argument("--batch-size", type=int, default=50, help="MNIST batch size")
-    parser.add_argument("--epochs", type=int, default=2, help="epochs per fyslearn MNIST fit")
-    parser.add_argument("--small-epochs", type=int, default=20, help="epochs of Franke fits")
-    parser.add_argument("--models", type=int, default=16, help="networks trained at once")
+    parser.add_argument("--quick", action="store_true", help="a smoke test of under a minute")
+    parser.add_argument(
+        "--rounds", type=int, default=0, help="interleaved rounds (default 5; quick 2)"
+    )
     parser.add_argument("--reproduce", action="store_true", help="time `fyslearn reproduce`")
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
     args = parser.parse_args()
+    start = time.perf_counter()
     lines = run(args)
+    print(f"benchmark took {time.perf_counter() - start:.0f} s", file=sys.stderr)
     if args.write:
         write_results(lines)
 
