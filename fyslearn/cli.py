@@ -5,6 +5,8 @@
   (JSON) and a `results.md` table comparing the report's numbers with ours.
   The independent trainings of all experiments are pooled and run on every
   core (`--jobs 1`: in turn, in this process);
+* `fyslearn reproduce --backend dask --scheduler ADDRESS`: the same, with the
+  pooled trainings on the workers of a Dask cluster (the `cluster` extra);
 * `fyslearn reproduce --list`: name the experiments (ids and short aliases);
 * `fyslearn demo`: fit OLS and Ridge on the Franke data;
 * `fyslearn derive NAME`: print a derivation and check its proofs.
@@ -228,7 +230,7 @@ def _locked(out: Path) -> Iterator[None]:
 
 
 def _reproduce(args: argparse.Namespace) -> int:
-    from .experiments import ALIASES, EXPERIMENTS, experiment_id
+    from .experiments import ALIASES, EXPERIMENTS, BackendError, experiment_id, parallel_backend
 
     if args.list:
         aliases = {ident: alias for alias, ident in ALIASES.items()}
@@ -236,6 +238,7 @@ def _reproduce(args: argparse.Namespace) -> int:
             alias = f"({aliases[name]})" if name in aliases else ""
             print(f"{name:<22} {alias:<7} {module.TITLE}")
         return 0
+    _check_backend(args)
     unknown = [name for name in args.experiments if name not in ALIASES and name not in EXPERIMENTS]
     if unknown:
         aliases = {ident: alias for alias, ident in ALIASES.items()}
@@ -250,10 +253,10 @@ def _reproduce(args: argparse.Namespace) -> int:
     try:
         _check_seed(args.seed)
         _prepare_out(out, names)
-        with _locked(out):
+        with parallel_backend(args.backend, args.scheduler), _locked(out):
             _prepare_out(out, names)  # again: a run that held the lock may have just finished
             return _run_experiments(args, names, out)
-    except _Refused as refusal:
+    except (_Refused, BackendError) as refusal:
         print(f"fyslearn reproduce: error: {refusal}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -297,6 +300,8 @@ def _run_experiments(args: argparse.Namespace, names: list[str], out: Path) -> i
 
     plans = [plan_for(name, config_for(name, args.quick, args.seed)) for name in names]
     jobs = _workers(args.jobs, sum(len(plan.tasks) for plan in plans))
+    if args.backend == "dask":
+        jobs = args.jobs  # the cluster's workers, not this machine's cores
     progress = tqdm(total=len(names), desc="reproduce", disable=args.quiet)
     start = time.perf_counter()
     with progress:
@@ -319,12 +324,45 @@ def _run_experiments(args: argparse.Namespace, names: list[str], out: Path) -> i
     cores = "one process" if jobs == 1 else f"{jobs} processes"
     if args.jobs == -1 and jobs == os.cpu_count():
         cores = f"every core ({jobs})"
+    if args.backend == "dask":
+        cores = f"the Dask cluster at {args.scheduler}"
     table = _table_of_folder(out, f"The last run took {wall:.0f} s of wall time on {cores}.")
     _write_atomically(out / "results.md", lambda path: path.write_text(table))
     if not args.quiet:
         print(table)
         print(f"Figures, results (JSON) and results.md are in {out}/")
     return 0
+
+
+# -- where the pooled trainings run (joblib backends) ----------------------------------------
+
+
+def _check_backend(args: argparse.Namespace) -> None:
+    """Exit with status 2 on a contradictory `--backend`, `--scheduler` and `--jobs`."""
+    if args.scheduler is not None and args.backend != "dask":
+        args.parser.error("--scheduler needs --backend dask")
+    if args.backend == "dask" and args.scheduler is None:
+        args.parser.error("--backend dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
+    if args.backend == "dask" and args.jobs == 1:
+        args.parser.error("--jobs 1 runs in turn in this process; drop it for --backend dask")
+
+
+def _add_backend_arguments(reproduce: argparse.ArgumentParser) -> None:
+    from .experiments import BACKENDS
+
+    reproduce.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default="loky",
+        help="where the pooled trainings run: loky, worker processes here (default); "
+        "dask, the workers of a Dask cluster (needs --scheduler and the cluster extra)",
+    )
+    reproduce.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        default=None,
+        help="address of the Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --backend dask)",
+    )
 
 
 def _jobs(text: str) -> int:
@@ -382,6 +420,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes for the trainings (default -1: every core; 1: in turn); "
         "never more than the experiments have trainings",
     )
+    _add_backend_arguments(reproduce)
     reproduce.set_defaults(run=_reproduce, parser=reproduce)
 
     demo = commands.add_parser("demo", help="fit OLS and Ridge on the Franke data")

@@ -35,17 +35,20 @@ from . import (
 )
 from ._common import quick_mode, scores
 from ._contract import Experiment, Result
-from ._tasks import Plan, Task, run_plans, run_tasks
+from ._tasks import BACKENDS, BackendError, Plan, Task, parallel_backend, run_plans, run_tasks
 
 __all__ = [
     "ALIASES",
+    "BACKENDS",
     "EXPERIMENTS",
+    "BackendError",
     "Experiment",
     "Plan",
     "Result",
     "Task",
     "config_for",
     "experiment_id",
+    "parallel_backend",
     "plan_for",
     "quick_mode",
     "run_experiment",

@@ -13,18 +13,53 @@ Every task seeds its own generators, so a task computes the same numbers in a
 worker process as in turn. The one exception is float32 work whose matrix
 products BLAS splits over a different number of threads: the sums are then
 added in another order, and MNIST curves can differ in their last digits.
+
+The workers are joblib's (through `sklearn.utils.parallel`), so where they
+run is joblib's choice: local processes (`loky`, the default), or the
+workers of a Dask cluster inside [parallel_backend][fyslearn.experiments._tasks.parallel_backend]
+(`fyslearn reproduce --backend dask --scheduler ADDRESS`), or whatever an
+enclosing `joblib.parallel_config(backend=...)` chooses:
+
+```python
+from distributed import Client
+from joblib import parallel_config
+
+from fyslearn.experiments import run_experiment
+
+with Client("tcp://scheduler:8786"), parallel_config(backend="dask"):
+    result = run_experiment("fig6", n_jobs=-1)  # every thread of the cluster
+```
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from joblib import parallel_config
 from sklearn.utils.parallel import Parallel, delayed
 
-__all__ = ["Plan", "Task", "merge_outputs", "run_plans", "run_tasks"]
+__all__ = [
+    "BACKENDS",
+    "BackendError",
+    "Plan",
+    "Task",
+    "merge_outputs",
+    "parallel_backend",
+    "run_plans",
+    "run_tasks",
+]
+
+#: Where pooled tasks can run: `loky`, worker processes on this machine; `dask`, a Dask cluster.
+BACKENDS = ("loky", "dask")
+
+#: Seconds to wait for a Dask scheduler before giving up.
+CONNECT_TIMEOUT = 5.0
+
+CLUSTER_EXTRA = "pip install 'fyslearn[cluster]'"
 
 
 @dataclass(frozen=True)
@@ -104,3 +139,62 @@ def run_plans(plans: Sequence[Plan], n_jobs: int | None = 1) -> Iterator[tuple[s
         if len(done[name]) == len(plan.tasks):
             ordered = [done[name][i] for i in range(len(plan.tasks))]
             yield name, plan.assemble(ordered), seconds[name]
+
+
+class BackendError(RuntimeError):
+    """A backend that cannot be used: its extra is missing, or its scheduler is unreachable."""
+
+
+@contextmanager
+def parallel_backend(
+    name: str = "loky", scheduler: str | None = None, timeout: float = CONNECT_TIMEOUT
+) -> Iterator[None]:
+    """Run the tasks of [run_plans][fyslearn.experiments._tasks.run_plans] on a backend.
+
+    Inside the block, every joblib `Parallel` (the pooled tasks, and
+    scikit-learn's `n_jobs`, as in `GridSearchCV`) uses the backend. Results
+    are those of a local run: every task seeds its own generators.
+
+    Args:
+        name: One of `BACKENDS`. `loky` leaves joblib's configuration as it is
+            (local worker processes); `dask` connects to a Dask scheduler and
+            sends the tasks to its workers.
+        scheduler: Address of the Dask scheduler, such as `tcp://10.0.0.5:8786`
+            (`dask` only).
+        timeout: Seconds to wait for the scheduler.
+
+    Raises:
+        ValueError: `name` is not one of `BACKENDS`, or `scheduler` is given without `dask`.
+        BackendError: `dask` without the cluster extra (`pip install 'fyslearn[cluster]'`),
+            or no scheduler answered at `scheduler` within `timeout` seconds.
+    """
+    if name not in BACKENDS:
+        raise ValueError(f"unknown backend {name!r}; choose from {', '.join(BACKENDS)}")
+    if name != "dask":
+        if scheduler is not None:
+            raise ValueError(f"a scheduler address needs the dask backend, not {name!r}")
+        yield
+        return
+    client = _dask_client(scheduler, timeout)
+    try:
+        with parallel_config(backend="dask"):
+            yield
+    finally:
+        client.close()
+
+
+def _dask_client(scheduler: str | None, timeout: float) -> Any:
+    """A `distributed.Client` connected to `scheduler`, or a one-line `BackendError`."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise BackendError(f"the dask backend needs the cluster extra: {CLUSTER_EXTRA}") from None
+    if not scheduler:
+        raise BackendError("the dask backend needs the address of a scheduler (--scheduler)")
+    try:
+        return Client(scheduler, timeout=timeout)
+    except Exception as error:  # refused, timed out, malformed, or not a Dask scheduler at all
+        reason = f"{type(error).__name__}: {str(error).splitlines()[0][:200] if str(error) else ''}"
+        raise BackendError(
+            f"cannot use the Dask scheduler at {scheduler} within {timeout:g} s ({reason})"
+        ) from None
