@@ -127,7 +127,8 @@ def test_reproduce_on_a_dask_cluster_gives_the_local_numbers(cluster, observer, 
     with distributed.get_task_stream(client=observer) as stream:
         assert main([*argv, *dask, "--out", str(tmp_path / "dask")]) == 0
     local, remote = (
-        json.loads((tmp_path / where / "fig5_franke_network.json").read_text()) for where in ("local", "dask")
+        json.loads((tmp_path / where / "fig5_franke_network.json").read_text())
+        for where in ("local", "dask")
     )
     for record in (local, remote):
         assert record.pop("compute_time") > 0
