@@ -66,7 +66,7 @@ HERE = Path(__file__).resolve().parent
 RUNNERS = HERE / "runners"
 RESULTS = HERE / "RESULTS.md"
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-RUNNER_TIMEOUT = 600.0  # seconds; a runner that takes longer is broken, not slow
+RUNNER_TIMEOUT = 1800.0  # seconds; a runner that takes longer is broken, not slow
 
 #: MNIST epoch, in float operations: 3 products of 2·m·n_in·n_out per layer, less δWᵀ of layer 1.
 MNIST_FLOP_PER_ROW = 2.0 * (3 * 128 * 10 + 2 * 784 * 128)

@@ -39,7 +39,11 @@ SHAPES = {
 ROOT = Path(__file__).resolve().parents[1]
 
 # Tutorials that teach a tool rather than reproduce a figure of the report.
-TUTORIALS_BEYOND_THE_REPORT = {"check_your_backpropagation", "seeing_inside_training"}
+TUTORIALS_BEYOND_THE_REPORT = {
+    "check_your_backpropagation",
+    "grid_search",
+    "seeing_inside_training",
+}
 
 
 def _as_json(value):
