@@ -16,6 +16,7 @@ from sklearn.utils import check_scalar
 
 __all__ = [
     "as_generator",
+    "check_name_list",
     "check_non_negative_float",
     "check_option",
     "check_positive_float",
@@ -24,13 +25,21 @@ __all__ = [
 ]
 
 
+def _refuse_bool(value: object, name: str, expected: str) -> None:
+    """`True` is an `int` to Python, never a batch size or a learning rate to fyslearn."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be {expected}, not a bool ({value!r}).")
+
+
 def check_positive_int(value: object, name: str) -> int:
-    """Return ``value`` if it is an integer >= 1, else raise naming ``name``."""
+    """Return `value` if it is an integer >= 1 (not a bool), else raise naming `name`."""
+    _refuse_bool(value, name, "an int")
     return check_scalar(value, name, numbers.Integral, min_val=1)
 
 
 def check_positive_float(value: object, name: str) -> float:
-    """Return ``value`` as a float if it is a finite real number > 0."""
+    """Return `value` as a float if it is a finite real number > 0 (not a bool)."""
+    _refuse_bool(value, name, "a float")
     value = check_scalar(value, name, numbers.Real, min_val=0, include_boundaries="neither")
     if not np.isfinite(value):
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}.")
@@ -38,7 +47,8 @@ def check_positive_float(value: object, name: str) -> float:
 
 
 def check_non_negative_float(value: object, name: str, max_val: float | None = None) -> float:
-    """Return ``value`` as a float if it is finite and in [0, max_val)."""
+    """Return `value` as a float if it is finite and in [0, max_val) (not a bool)."""
+    _refuse_bool(value, name, "a float")
     value = check_scalar(
         value,
         name,
@@ -53,11 +63,36 @@ def check_non_negative_float(value: object, name: str, max_val: float | None = N
 
 
 def check_option(value: object, name: str, options: Iterable[str]) -> str:
-    """Return ``value`` if it is one of ``options``; the error lists the valid names."""
+    """Return `value` if it is one of `options`; the error lists the valid names.
+
+    Raises:
+        TypeError: `value` is not a string.
+        ValueError: `value` is a string but not one of `options`.
+    """
     options = sorted(options)
-    if not isinstance(value, str) or value not in options:
+    if not isinstance(value, str):
+        raise TypeError(
+            f"{name} must be a string, one of {options}, got {type(value).__name__} {value!r}."
+        )
+    if value not in options:
         raise ValueError(f"{name} must be one of {options}, got {value!r}.")
     return value
+
+
+def check_name_list(value: object, name: str) -> list[str]:
+    """Return `value` as a list if it is a list or tuple of strings, else raise naming `name`.
+
+    For parameters that take one name per layer; the caller checks the length,
+    and [`check_option`][fyslearn._validation.check_option] each name.
+
+    Raises:
+        TypeError: `value` is not a list or tuple of strings (`None`, a number, ...).
+    """
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise TypeError(
+            f"{name} must be a string or a list of strings, got {type(value).__name__} {value!r}."
+        )
+    return list(value)
 
 
 def as_generator(random_state: int | np.random.Generator | None) -> np.random.Generator:
@@ -66,6 +101,7 @@ def as_generator(random_state: int | np.random.Generator | None) -> np.random.Ge
     ``None`` gives fresh OS entropy, an integer a reproducible stream, and a
     ``Generator`` is used as it is (so callers can share one stream).
     """
+    _refuse_bool(random_state, "random_state", "None, an int or a numpy.random.Generator")
     if random_state is None or isinstance(random_state, numbers.Integral):
         if random_state is not None and random_state < 0:
             raise ValueError(f"random_state must be a non-negative integer, got {random_state}.")

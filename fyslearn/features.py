@@ -19,6 +19,7 @@ are so nearly dependent that the condition number of :math:`X` exceeds
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -28,36 +29,85 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._validation import check_option
 from .persistence import PersistenceMixin
 
-__all__ = ["BASES", "PolynomialDesign", "design_matrix", "monomial_powers"]
+__all__ = [
+    "BASES",
+    "MAX_COLUMNS",
+    "PolynomialDesign",
+    "design_matrix",
+    "monomial_powers",
+    "n_monomials",
+]
 
 BASES = ("tensor", "total")
+
+
+#: Most columns a design matrix may have (a guard against a mistyped degree or width).
+MAX_COLUMNS = 1_000_000
 
 
 def monomial_powers(degree: int, basis: str = "tensor", n_variables: int = 2) -> np.ndarray:
     """Return the exponents of the columns, one row per column.
 
-    For two variables the rows are the pairs ``(i, j)`` of :math:`x^i y^j`.
-    More variables follow the same rules: every exponent ``<= p`` (tensor) or
-    their sum ``<= p`` (total degree).
+    For two variables the rows are the pairs `(i, j)` of $x^i y^j$.
+    More variables follow the same rules: every exponent `<= p` (tensor) or
+    their sum `<= p` (total degree). Only the wanted exponents are generated,
+    so the total-degree basis of many variables costs no more than its size.
 
     Args:
-        degree: Highest power ``p`` (>= 0).
-        basis: ``"tensor"`` for ``0 <= i, j <= p`` or ``"total"`` for ``i + j <= p``.
-        n_variables: Number of input variables.
+        degree: Highest power `p` (>= 0).
+        basis: `"tensor"` for `0 <= i, j <= p` or `"total"` for `i + j <= p`.
+        n_variables: Number of input variables (>= 1).
 
     Returns:
-        Integer array of shape ``(n_columns, n_variables)``.
+        Integer array of shape `(n_columns, n_variables)`.
+
+    Raises:
+        ValueError: A bad argument, or more than `MAX_COLUMNS` columns.
+    """
+    n_columns = n_monomials(degree, basis, n_variables)
+    if basis == "tensor":
+        rows = itertools.product(range(degree + 1), repeat=n_variables)
+    else:
+        rows = (
+            powers for total in range(degree + 1) for powers in _compositions(total, n_variables)
+        )
+    flat = itertools.chain.from_iterable(rows)
+    return np.fromiter(flat, dtype=int, count=n_columns * n_variables).reshape(-1, n_variables)
+
+
+def n_monomials(degree: int, basis: str = "tensor", n_variables: int = 2) -> int:
+    """Number of columns of [`monomial_powers`][fyslearn.features.monomial_powers], without
+    building them: $(p+1)^d$ (tensor) or $\binom{p+d}{d}$ (total degree) for $d$ variables.
+
+    Raises:
+        ValueError: A bad argument, or more than `MAX_COLUMNS` columns.
     """
     _check_degree(degree)
     check_option(basis, "basis", BASES)
-    tensor = list(itertools.product(range(degree + 1), repeat=n_variables))
-    if basis == "tensor":
-        return np.array(tensor, dtype=int).reshape(-1, n_variables)
-    by_degree = [
-        sorted((powers for powers in tensor if sum(powers) == total), reverse=True)
-        for total in range(degree + 1)
-    ]
-    return np.array([p for group in by_degree for p in group], dtype=int).reshape(-1, n_variables)
+    if isinstance(n_variables, bool) or not isinstance(n_variables, (int, np.integer)):
+        raise ValueError(f"n_variables must be an integer >= 1, got {n_variables!r}.")
+    if n_variables < 1:
+        raise ValueError(f"n_variables must be an integer >= 1, got {n_variables!r}.")
+    degree, n_variables = int(degree), int(n_variables)
+    count = 1
+    for k in range(1, n_variables + 1):  # stops as soon as the count is too large
+        count = count * (degree + 1) if basis == "tensor" else count * (degree + k) // k
+        if count > MAX_COLUMNS:
+            raise ValueError(
+                f"degree {degree} in the {basis!r} basis of {n_variables} variables has more "
+                f"than {MAX_COLUMNS} columns."
+            )
+    return count
+
+
+def _compositions(total: int, n_variables: int) -> Iterator[tuple[int, ...]]:
+    """Exponent tuples of `n_variables` entries summing to `total`, first entry falling."""
+    if n_variables == 1:
+        yield (total,)
+        return
+    for first in range(total, -1, -1):
+        for rest in _compositions(total - first, n_variables - 1):
+            yield (first, *rest)
 
 
 def design_matrix(X: ArrayLike, degree: int, basis: str = "tensor") -> np.ndarray:
@@ -110,6 +160,7 @@ class PolynomialDesign(PersistenceMixin, TransformerMixin, BaseEstimator):
         X = validate_data(self, X)
         self.powers_ = monomial_powers(self.degree, self.basis, n_variables=X.shape[1])
         self.n_output_features_ = len(self.powers_)
+        self._record_fitted_params()
         return self
 
     def transform(self, X: ArrayLike) -> np.ndarray:

@@ -166,24 +166,90 @@ def _check_linear_problem(X: ArrayLike, y: ArrayLike, beta: ArrayLike) -> tuple[
 
 
 def _ridge_solve(X: np.ndarray, y: np.ndarray, alpha: float) -> np.ndarray:
-    r"""Minimise the Ridge cost through the SVD :math:`X = U S V^T`.
+    r"""Minimise the Ridge cost through the SVD $X = U S V^T$.
 
-    Setting the gradient to zero gives :math:`(X^TX + n\alpha I)\beta = X^Ty`,
-    solved as :math:`\beta = V\,\mathrm{diag}\big(s/(s^2 + n\alpha)\big)\,U^T y`
-    without forming :math:`X^TX` (which would square the condition number).
-    For :math:`\alpha = 0` singular values below ``max(n, p) * eps * s_max``
-    are dropped, as in ``numpy.linalg.lstsq``: the minimum-norm solution.
+    Setting the gradient to zero gives $(X^TX + n\alpha I)\beta = X^Ty$,
+    solved as $\beta = V\,\mathrm{diag}\big(s/(s^2 + n\alpha)\big)\,U^T y$
+    without forming $X^TX$ (which would square the condition number).
+    For $\alpha = 0$ singular values below `max(n, p) * eps * s_max`
+    are dropped, as in `numpy.linalg.lstsq`: the minimum-norm solution.
+
+    Args:
+        X: Design matrix, shape `(n, p)`, finite.
+        y: Targets, shape `(n,)`, finite.
+        alpha: L2 penalty $\alpha \ge 0$.
+
+    Returns:
+        The coefficients $\beta$, shape `(p,)`.
+
+    Raises:
+        ValueError: The coefficients lie outside the range of float64.
     """
-    U, s, Vt = np.linalg.svd(X, full_matrices=False)
-    n_alpha = len(y) * alpha
-    if n_alpha == 0.0:
-        cutoff = max(X.shape) * np.finfo(float).eps * (s[0] if s.size else 0.0)
+    return _ridge_solution(X, y, alpha)[0]
+
+
+def _ridge_solution(X: np.ndarray, y: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    r"""The coefficients of [`_ridge_solve`][fyslearn.linear_model._ridge_solve] and the
+    singular values of `X`, shapes `(p,)` and `(min(n, p),)`, from one SVD.
+
+    The SVD runs on $X/2^{e_X}$ and $y/2^{e_y}$, scaled by powers of two to a
+    largest entry in $[1/2, 1)$: exact, and safe for entries of any magnitude
+    (of order $10^{-310}$ the squares underflow, of order $10^{200}$ they
+    overflow). With $X = 2^{e_X} X'$ and $y = 2^{e_y} y'$ the minimiser is
+    $\beta = 2^{e_y - e_X}\,V\,\mathrm{diag}\big(s'/(s'^2 + \lambda')\big)\,U^T y'$
+    with $\lambda' = n\alpha/2^{2e_X}$; when $\lambda' \ge 1$ the factor $1/\lambda'$
+    is moved out of the diagonal, so that no intermediate leaves the float range.
+    Coefficients that themselves lie outside float64 raise a `ValueError`.
+    """
+    x_exponent = _binary_exponent(X)
+    y_exponent = _binary_exponent(y)
+    U, s, Vt = np.linalg.svd(np.ldexp(X, -x_exponent), full_matrices=False)
+    rotated_y = U.T @ np.ldexp(y, -y_exponent)
+    factors, mantissa, exponent = _ridge_factors(s, len(y), alpha, max(X.shape), x_exponent)
+    with np.errstate(over="ignore"):
+        beta = np.ldexp(mantissa * (Vt.T @ (factors * rotated_y)), exponent + y_exponent)
+        singular_values = np.ldexp(s, x_exponent)
+    if not np.all(np.isfinite(beta)):
+        raise ValueError(
+            "the least-squares coefficients exceed the range of float64 (X is of order "
+            f"2**{x_exponent} and y of order 2**{y_exponent}); rescale X or y."
+        )
+    return beta, singular_values
+
+
+def _binary_exponent(array: np.ndarray) -> int:
+    """The $e$ with the largest magnitude of `array` in $[2^{e-1}, 2^e)$; 0 for zeros."""
+    largest = float(np.max(np.abs(array), initial=0.0))
+    return int(np.frexp(largest)[1])
+
+
+def _ridge_factors(
+    s: np.ndarray, n_samples: int, alpha: float, n_max: int, x_exponent: int
+) -> tuple[np.ndarray, float, int]:
+    r"""Diagonal factors and the scalar $m\,2^k$ with $\beta = m\,2^k\,V\,\mathrm{diag}(f)\,U^Ty'$.
+
+    `s` holds the singular values of the scaled $X'$ (largest below $\sqrt{np}$).
+    Returns `(factors, m, k)`, `k` without the $2^{e_y}$ of the targets.
+    """
+    if alpha == 0.0:
+        cutoff = n_max * np.finfo(float).eps * (s[0] if s.size else 0.0)
         keep = s > cutoff
         factors = np.zeros_like(s)
         factors[keep] = 1.0 / s[keep]
-    else:
-        factors = s / (s**2 + n_alpha)
-    return Vt.T @ (factors * (U.T @ y))
+        return factors, 1.0, -x_exponent
+    # n·alpha = n_mantissa · 2**alpha_exponent, exactly, even where n·alpha overflows
+    alpha_mantissa, alpha_exponent = np.frexp(alpha)
+    n_mantissa = n_samples * float(alpha_mantissa)
+    penalty_exponent = int(alpha_exponent) - 2 * x_exponent  # λ' = n_mantissa · 2**this
+    if penalty_exponent <= 0:
+        penalty = float(np.ldexp(n_mantissa, penalty_exponent))  # λ' <= n; may underflow to 0
+        denominator = s * s + penalty
+        factors = np.divide(s, denominator, out=np.zeros_like(s), where=denominator > 0)
+        return factors, 1.0, -x_exponent
+    # λ' >= 1 and maybe beyond float64: β = 2**(e_y - e_X) / λ' · V diag(s / (s²/λ' + 1)) Uᵀy'
+    inverse_penalty = float(np.ldexp(1.0 / n_mantissa, -penalty_exponent))  # may underflow to 0
+    factors = s / (inverse_penalty * s * s + 1.0)
+    return factors, 1.0 / n_mantissa, x_exponent - int(alpha_exponent)
 
 
 class _LinearPredictor(PersistenceMixin, RegressorMixin, BaseEstimator):
@@ -246,8 +312,10 @@ class OLS(_LinearPredictor):
 
 def _fit_closed_form(model: _LinearPredictor, X: ArrayLike, y: ArrayLike, alpha: float):
     X, y = validate_data(model, X, y, y_numeric=True, dtype=np.float64)
-    model.coef_ = _ridge_solve(X, y, alpha)
-    model.singular_values_ = np.linalg.svd(X, compute_uv=False)
+    coef, singular_values = _ridge_solution(X, y, alpha)
+    model.coef_ = coef
+    model.singular_values_ = singular_values
+    model._record_fitted_params()
     return model
 
 

@@ -53,6 +53,10 @@ class PersistenceMixin:
         """Write the fitted estimator to ``path`` (``.npz`` is appended if missing)."""
         return save(self, path)
 
+    def _record_fitted_params(self) -> None:
+        """Remember the parameters of this fit; `fit` calls it last, on success."""
+        self._fitted_params = None
+
     def _after_load(self) -> None:
         """Rebuild transient attributes after :func:`load`; nothing by default."""
 

@@ -43,6 +43,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._fitting import fit_transaction, settle
 from .._validation import (
     as_generator,
+    check_name_list,
     check_non_negative_float,
     check_option,
     check_positive_float,
@@ -200,7 +201,7 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         n_hidden = len(self._hidden_sizes())
         if isinstance(self.activation, str):
             return [self.activation] * n_hidden
-        names = list(self.activation)
+        names = check_name_list(self.activation, "activation")
         if len(names) != n_hidden:
             raise ValueError(
                 f"activation needs one name per hidden layer ({n_hidden}), got {len(names)}."
@@ -211,7 +212,7 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         n_layers = len(self._hidden_sizes()) + 1
         if isinstance(value, str):
             return [value] * n_layers
-        names = list(value)
+        names = check_name_list(value, name)
         if len(names) != n_layers:
             raise ValueError(
                 f"{name} needs one name per weight layer ({n_layers}: hidden layers + output), "
