@@ -1,9 +1,11 @@
 """MNIST, read from the four standard IDX files shipped with fyslearn.
 
 The files are LeCun's originals (gzip-compressed). Each is parsed with numpy:
-the IDX header's magic number and dimensions are checked, and the MD5 of the
-decompressed bytes is compared with the published checksum, so a corrupt or
-truncated file raises an error naming it instead of returning wrong digits.
+the IDX header's magic number and dimensions are checked before the pixels are
+decompressed (never more bytes than the dimensions need), and the MD5 of the
+decompressed bytes is compared with the published checksum, so a corrupt,
+truncated or oversized file raises an error naming it instead of returning
+wrong digits or filling the memory.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+import math
 import os
 import zlib
 from pathlib import Path
@@ -51,26 +54,45 @@ def _data_folder(data_home: str | os.PathLike | None) -> Path:
 
 
 def _read_idx(path: Path, expected_md5: str, expected_shape: tuple[int, ...]) -> np.ndarray:
-    """Decompress, checksum and parse one IDX file of unsigned bytes."""
+    """Decompress, check and parse one IDX file of unsigned bytes.
+
+    The header is read and compared with `expected_shape` first, and never
+    more than the bytes that shape needs (plus one, to detect excess) are
+    decompressed: a gzip bomb in place of an MNIST file costs no memory.
+    """
     if not path.is_file():
         raise FileNotFoundError(f"MNIST file {path} is missing.")
+    header_size = 4 + 4 * len(expected_shape)
+    payload_size = math.prod(expected_shape)
     try:
         with gzip.open(path, "rb") as file:
-            content = file.read()
+            header = file.read(header_size)
+            _check_idx_header(path, header, expected_shape)
+            payload = file.read(payload_size + 1)
     except (OSError, EOFError, zlib.error) as error:
         raise ValueError(f"MNIST file {path} is corrupt or truncated ({error}).") from None
-    if hashlib.md5(content).hexdigest() != expected_md5:
+    if len(payload) > payload_size:
+        raise ValueError(
+            f"MNIST file {path} holds more than the {payload_size} bytes of its "
+            f"dimensions {expected_shape}."
+        )
+    if hashlib.md5(header + payload).hexdigest() != expected_md5:
         raise ValueError(
             f"MNIST file {path} is corrupt: the MD5 of its content is not the published "
             f"{expected_md5}."
         )
-    zero, zero2, type_code, n_dims = content[:4]
-    if (zero, zero2, type_code) != (0, 0, UBYTE_TYPE_CODE) or n_dims != len(expected_shape):
-        raise ValueError(f"MNIST file {path} has a bad IDX magic number {content[:4].hex()}.")
-    shape = tuple(int(d) for d in np.frombuffer(content, ">u4", count=n_dims, offset=4))
+    return np.frombuffer(payload, np.uint8).reshape(expected_shape)
+
+
+def _check_idx_header(path: Path, header: bytes, expected_shape: tuple[int, ...]) -> None:
+    """The magic number (unsigned bytes, `len(expected_shape)` dimensions) and the dimensions."""
+    if len(header) < 4 or tuple(header[:4]) != (0, 0, UBYTE_TYPE_CODE, len(expected_shape)):
+        raise ValueError(f"MNIST file {path} has a bad IDX magic number {header[:4].hex()}.")
+    if len(header) < 4 + 4 * len(expected_shape):
+        raise ValueError(f"MNIST file {path} is truncated inside its IDX header.")
+    shape = tuple(int(d) for d in np.frombuffer(header, ">u4", offset=4))
     if shape != expected_shape:
         raise ValueError(f"MNIST file {path} has dimensions {shape}, expected {expected_shape}.")
-    return np.frombuffer(content, np.uint8, offset=4 + 4 * n_dims).reshape(shape)
 
 
 @functools.lru_cache(maxsize=2)
