@@ -124,3 +124,5 @@ def forget_fit(estimator: object) -> None:
     """
     for name in [n for n in vars(estimator) if n.endswith("_") and not n.startswith("__")]:
         delattr(estimator, name)
+    if hasattr(estimator, "_fitted_params"):
+        del estimator._fitted_params  # the parameters of a fit that no longer exists

@@ -89,6 +89,8 @@ def n_monomials(degree: int, basis: str = "tensor", n_variables: int = 2) -> int
     if n_variables < 1:
         raise ValueError(f"n_variables must be an integer >= 1, got {n_variables!r}.")
     degree, n_variables = int(degree), int(n_variables)
+    if degree == 0:
+        return 1
     count = 1
     for k in range(1, n_variables + 1):  # stops as soon as the count is too large
         count = count * (degree + 1) if basis == "tensor" else count * (degree + k) // k

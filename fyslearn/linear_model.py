@@ -480,6 +480,7 @@ class SGDRegressor(_LinearPredictor):
         self.coef_ = coef
         self.loss_curve_ = losses
         self.n_iter_ = outcome.epochs
+        self._record_fitted_params()
         return outcome.warning()
 
 

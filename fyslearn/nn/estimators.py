@@ -330,6 +330,7 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
             self.diagnostics_ = result.diagnostics
         if data.classes is not None:
             self.classes_ = data.classes
+        self._record_fitted_params()
         return result.outcome.warning()
 
     def fit(self, X: ArrayLike, y: ArrayLike) -> _NetworkEstimator:
