@@ -319,8 +319,13 @@ def _umask() -> int:
 
 
 def _write_archive(file: Any, arrays: dict[str, np.ndarray]) -> None:
-    """`numpy.savez` of `arrays`, then the SHA-256 of the archive as its zip comment."""
+    """`numpy.savez` of `arrays` into `file` (opened for reading and writing), with checksum."""
     np.savez(file, **arrays)
+    _append_checksum(file)
+
+
+def _append_checksum(file: Any) -> None:
+    """Append the SHA-256 of the zip archive in `file` as its comment (it has none yet)."""
     file.seek(-_END_RECORD.size, os.SEEK_END)
     record = file.read(_END_RECORD.size)
     file.seek(-_END_RECORD.size, os.SEEK_END)
@@ -684,6 +689,7 @@ def _construct(cls: type, params: Any) -> Any:
             raise _Invalid(f"stores the parameter {name}, which is never saved")
     try:
         _PARAM_CHECKS[cls.__name__](estimator)
+        _check_common_params(estimator)
     except (TypeError, ValueError) as error:
         raise _Invalid(f"holds an invalid parameter: {error}") from None
     return estimator
@@ -699,6 +705,18 @@ def _check_design(estimator: Any) -> None:
     from .features import n_monomials
 
     n_monomials(estimator.degree, estimator.basis)  # checks both parameters
+
+
+def _check_common_params(estimator: Any) -> None:
+    """`random_state` and `verbose`, which `fit` uses without checking them first."""
+    from ._validation import as_generator
+
+    params = estimator.get_params(deep=False)
+    if "random_state" in params:
+        as_generator(params["random_state"])
+    verbose = params.get("verbose", 0)
+    if not isinstance(verbose, int) or verbose < 0:
+        raise ValueError(f"verbose must be an integer >= 0, got {verbose!r}.")
 
 
 #: The estimator's own parameter checks, per class.
