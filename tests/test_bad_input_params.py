@@ -67,7 +67,6 @@ def test_bool_hidden_layer_size_and_ridge_alpha():
         ("bias_init", b"zeros"),
         ("schedule", None),
         ("on_divergence", 1),
-        ("dtype", 3),
     ],
 )
 @pytest.mark.parametrize("make", [MLPRegressor, MLPClassifier])
