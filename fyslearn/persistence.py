@@ -313,6 +313,7 @@ def _write_atomically(path: Path, arrays: dict[str, np.ndarray], name: str) -> N
 
 
 def _umask() -> int:
+    """The process's umask (reading it means setting it, so it is set straight back)."""
     mask = os.umask(0)
     os.umask(mask)
     return mask
