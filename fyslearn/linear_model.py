@@ -311,11 +311,13 @@ class OLS(_LinearPredictor):
 
 
 def _fit_closed_form(model: _LinearPredictor, X: ArrayLike, y: ArrayLike, alpha: float):
-    X, y = validate_data(model, X, y, y_numeric=True, dtype=np.float64)
-    coef, singular_values = _ridge_solution(X, y, alpha)
-    model.coef_ = coef
-    model.singular_values_ = singular_values
-    model._record_fitted_params()
+    """Solve for the coefficients; a failed fit leaves `model` as it was."""
+    with fit_transaction([model]):
+        X, y = validate_data(model, X, y, y_numeric=True, dtype=np.float64)
+        coef, singular_values = _ridge_solution(X, y, alpha)
+        model.coef_ = coef
+        model.singular_values_ = singular_values
+        model._record_fitted_params()
     return model
 
 
@@ -409,6 +411,11 @@ class SGDRegressor(_LinearPredictor):
 
     def _prepare_fit(self, X: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Check the settings, then the data, as `fit` and `fit_many` both do."""
+        self._check_params()
+        return validate_data(self, X, y, y_numeric=True, dtype=np.float64)
+
+    def _check_params(self) -> None:
+        """Check the settings (no data needed: [`load`][fyslearn.persistence.load] runs it too)."""
         check_option(self.schedule, "schedule", SCHEDULES)
         check_option(self.on_divergence, "on_divergence", ON_DIVERGENCE)
         check_non_negative_float(self.alpha, "alpha")
@@ -419,7 +426,6 @@ class SGDRegressor(_LinearPredictor):
         check_positive_int(self.epochs, "epochs")
         check_positive_float(self.learning_rate, "learning_rate")
         check_non_negative_float(self.momentum, "momentum", max_val=1.0)
-        return validate_data(self, X, y, y_numeric=True, dtype=np.float64)
 
     @staticmethod
     def _initial_coefficients(rng: np.random.Generator, n_features: int) -> np.ndarray:

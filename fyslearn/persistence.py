@@ -708,14 +708,6 @@ def _check_design(estimator: Any) -> None:
     n_monomials(estimator.degree, estimator.basis)  # checks both parameters
 
 
-def _check_sgd(estimator: Any) -> None:
-    """`SGDRegressor._check_params`, and what its optimiser checks when `fit` creates it."""
-    from .optim import SGD
-
-    estimator._check_params()
-    SGD([], estimator.learning_rate, estimator.momentum, estimator.schedule)
-
-
 def _check_common_params(estimator: Any) -> None:
     """`random_state` and `verbose`, which `fit` uses without checking them first."""
     from ._validation import as_generator
@@ -732,7 +724,7 @@ def _check_common_params(estimator: Any) -> None:
 _PARAM_CHECKS: dict[str, Callable[[Any], None]] = {
     "OLS": lambda estimator: None,
     "Ridge": _check_ridge,
-    "SGDRegressor": _check_sgd,
+    "SGDRegressor": lambda estimator: estimator._check_params(),
     "PolynomialDesign": _check_design,
     "MLPRegressor": lambda estimator: estimator._check_hyperparameters(),
     "MLPClassifier": lambda estimator: estimator._check_hyperparameters(),
