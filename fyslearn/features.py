@@ -1,19 +1,19 @@
 r"""Polynomial design matrices in two variables.
 
-A row of the design matrix holds the monomials :math:`x^i y^j` of one sample.
+A row of the design matrix holds the monomials $x^i y^j$ of one sample.
 Two bases appear in the report:
 
-* ``"tensor"`` (the report's text): all :math:`0 \le i, j \le p`, that is
-  :math:`(p+1)^2` columns, ordered with :math:`i` outer and :math:`j` inner:
-  :math:`1, y, y^2, \dots, x, xy, \dots, x^p y^p`.
-* ``"total"`` (the report's code): total degree :math:`i + j \le p`, that is
-  :math:`(p+1)(p+2)/2` columns, ordered by degree and, within a degree, by
-  rising power of :math:`y`: :math:`1, x, y, x^2, xy, y^2, \dots`.
+* `"tensor"` (the report's text): all $0 \le i, j \le p$, that is
+  $(p+1)^2$ columns, ordered with $i$ outer and $j$ inner:
+  $1, y, y^2, \dots, x, xy, \dots, x^p y^p$.
+* `"total"` (the report's code): total degree $i + j \le p$, that is
+  $(p+1)(p+2)/2$ columns, ordered by degree and, within a degree, by
+  rising power of $y$: $1, x, y, x^2, xy, y^2, \dots$.
 
-At :math:`p = 14` the tensor basis contains monomials up to
-:math:`x^{14}y^{14}` (degree 28); on 750 points in :math:`[0,1]^2` its columns
-are so nearly dependent that the condition number of :math:`X` exceeds
-:math:`10^{15}`, and the least-squares fit interpolates the noise.
+At $p = 14$ the tensor basis contains monomials up to
+$x^{14}y^{14}$ (degree 28); on 750 points in $[0,1]^2$ its columns
+are so nearly dependent that the condition number of $X$ exceeds
+$10^{15}$, and the least-squares fit interpolates the noise.
 """
 
 from __future__ import annotations
@@ -113,16 +113,17 @@ def _compositions(total: int, n_variables: int) -> Iterator[tuple[int, ...]]:
 
 
 def design_matrix(X: ArrayLike, degree: int, basis: str = "tensor") -> np.ndarray:
-    r"""Build the polynomial design matrix :math:`X_{n,c} = x_n^{i_c} y_n^{j_c}`.
+    r"""Build the polynomial design matrix $X_{n,c} = x_n^{i_c} y_n^{j_c}$.
 
     Args:
-        X: Inputs of shape ``(n_samples, 2)``, columns ``x`` and ``y`` (more
+        X: Inputs of shape `(n_samples, 2)`, columns `x` and `y` (more
             columns are allowed and treated alike).
-        degree: Highest power ``p``.
-        basis: ``"tensor"`` (``(p+1)**2`` columns) or ``"total"`` (``(p+1)(p+2)/2``).
+        degree: Highest power `p`.
+        basis: `"tensor"` (`(p+1)**2` columns) or `"total"` (`(p+1)(p+2)/2`).
 
     Returns:
-        Array of shape ``(n_samples, n_columns)``; column order as in :func:`monomial_powers`.
+        Array of shape `(n_samples, n_columns)`; column order as in
+        [`monomial_powers`][fyslearn.features.monomial_powers].
     """
     X = np.asarray(X, dtype=float)
     if X.ndim != 2 or X.shape[1] < 1:
@@ -142,14 +143,14 @@ def _check_degree(degree: object) -> None:
 
 
 class PolynomialDesign(PersistenceMixin, TransformerMixin, BaseEstimator):
-    """Scikit-learn transformer around :func:`design_matrix`, for pipelines.
+    """Scikit-learn transformer around [`design_matrix`][fyslearn.features.design_matrix].
 
     Args:
-        degree: Highest power ``p``.
-        basis: ``"tensor"`` or ``"total"``.
+        degree: Highest power `p`.
+        basis: `"tensor"` or `"total"`.
 
     Attributes:
-        powers_: Exponent pairs of the output columns, shape ``(n_output_features_, 2)``.
+        powers_: Exponent pairs of the output columns, shape `(n_output_features_, 2)`.
         n_output_features_: Number of columns produced.
     """
 
@@ -166,13 +167,13 @@ class PolynomialDesign(PersistenceMixin, TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X: ArrayLike) -> np.ndarray:
-        """Return the design matrix of ``X``."""
+        """Return the design matrix of `X`."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False)
         return design_matrix(X, self.degree, self.basis)
 
     def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
-        """Names such as ``"x^2 y^1"`` for each output column."""
+        """Names such as `"x^2 y^1"` for each output column."""
         check_is_fitted(self)
         if input_features is None:
             input_features = (

@@ -253,10 +253,10 @@ def _ridge_factors(
 
 
 class _LinearPredictor(PersistenceMixin, RegressorMixin, BaseEstimator):
-    """Shared ``predict`` of the linear models: :math:`\\hat y = X\\beta`."""
+    """Shared `predict` of the linear models: $\\hat y = X\\beta$."""
 
     def predict(self, X: ArrayLike) -> np.ndarray:
-        """Return :math:`X\\beta` for the fitted coefficients."""
+        """Return $X\\beta$ for the fitted coefficients."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False)
         return X @ self.coef_
@@ -265,22 +265,22 @@ class _LinearPredictor(PersistenceMixin, RegressorMixin, BaseEstimator):
 class Ridge(_LinearPredictor):
     r"""Ridge regression in closed form.
 
-    Minimises :math:`\frac1n\lVert y-X\beta\rVert^2 + \alpha\lVert\beta\rVert^2`.
+    Minimises $\frac1n\lVert y-X\beta\rVert^2 + \alpha\lVert\beta\rVert^2$.
 
-    Relation to scikit-learn: :class:`sklearn.linear_model.Ridge` minimises
-    :math:`\lVert y-X\beta\rVert^2 + \alpha_{sk}\lVert\beta\rVert^2`, without the
-    :math:`1/n`. Multiplying our cost by :math:`n` shows the two have the same
-    minimiser when :math:`\alpha_{sk} = n\alpha` (and ``fit_intercept=False``).
+    Relation to scikit-learn: `sklearn.linear_model.Ridge` minimises
+    $\lVert y-X\beta\rVert^2 + \alpha_{sk}\lVert\beta\rVert^2$, without the
+    $1/n$. Multiplying our cost by $n$ shows the two have the same
+    minimiser when $\alpha_{sk} = n\alpha$ (and `fit_intercept=False`).
 
-    The system is solved through the SVD of :math:`X`, never with an explicit
-    inverse of :math:`X^TX`: for the badly conditioned degree-14 bases the
+    The system is solved through the SVD of $X$, never with an explicit
+    inverse of $X^TX$: for the badly conditioned degree-14 bases the
     normal equations lose all significant digits.
 
     Args:
-        alpha: L2 penalty :math:`\alpha \ge 0` (the report's :math:`\lambda`).
+        alpha: L2 penalty $\alpha \ge 0$ (the report's $\lambda$).
 
     Attributes:
-        coef_: Fitted coefficients :math:`\beta`, shape ``(n_features,)``.
+        coef_: Fitted coefficients $\beta$, shape `(n_features,)`.
         singular_values_: Singular values of the training design matrix; their
             ratio is the condition number.
     """
@@ -289,24 +289,35 @@ class Ridge(_LinearPredictor):
         self.alpha = alpha
 
     def fit(self, X: ArrayLike, y: ArrayLike) -> Ridge:
-        """Solve for :math:`\\beta`; returns ``self``."""
+        """Solve for $\\beta$ on `X` (shape `(n, p)`) and `y` (shape `(n,)`); returns `self`.
+
+        Raises:
+            ValueError: Bad input, or coefficients beyond the range of float64.
+        """
         return _fit_closed_form(self, X, y, check_non_negative_float(self.alpha, "alpha"))
 
 
 class OLS(_LinearPredictor):
-    r"""Ordinary least squares in closed form: minimise :math:`\frac1n\lVert y - X\beta\rVert^2`.
+    r"""Ordinary least squares in closed form: minimise $\frac1n\lVert y - X\beta\rVert^2$.
 
     The minimum-norm least-squares solution through the SVD (as
-    ``numpy.linalg.lstsq``), equal to scikit-learn's
-    ``LinearRegression(fit_intercept=False)`` and to :class:`Ridge` with ``alpha=0``.
+    `numpy.linalg.lstsq`), equal to scikit-learn's
+    `LinearRegression(fit_intercept=False)` and to
+    [`Ridge`][fyslearn.linear_model.Ridge] with `alpha=0`. Inputs of any
+    magnitude are solved exactly as at magnitude one (the problem is scaled by
+    powers of two before the SVD).
 
     Attributes:
-        coef_: Fitted coefficients, shape ``(n_features,)``.
+        coef_: Fitted coefficients, shape `(n_features,)`.
         singular_values_: Singular values of the training design matrix.
     """
 
     def fit(self, X: ArrayLike, y: ArrayLike) -> OLS:
-        """Solve for :math:`\\beta`; returns ``self``."""
+        """Solve for $\\beta$ on `X` (shape `(n, p)`) and `y` (shape `(n,)`); returns `self`.
+
+        Raises:
+            ValueError: Bad input, or coefficients beyond the range of float64.
+        """
         return _fit_closed_form(self, X, y, 0.0)
 
 
