@@ -781,25 +781,38 @@ def _schema(estimator: Any, stored: dict[str, Any]) -> tuple[dict[str, int], dic
 def _network_schema(
     estimator: Any, stored: dict[str, Any], n_features: int, arrays: dict[str, _Spec]
 ) -> dict[str, int]:
-    is_classifier = hasattr(type(estimator), "predict_proba")
-    n_outputs = _count(stored, "n_outputs_", range(2 if is_classifier else 1, 2**62))
+    """Counts and arrays of a network: the layer sizes follow from the parameters and counts."""
+    is_classifier = bool(getattr(estimator, "_is_classifier", False))
+    n_outputs = _count(stored, "n_outputs_", _ANY_COUNT)
     n_iter = _count(stored, "n_iter_", range(estimator.epochs + 1))
-    if is_classifier:
-        arrays["classes_"] = _Array(("biufU",), (n_outputs,))
-    sizes = [n_features, *estimator._hidden_sizes(), n_outputs]
+    n_targets = n_outputs
+    if is_classifier:  # one unit per class, or one sigmoid unit for two classes
+        n_targets = 2 if n_outputs == 1 else n_outputs
+        arrays["classes_"] = _Array(("biufU",), (n_targets,))
+    _, loss, n_units = estimator._output_layer(n_targets)
+    if n_units != n_outputs:
+        raise _Invalid(f"stores n_outputs_={n_outputs}, but its output layer has {n_units} units")
+    sizes = [n_features, *estimator._hidden_sizes(), n_units]
     dtype = (np.dtype(estimator.dtype),)
     arrays["coefs_"] = [
         _Array(dtype, (n_in, n_out), finite=True) for n_in, n_out in itertools.pairwise(sizes)
     ]
     arrays["intercepts_"] = [_Array(dtype, (n_out,), finite=True) for n_out in sizes[1:]]
-    metrics = {"loss", estimator._data_loss_name} | ({"accuracy"} if is_classifier else set())
+    data_loss = _loss_name(loss)
+    metrics = {"loss", data_loss} | ({"accuracy"} if is_classifier else set())
     arrays["history_"] = _Dict(
-        required=frozenset({"loss", estimator._data_loss_name}),
-        optional=frozenset(f"val_{metric}" for metric in metrics)
-        | (frozenset({"accuracy"}) if is_classifier else frozenset()),
+        required=frozenset(metrics),
+        optional=frozenset(f"val_{metric}" for metric in metrics),
         item=_Array(_ANY_FLOAT, (n_iter,)),
     )
     return {"n_outputs_": n_outputs, "n_iter_": n_iter}
+
+
+def _loss_name(loss: str) -> str:
+    """The history key of the data loss `loss` (as the estimator names it)."""
+    from .nn.losses import LOSSES
+
+    return LOSSES[loss].name
 
 
 def _layout(

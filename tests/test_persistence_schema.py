@@ -36,6 +36,9 @@ MAKERS = {
         X, LABELS
     ),
     "LogisticRegression": lambda: LogisticRegression(epochs=2, random_state=0).fit(X, LABELS),
+    "binary MLPClassifier": lambda: MLPClassifier(
+        hidden_layer_sizes=(3,), epochs=2, penalty="l1", alpha=0.01, batch_size=None
+    ).fit(X, LABELS % 2 == 0),
 }
 
 
@@ -134,7 +137,8 @@ def test_a_missing_layer_is_refused(network_file):
     [
         ("n_features_in_", 4, r"coefs_\[0\] with shape \(3, 4\), expected \(4, 4\)"),
         ("n_outputs_", 4, r"classes_ with shape \(3,\), expected \(4,\)"),
-        ("n_outputs_", 1, r"n_outputs_=1, expected an integer in \[2,"),
+        ("n_outputs_", 1, r"history_ with the keys .*binary_cross_entropy"),  # 2 classes
+        ("n_outputs_", 0, r"n_outputs_=0, expected an integer in \[1,"),
         ("n_iter_", 1, r"history_\[\w+\] with shape \(2,\), expected \(1,\)"),
         ("n_iter_", 3, r"n_iter_=3, expected an integer in \[0, 2\]"),
         ("n_features_in_", 0, r"n_features_in_=0"),
