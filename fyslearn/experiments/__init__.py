@@ -35,6 +35,7 @@ from . import (
 )
 from ._common import quick_mode, scores
 from ._contract import Experiment, Result
+from ._show import show_or_save
 from ._tasks import BACKENDS, BackendError, Plan, Task, parallel_backend, run_plans, run_tasks
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "run_plans",
     "run_tasks",
     "scores",
+    "show_or_save",
 ]
 
 
