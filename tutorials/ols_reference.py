@@ -46,20 +46,20 @@ for basis, (D_train, _) in designs.items():
 # $s_{\max}/s_{\min}$ is the condition number of $X$, how much the solution
 # can amplify noise in $y$.
 fyslearn_mse = {}
-condition = {}
+singular_values = {}
 for basis, (D_train, D_test) in designs.items():
     model = OLS().fit(D_train, split.y_train)
     fyslearn_mse[basis] = scores(model, D_test, split, seed=0)["mse"]
-    condition[basis] = model.singular_values_[0] / model.singular_values_[-1]
+    singular_values[basis] = model.singular_values_
+    condition = model.singular_values_[0] / model.singular_values_[-1]
     print(
         f"fyslearn OLS, {basis} basis: test MSE {fyslearn_mse[basis]:.4f}, "
-        f"condition number {condition[basis]:.1e}"
+        f"condition number {condition:.1e}"
     )
 
 fig, ax = plt.subplots(figsize=(5, 3.4))
-for basis, (D_train, _) in designs.items():
-    singular_values = OLS().fit(D_train, split.y_train).singular_values_
-    ax.semilogy(singular_values / singular_values[0], label=basis)
+for basis, values in singular_values.items():
+    ax.semilogy(values / values[0], label=basis)
 ax.set(title="singular values of X (relative)", xlabel="index", ylabel="$s_k / s_1$")
 ax.legend()
 fig.tight_layout()
