@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from fyslearn.experiments import EXPERIMENTS, run_experiment
+from fyslearn.experiments import EXPERIMENTS, run_experiment, show_or_save
 
 ROOT = Path(__file__).resolve().parents[1]
 TUTORIALS = ROOT / "tutorials"
@@ -229,3 +229,37 @@ def test_tuned_franke_network_is_the_first_seed_of_the_experiment(tutorial):
     assert namespace["test_mse"] == theirs.franke["mse"][0]
     assert namespace["excess"] == theirs.franke["excess"][0]
     assert_same_rows(namespace["experiment"], namespace["result"], theirs)
+
+
+# -- show_or_save ---------------------------------------------------------------------------------
+
+
+def test_show_or_save_shows_with_an_interactive_backend(monkeypatch, tmp_path):
+    shown = []
+    monkeypatch.setattr(plt, "get_backend", lambda: "QtAgg")
+    monkeypatch.setattr(plt, "show", lambda: shown.append(True))
+    monkeypatch.chdir(tmp_path)
+    plt.figure()
+    try:
+        assert show_or_save("demo") is None
+    finally:
+        plt.close("all")
+    assert shown == [True]
+    assert not list(tmp_path.iterdir())
+
+
+def test_show_or_save_saves_every_open_figure_without_a_screen(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(plt, "get_backend", lambda: "agg")
+    plt.figure()
+    plt.figure()
+    folder = show_or_save("demo", tmp_path / "out")
+    assert folder == tmp_path / "out"
+    assert sorted(path.name for path in folder.iterdir()) == ["demo_1.png", "demo_2.png"]
+    assert plt.get_fignums() == []
+    assert capsys.readouterr().out == f"2 figure(s) saved to {folder}\n"
+
+
+def test_show_or_save_does_nothing_when_the_figures_are_already_collected(tmp_path):
+    plt.close("all")  # what the documentation build's gallery does after every cell
+    assert show_or_save("demo", tmp_path / "out") is None
+    assert not (tmp_path / "out").exists()

@@ -77,7 +77,8 @@ for row in experiment.rows(result):
 # another one (a different random generator), and in it the deep networks
 # learn nothing: with $\eta = 10^{-3}$ and small kernels, the error reaching
 # the first layers of a deep stack is tiny, and they stay near the mean
-# (test MSE about 0.122, the variance of the targets). The best of our ten
+# (test MSE about 0.122, what predicting the mean of the training targets
+# scores). The best of our ten
 # has one or two linear hidden layers (0.072), a plane. Depth pays only with
 # an initialisation and a learning rate that let the error through.
 #
