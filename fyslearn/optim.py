@@ -416,9 +416,13 @@ class SGD(Optimizer):
 
     def step(self, grads: Sequence[np.ndarray]) -> None:
         r"""Apply one update. `grads` are scratch buffers: they are scaled in place by $\eta$."""
-        velocities = self.velocities or [None] * len(self.params)
-        for param, grad, velocity in zip(self.params, grads, velocities, strict=True):
-            grad *= self.current_rate  # η g, without a temporary array
+        if self.velocities is None:  # plain SGD: two numpy calls per parameter array
+            for param, grad in zip(self.params, grads, strict=True):
+                grad *= self.current_rate  # η g, without a temporary array
+                param -= grad
+            return
+        for param, grad, velocity in zip(self.params, grads, self.velocities, strict=True):
+            grad *= self.current_rate
             _move(param, grad, velocity, self.momentum)
 
 

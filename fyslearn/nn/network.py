@@ -389,7 +389,7 @@ class FeedForwardNetwork:
         delta_out = delta_out or [None] * n
         coef_grads = list(coef_grads or [None] * n)
         intercept_grads = list(intercept_grads or [None] * n)
-        penalized = bool(np.any(self.alpha))
+        penalized = self._penalized()
         for layer in reversed(range(n)):  # l = L, ..., 1
             W, b, a_prev = self.coefs_[layer], self.intercepts_[layer], activations[layer]
             # D5: ∂C/∂W^l = (a^{l-1})ᵀ δ^l and ∂C/∂b^l = Σ_rows δ^l
@@ -407,6 +407,12 @@ class FeedForwardNetwork:
                 self.activations[layer - 1].backward(zs[layer - 1], activations[layer], delta)
         return coef_grads, intercept_grads
 
+    def _penalized(self) -> bool:
+        """Whether any network has a penalty ($\alpha > 0$); cheap for a plain float."""
+        if isinstance(self.alpha, np.ndarray):
+            return bool(self.alpha.any())
+        return self.alpha != 0.0
+
     # -- loss -------------------------------------------------------------------------
 
     def penalty(self) -> float | np.ndarray:
@@ -416,7 +422,7 @@ class FeedForwardNetwork:
         Returns:
             A float; for a stack, one value per network, shape `(M,)`.
         """
-        if not np.any(self.alpha):
+        if not self._penalized():
             return 0.0 if self.n_models is None else np.zeros(self.n_models)
         arrays = self.coefs_ + (self.intercepts_ if self.penalize_biases else [])
         stacked = self.n_models is not None

@@ -175,8 +175,9 @@ class Workspace:
         m, network = rows.shape[-1], self.network
         # gather the mini-batch; the rows come from a permutation, so they are valid, and
         # mode="clip" spares the check that makes take(mode="raise") copy its output twice
-        x = X.take(rows, axis=0, out=self.x[..., :m, :], mode="clip")
-        y = Y.take(rows, axis=0, out=self.y[..., :m, :], mode="clip")
+        x_buffer, y_buffer = (self.x, self.y) if m == self.x.shape[-2] else self._rows(m)
+        x = X.take(rows, axis=0, out=x_buffer, mode="clip")
+        y = Y.take(rows, axis=0, out=y_buffer, mode="clip")
         z_out, a_out, delta_out = self._views(m)
         zs, activations = network.forward(x, z_out, a_out)
         output = activations[-1]
@@ -187,6 +188,10 @@ class Workspace:
         self.seen += m
         network.backward(zs, activations, delta, delta_out, self.coef_grads, self.intercept_grads)
         return [self.flat_grad]
+
+    def _rows(self, m: int) -> tuple[np.ndarray, np.ndarray]:
+        """The first `m` rows of the input and target buffers (a short last batch)."""
+        return self.x[..., :m, :], self.y[..., :m, :]
 
     def _views(self, m: int) -> tuple[list[np.ndarray], ...]:
         """The first `m` rows of every buffer (cached for the full batch size)."""
