@@ -63,7 +63,7 @@ CONVERTED = (
 
 ROLE = re.compile(r":(?:py:)?(?:math|class|func|meth|mod|attr|data|exc|obj|ref|doc|term):`")
 DIRECTIVE = re.compile(r"^[ \t]*\.\. [a-z-]+::", re.MULTILINE)
-DOUBLE_BACKTICK = re.compile(r"``")
+DOUBLE_BACKTICK = re.compile(r"``.*?``|``", re.DOTALL)
 #: An mkdocstrings cross-reference `[text][fyslearn.dotted.path]`.
 CROSS_REFERENCE = re.compile(r"\]\[(fyslearn(?:\.\w+)*)\]")
 
@@ -92,7 +92,8 @@ def _docstrings(tree: ast.Module) -> Iterator[tuple[ast.Constant, str]]:
             )
             if not is_string:
                 continue
-            follows_assignment = index > 0 and isinstance(body[index - 1], (ast.Assign, ast.AnnAssign))
+            previous = body[index - 1] if index > 0 else None
+            follows_assignment = isinstance(previous, (ast.Assign, ast.AnnAssign))
             if index == 0 or follows_assignment:
                 yield statement.value, statement.value.value
 

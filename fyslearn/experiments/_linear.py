@@ -29,7 +29,7 @@ def sgd_grid_scores(
 ) -> list[dict[str, float]]:
     """Fit one SGDRegressor per settings dict, all in one stacked run; score each.
 
-    The models share ``seed``, hence their starting point and shuffling order:
+    The models share `seed`, hence their starting point and shuffling order:
     [fit_many][fyslearn.fit_many] trains them as the columns of one
     matrix (the same numbers as one fit each, to rounding). A diverged fit
     scores NaN.

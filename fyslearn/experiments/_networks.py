@@ -13,7 +13,7 @@ from sklearn.metrics import accuracy_score, log_loss, mean_squared_error
 def sklearn_curves(
     model: Any, X: np.ndarray, y: np.ndarray, X_test: np.ndarray, y_test: np.ndarray, epochs: int
 ) -> dict[str, np.ndarray]:
-    """Train a scikit-learn MLP one epoch at a time (``partial_fit``), scoring the test set.
+    """Train a scikit-learn MLP one epoch at a time (`partial_fit`), scoring the test set.
 
     Regression records the test MSE in fyslearn's convention (not halved);
     classification the test cross-entropy and accuracy.
