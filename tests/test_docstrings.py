@@ -193,3 +193,51 @@ def test_the_checks_catch_each_kind_of_offence(tmp_path, monkeypatch):
     ], offences
     lines = [int(offence.split(":")[1]) for offence in offences]
     assert lines == [1, 4, 9, 13, 16], offences
+
+
+#: Derivations whose prose carries its math as `$...$`. `sgd_momentum` and
+#: `learning_rate_decay` (fyslearn/derivations/optimization.py) join when that
+#: module is converted; then this is every derivation of `derivations.__all__`.
+CONVERTED_DERIVATIONS = (
+    "backpropagation",
+    "glorot_uniform",
+    "leaky_relu_derivative",
+    "mse_gradient",
+    "mse_output_gradient",
+    "relu_derivative",
+    "ridge_gradient",
+    "sigmoid_derivative",
+    "softmax_cross_entropy_delta",
+    "tanh_derivative",
+)
+#: Characters that are math written as plain text when they stand outside `$...$`.
+PLAIN_TEXT_MATH = re.compile(r"[∂Σσδγβλαηω∇√²³ᵀᵢⱼₖˡ⁻¹₀₁₂₃]|[A-Za-z]_[A-Za-z0-9{]|\^")
+INLINE_MATH = re.compile(r"\$[^$]+\$")
+
+
+def _prose(derivation) -> list[str]:
+    """Everything of a derivation a page shows as text (not as display math)."""
+    texts = [derivation.title, derivation.summary, *(step.title for step in derivation.steps)]
+    texts += [proof.title for proof in derivation.proofs]
+    for erratum in derivation.errata:
+        texts += [erratum.title, erratum.explanation, erratum.proof.title]
+    return texts
+
+
+@pytest.mark.parametrize("name", CONVERTED_DERIVATIONS)
+def test_derivation_prose_writes_its_math_as_math(name):
+    from fyslearn import derivations
+
+    derivation = getattr(derivations, name)()
+    plain = [
+        text
+        for text in _prose(derivation)
+        if PLAIN_TEXT_MATH.search(INLINE_MATH.sub("", text)) or text.count("$") % 2
+    ]
+    assert not plain, f"math as plain text (write it as $...$): {plain}"
+
+
+def test_the_plain_text_math_check_can_fail():
+    texts = ["∂C/∂aₖ = −2(yₖ − aₖ)", "(1/n)||y - X beta||^2", "S(z_k)", "odd $x"]
+    assert all(PLAIN_TEXT_MATH.search(INLINE_MATH.sub("", t)) or t.count("$") % 2 for t in texts)
+    assert not PLAIN_TEXT_MATH.search(INLINE_MATH.sub("", r"slope $\sigma(1 - \sigma)$, at 1/4"))
