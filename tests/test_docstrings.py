@@ -34,7 +34,9 @@ CONVERTED = (
     "fyslearn.derivations._core",
     "fyslearn.derivations.activations",
     "fyslearn.derivations.backprop",
+    "fyslearn.derivations.beyond_the_report",
     "fyslearn.derivations.initialization",
+    "fyslearn.derivations.optimization",
     "fyslearn.derivations.output_error",
     "fyslearn.derivations.regression",
     "fyslearn.experiments",
@@ -58,6 +60,8 @@ CONVERTED = (
     "fyslearn.nn.losses",
     "fyslearn.nn.network",
     "fyslearn.nn.training",
+    "fyslearn.optim",
+    "fyslearn.penalties",
     "fyslearn.resampling",
 )
 
@@ -195,17 +199,20 @@ def test_the_checks_catch_each_kind_of_offence(tmp_path, monkeypatch):
     assert lines == [1, 4, 9, 13, 16], offences
 
 
-#: Derivations whose prose carries its math as `$...$`. `sgd_momentum` and
-#: `learning_rate_decay` (fyslearn/derivations/optimization.py) join when that
-#: module is converted; then this is every derivation of `derivations.__all__`.
+#: Derivations whose prose carries its math as `$...$`. Those of
+#: fyslearn/derivations/optimization.py (`sgd_momentum`, `learning_rate_decay`,
+#: `adagrad_constant_gradient`, `adam_bias_correction`, `adam_first_step`) join
+#: when its titles are converted; then this is every derivation of `derivations.__all__`.
 CONVERTED_DERIVATIONS = (
     "backpropagation",
     "glorot_uniform",
+    "l1_subgradient",
     "leaky_relu_derivative",
     "mse_gradient",
     "mse_output_gradient",
     "relu_derivative",
     "ridge_gradient",
+    "sigmoid_binary_cross_entropy_delta",
     "sigmoid_derivative",
     "softmax_cross_entropy_delta",
     "tanh_derivative",
