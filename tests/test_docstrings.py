@@ -57,6 +57,7 @@ CONVERTED = (
     "fyslearn.experiments.randomnet",
     "fyslearn.experiments.tuned",
     "fyslearn.nn.activations",
+    "fyslearn.nn.diagnostics",
     "fyslearn.nn.losses",
     "fyslearn.nn.network",
     "fyslearn.nn.training",
