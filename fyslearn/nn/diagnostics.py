@@ -30,7 +30,6 @@ from .network import FeedForwardNetwork
 
 __all__ = ["DIAGNOSTICS", "PROBE_ROWS", "LayerStatistics", "check_diagnostics"]
 
-#: The statistics that can be recorded, in the order of the module docstring.
 DIAGNOSTICS = (
     "activation_mean",
     "activation_std",
@@ -38,6 +37,7 @@ DIAGNOSTICS = (
     "gradient_std",
     "update_ratio",
 )
+"""The statistics that can be recorded, in the order of the module docstring."""
 
 #: Rows of the training data in the probe batch.
 PROBE_ROWS = 256
