@@ -16,15 +16,15 @@ __all__ = ["BootstrapScores", "bootstrap_scores"]
 
 @dataclass(frozen=True)
 class BootstrapScores:
-    """Mean and standard deviation of MSE and R² over bootstrap resamples.
+    """Mean and standard deviation of MSE and $R^2$ over bootstrap resamples.
 
     Attributes:
         mse_mean: Mean test MSE.
         mse_std: Standard deviation of the test MSE across resamples.
-        r2_mean: Mean test R².
-        r2_std: Standard deviation of the test R².
-        mse: The MSE of each resample.
-        r2: The R² of each resample.
+        r2_mean: Mean test $R^2$.
+        r2_std: Standard deviation of the test $R^2$.
+        mse: The MSE of each resample, shape `(n_bootstraps,)`.
+        r2: The $R^2$ of each resample, shape `(n_bootstraps,)`.
     """
 
     mse_mean: float
@@ -42,24 +42,31 @@ def bootstrap_scores(
     n_bootstraps: int = 100,
     random_state: int | np.random.Generator | None = None,
 ) -> BootstrapScores:
-    """Score a fitted model on bootstrap resamples of the test set.
+    r"""Score a fitted model on bootstrap resamples of the test set.
 
     The report's protocol: the model is trained once; each of the
-    ``n_bootstraps`` rounds draws ``len(y_test)`` test points with
-    replacement (:func:`sklearn.utils.resample`) and computes MSE and R² on
-    them. Because the model is not refitted, predicting once and resampling
-    the predictions gives the same numbers at a fraction of the cost; the
-    resamples are the columns of one array, scored by one call of each metric.
+    `n_bootstraps` rounds draws `len(y_test)` test points with
+    replacement (scikit-learn's `sklearn.utils.resample`) and computes MSE
+    and $R^2$ on them. Because the model is not refitted, predicting once and
+    resampling the predictions gives the same numbers at a fraction of the
+    cost; the resamples are the columns of one array, scored by one call of
+    each metric.
 
     Args:
-        model: A fitted estimator with ``predict``.
-        X_test: Test inputs.
-        y_test: Test targets, shape ``(n,)``.
+        model: A fitted estimator with `predict`, returning one value per
+            test point (shape `(n_test,)` or `(n_test, 1)`).
+        X_test: Test inputs, shape `(n_test, n_features)`.
+        y_test: Test targets, shape `(n_test,)`, with $n_{test} \ge 2$.
         n_bootstraps: Number of resamples.
-        random_state: Seed for the resampling.
+        random_state: Seed or generator of the resampling.
 
     Returns:
         The scores, with the per-resample values.
+
+    Raises:
+        TypeError: `model` has no `predict` method.
+        ValueError: `n_bootstraps` is not a positive integer, or the targets or
+            predictions are not one value per test point, or fewer than 2.
     """
     n_bootstraps = check_positive_int(n_bootstraps, "n_bootstraps")
     if not hasattr(model, "predict"):

@@ -148,3 +148,128 @@ def test_glorot_bound_and_variance(n_in, n_out):
     target = limit**2 / 3
     standard_error = target * np.sqrt(0.8 / W.size)  # Var(w²) = 4a⁴/45 → relative 0.8
     assert abs(W.var() - target) < 5 * standard_error
+
+
+def _backprop_step(title_start):
+    (step,) = [s for s in derivations.backpropagation().steps if s.title.startswith(title_start)]
+    return step
+
+
+def _explicit_sigmoid(expression):
+    """The derivation's opaque σ replaced by 1/(1 + e^(−z))."""
+    import sympy as sp
+
+    opaque = {f for f in expression.atoms(sp.Function) if type(f).__name__ == "_sigmoid"}
+    return expression.xreplace({f: 1 / (1 + sp.exp(-f.args[0])) for f in opaque})
+
+
+def _two_two_one_cost():
+    """The 2–2–1 network of the chain-rule steps, written out here independently."""
+    import sympy as sp
+
+    names = "x_1 x_2 y_1 w^1_11 w^1_21 w^1_12 w^1_22 b^1_1 b^1_2 w^2_11 w^2_21 b^2_1"
+    symbols = dict(zip(names.split(), sp.symbols(names, real=True), strict=True))
+    x1, x2, y, w11, w21, w12, w22, b1, b2, v11, v21, c1 = symbols.values()
+    sigmoid = lambda z: 1 / (1 + sp.exp(-z))  # noqa: E731
+    output = sigmoid(x1 * w11 + x2 * w21 + b1) * v11 + sigmoid(x1 * w12 + x2 * w22 + b2) * v21 + c1
+    return symbols, (y - output) ** 2
+
+
+def _points(rng):
+    """Random points, then the edges: zeros, negative and large-magnitude values."""
+    yield from (rng.normal(size=12) for _ in range(4))
+    yield np.zeros(12)
+    yield -np.abs(rng.normal(size=12))
+    yield 30 * rng.normal(size=12)
+
+
+def test_backprop_chain_rule_for_one_weight_is_the_derivative_of_the_network(rng):
+    """The step's product of links, with a² and z¹ written out, is ∂C/∂w¹₁₁ of the network."""
+    import mpmath
+    import sympy as sp
+
+    symbols, cost = _two_two_one_cost()
+    expected = sp.diff(cost, symbols["w^1_11"])
+    chain = _explicit_sigmoid(_backprop_step("Chain rule: the product").rhs)
+    by_name = {str(s): s for s in chain.free_symbols}
+    assert set(by_name) == {"x_1", "y_1", "w^2_11", "a^2_1", "z^1_1"}, by_name
+    (a2_step, z1_step) = _backprop_step("The linear output"), _backprop_step("Hidden pre-act")
+    assert str(a2_step.lhs) == "a^2_1" and str(z1_step.lhs) == "z^1_1"
+    hidden = {
+        str(s.lhs): _explicit_sigmoid(s.rhs)
+        for s in derivations.backpropagation().steps
+        if str(s.lhs) in ("a^1_1",)
+    }
+    assert set(hidden) == {"a^1_1"}
+    sigmoid = lambda z: 1 / (1 + sp.exp(-z))  # noqa: E731
+    z11 = symbols["x_1"] * symbols["w^1_11"] + symbols["x_2"] * symbols["w^1_21"] + symbols["b^1_1"]
+    z12 = symbols["x_1"] * symbols["w^1_12"] + symbols["x_2"] * symbols["w^1_22"] + symbols["b^1_2"]
+    a2 = sigmoid(z11) * symbols["w^2_11"] + sigmoid(z12) * symbols["w^2_21"] + symbols["b^2_1"]
+    composed = chain.xreplace({by_name["a^2_1"]: a2}).xreplace({by_name["z^1_1"]: z11})
+    composed = composed.xreplace({by_name[n]: symbols[n] for n in ("x_1", "y_1", "w^2_11")})
+    order = list(symbols.values())
+    got, want = (sp.lambdify(order, e, modules="mpmath") for e in (composed, expected))
+    for point in _points(rng):
+        with mpmath.workdps(400):  # 1 − σ(z) for |z| ~ 100 needs the digits
+            values = [mpmath.mpf(float(v)) for v in point]
+            difference, scale = got(*values) - want(*values), abs(want(*values))
+            assert abs(difference) <= mpmath.mpf(10) ** -100 * scale, (point, scale)
+
+
+def test_backprop_chain_rule_matches_the_numpy_network(rng):
+    """∂C/∂w¹₁₁ from the derivation's chain rule equals fyslearn's backpropagation."""
+    import mpmath
+    import sympy as sp
+
+    symbols, cost = _two_two_one_cost()
+    gradient = sp.lambdify(list(symbols.values()), sp.diff(cost, symbols["w^1_11"]), "mpmath")
+    chain_product = _backprop_step("Weight gradient (D5)").rhs
+    assert {str(s) for s in chain_product.free_symbols} == {"x_1", "delta^1_1"}
+    for seed in range(3):
+        network = FeedForwardNetwork(
+            [2, 2, 1], ["sigmoid", "linear"], bias_init="narrow_normal", random_state=seed
+        )
+        # Edges: zero input, and an input that drives unit 1 to z = −30 (σ' ≈ 1e-13). On
+        # the other side, σ(z) within 1e-14 of 1, the a·(1 − a) of the stored activation
+        # keeps only a few digits: not a case for a 1e-12 comparison.
+        direction = network.coefs_[0][:, 0]
+        saturating = (-30.0 - network.intercepts_[0][0]) * direction / (direction @ direction)
+        for x in (rng.normal(size=2), np.zeros(2), np.array([-3.0, 4.0]), saturating):
+            y = 3 * rng.normal(size=1)
+            _, coef_grads, _ = network.loss_and_gradients(x[None], y[None])
+            W1, b1 = network.coefs_[0], network.intercepts_[0]
+            W2, b2 = network.coefs_[1], network.intercepts_[1]
+            values = [x[0], x[1], y[0], W1[0, 0], W1[1, 0], W1[0, 1], W1[1, 1], *b1]
+            values += [W2[0, 0], W2[1, 0], b2[0]]
+            with mpmath.workdps(60):
+                expected = float(gradient(*(mpmath.mpf(float(v)) for v in values)))
+            np.testing.assert_allclose(coef_grads[0][0, 0], expected, rtol=1e-12, atol=1e-300)
+
+
+def test_backprop_steps_are_sympy_expressions_not_latex_in_symbols():
+    """No step wraps LaTeX in a Symbol (which SymPy's printer garbles, e.g. σ^{l)}_{l(z})."""
+    import sympy as sp
+
+    for step in derivations.backpropagation().steps:
+        sides = [step.rhs] + ([step.lhs] if isinstance(step.lhs, sp.Basic) else [])
+        for side in sides:
+            names = [str(s) for s in side.free_symbols]
+            assert not [n for n in names if "\\" in n or "(" in n or " " in n], (step.title, names)
+    activation = _backprop_step("Its sigmoid activation").latex()
+    assert activation == r"a^{1}_{1} = \sigma\left(z^{1}_{1}\right)"
+
+
+def test_backprop_matrix_form_is_the_per_unit_chain_rule():
+    """Entry j of the matrix-form δ¹ is the one-unit D4 step with unit 1 replaced by unit j."""
+    import sympy as sp
+
+    delta1 = _backprop_step("Hidden errors (D4): all units").rhs
+    assert delta1.shape == (1, 3)
+    by_name = {str(s): s for s in delta1.free_symbols}
+    sigma = {f.args[0]: f for f in delta1.atoms(sp.Function)}
+    for j in range(3):
+        z = by_name[f"z^1_{j + 1}"]
+        pulled_back = sum(
+            by_name[f"delta^2_{k + 1}"] * by_name[f"w^2_{j + 1}{k + 1}"] for k in range(2)
+        )
+        assert sp.expand(delta1[0, j] - pulled_back * sigma[z] * (1 - sigma[z])) == 0

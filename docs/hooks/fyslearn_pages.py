@@ -1,7 +1,8 @@
 """Markdown for the documentation's pages, built from the repository itself.
 
 Each derivation page shows, in this order: the SymPy derivation (rendered
-from the `fyslearn.derivations.Derivation` object), the numpy code that
+from the `fyslearn.derivations.Derivation` object; titles and explanations
+are Markdown whose math, `$...$`, KaTeX renders), the numpy code that
 implements it and the test that ties the two together (both read from the
 source files, so the page cannot drift from the code), and a link to a
 tutorial. The results pages show committed Markdown files (the output of
@@ -17,6 +18,8 @@ import importlib
 import inspect
 from collections.abc import Sequence
 from pathlib import Path
+
+import sympy as sp
 
 from fyslearn import derivations
 
@@ -51,6 +54,20 @@ def _test_source(reference: str) -> str:
     raise ValueError(f"no test {name} in {path}")
 
 
+#: A proof's identity is shown beside its title when its LaTeX is at most this long
+#: and holds no matrix (the matrices of the network proofs fill a screen each).
+MAX_INLINE_PROOF = 160
+
+
+def proof_item(proof: derivations.Identity) -> str:
+    """A list item: the proof's title (Markdown with `$...$` math), and its identity if short."""
+    latex = proof.latex()
+    same_sides = proof.display is None and sp.latex(proof.lhs) == sp.latex(proof.rhs)
+    if same_sides or len(latex) > MAX_INLINE_PROOF or r"\begin{" in latex:
+        return f"- {proof.title}"
+    return f"- {proof.title}: ${latex}$"
+
+
 def derivation_markdown(name: str, heading_level: int = 2) -> str:
     """The derivation `name` as Markdown with display math, steps to errata."""
     derivation = getattr(derivations, name)()
@@ -61,16 +78,20 @@ def derivation_markdown(name: str, heading_level: int = 2) -> str:
     for step in derivation.steps:
         lines += [f"*{step.title}*", "", f"$$ {step.latex()} $$", ""]
     lines += ["**Proved by SymPy:**", ""]
-    lines += [f"- {proof.title}" for proof in derivation.proofs]
+    lines += [proof_item(proof) for proof in derivation.proofs]
     lines.append("")
     for erratum in derivation.errata:
         lines += [
             f'!!! warning "Erratum: {erratum.title}"',
             f"    {erratum.explanation}",
             "",
-            f"    Printed: $$ {erratum.latex_printed()} $$",
+            "    Printed:",
             "",
-            f"    Corrected: $$ {erratum.latex_corrected()} $$",
+            f"    $$ {erratum.latex_printed()} $$",
+            "",
+            "    Corrected:",
+            "",
+            f"    $$ {erratum.latex_corrected()} $$",
             "",
         ]
     return "\n".join(lines)
@@ -109,9 +130,13 @@ def errata_markdown() -> str:
                 "",
                 f"From *{derivation.title}*. {erratum.explanation}",
                 "",
-                f"Printed in the report: $$ {erratum.latex_printed()} $$",
+                "Printed in the report:",
                 "",
-                f"Corrected: $$ {erratum.latex_corrected()} $$",
+                f"$$ {erratum.latex_printed()} $$",
+                "",
+                "Corrected:",
+                "",
+                f"$$ {erratum.latex_corrected()} $$",
                 "",
                 f"SymPy check: the printed form differs from the correct one at a random "
                 f"point ({wrong}); the correction, *{erratum.proof.title}*, is {right}.",

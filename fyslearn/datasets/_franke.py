@@ -16,19 +16,21 @@ __all__ = ["FrankeSplit", "franke", "franke_split", "make_franke"]
 def franke(x: ArrayLike, y: ArrayLike) -> np.ndarray:
     r"""Evaluate the Franke function, a sum of four Gaussians, element-wise.
 
-    .. math::
-
-        f(x, y) = \tfrac34 e^{-\frac{(9x-2)^2}{4} - \frac{(9y-2)^2}{4}}
-                + \tfrac34 e^{-\frac{(9x+1)^2}{49} - \frac{9y+1}{10}}
-                + \tfrac12 e^{-\frac{(9x-7)^2}{4} - \frac{(9y-3)^2}{4}}
-                - \tfrac15 e^{-(9x-4)^2 - (9y-7)^2}
+    $$
+    \begin{aligned}
+    f(x, y) ={}& \tfrac34 e^{-\frac{(9x-2)^2}{4} - \frac{(9y-2)^2}{4}}
+              + \tfrac34 e^{-\frac{(9x+1)^2}{49} - \frac{9y+1}{10}} \\
+              &+ \tfrac12 e^{-\frac{(9x-7)^2}{4} - \frac{(9y-3)^2}{4}}
+              - \tfrac15 e^{-(9x-4)^2 - (9y-7)^2}
+    \end{aligned}
+    $$
 
     Args:
-        x: First coordinate, any shape broadcastable with ``y``.
-        y: Second coordinate.
+        x: First coordinate, an array of any shape broadcastable with `y`.
+        y: Second coordinate, an array of any shape broadcastable with `x`.
 
     Returns:
-        The function values, with the broadcast shape of ``x`` and ``y``.
+        The function values, an array of the broadcast shape of `x` and `y`.
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -46,10 +48,11 @@ def make_franke(
 ) -> tuple[np.ndarray, np.ndarray]:
     r"""Sample the report's regression data set.
 
-    Points are uniform on :math:`[0, 1]^2` and the targets are
-    :math:`y = f(x_1, x_2) + \text{noise}\cdot\varepsilon`,
-    :math:`\varepsilon \sim \mathcal N(0, 1)`. With the report's
-    ``noise=0.2`` no model can have a test MSE below about ``noise**2 = 0.04``.
+    Points are uniform on $[0, 1]^2$ and the targets are
+    $y = f(x_1, x_2) + \text{noise}\cdot\varepsilon$,
+    $\varepsilon \sim \mathcal N(0, 1)$, with $f$ the
+    [Franke function][fyslearn.datasets.franke]. With the report's
+    `noise=0.2` no model can have a test MSE below about `noise**2 = 0.04`.
 
     Args:
         n_samples: Number of points.
@@ -57,7 +60,7 @@ def make_franke(
         random_state: Seed or generator; the same seed gives the same data.
 
     Returns:
-        ``(X, y)`` with ``X`` of shape ``(n_samples, 2)`` and ``y`` of shape ``(n_samples,)``.
+        `(X, y)` with `X` of shape `(n_samples, 2)` and `y` of shape `(n_samples,)`.
     """
     n_samples = check_positive_int(n_samples, "n_samples")
     noise = check_non_negative_float(noise, "noise")

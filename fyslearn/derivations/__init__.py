@@ -1,8 +1,8 @@
 """Every formula of the report, derived and checked by SymPy.
 
-Each public function returns a :class:`Derivation`: its steps, result,
-proofs and errata render to LaTeX for the documentation, and its
-``numeric()`` twin is compared with fyslearn's numpy code by the tests.
+Each public function returns a [Derivation][fyslearn.derivations.Derivation]:
+its steps, result, proofs and errata render to LaTeX for the documentation,
+and its `numeric()` twin is compared with fyslearn's numpy code by the tests.
 The numeric code of fyslearn never imports this package.
 """
 

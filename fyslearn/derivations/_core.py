@@ -1,21 +1,22 @@
 """A derivation as data: titled SymPy steps, a result, proofs and errata.
 
 Every formula the numeric code implements is derived once, here, by SymPy.
-A :class:`Derivation` keeps
+A [Derivation][fyslearn.derivations.Derivation] keeps
 
-* ``steps``: the way from the definition to the result, each a titled SymPy
-  expression (usually an :class:`sympy.Eq`), for the reader;
-* ``result``: the formula in the report's form;
-* ``proofs``: identities SymPy must reduce to zero difference (for example,
+- `steps`: the way from the definition to the result, each a titled SymPy
+  expression, for the reader;
+- `result`: the formula in the report's form;
+- `proofs`: identities SymPy must reduce to zero difference (for example,
   "differentiating the scalar cost gives the matrix form");
-* ``errata``: statements printed in the report that SymPy shows to be wrong,
+- `errata`: statements printed in the report that SymPy shows to be wrong,
   each beside its correction;
-* ``numeric()``: a numpy function made from the derivation with
-  :func:`sympy.lambdify`, which the tests compare with fyslearn's hand-written
+- `numeric()`: a numpy function made from the derivation with
+  `sympy.lambdify`, which the tests compare with fyslearn's hand-written
   numpy code.
 
-``latex()`` renders everything for the documentation, so the page, the code
-and the test all come from one object.
+Titles are Markdown whose math is written `$...$`, so that a page shows them
+as formulas. `latex()` renders everything for the documentation, so the page,
+the code and the test all come from one object.
 """
 
 from __future__ import annotations
@@ -28,12 +29,12 @@ import sympy as sp
 
 __all__ = ["Derivation", "Erratum", "Identity", "Step", "is_zero"]
 
-#: Proofs whose LaTeX is longer than this are listed by title only in ``latex()``.
+#: Proofs whose LaTeX is longer than this are listed by title only in `latex()`.
 MAX_DISPLAYED_LATEX = 700
 
 
 def is_zero(expression: sp.Basic) -> bool:
-    """Whether SymPy proves ``expression`` (a scalar or a matrix) identically zero."""
+    """Whether SymPy proves `expression` (a scalar or a matrix) identically zero."""
     if isinstance(expression, sp.MatrixBase):
         return all(is_zero(entry) for entry in expression)
     expression = sp.expand(expression)
@@ -47,7 +48,7 @@ def is_zero(expression: sp.Basic) -> bool:
 
 
 def _differs_somewhere(lhs: sp.Basic, rhs: sp.Basic, trials: int = 5) -> bool:
-    """Whether ``lhs - rhs`` is non-zero at some random rational point (a disproof)."""
+    """Whether `lhs - rhs` is non-zero at some random rational point (a disproof)."""
     difference = sp.Matrix(lhs - rhs) if isinstance(lhs, sp.MatrixBase) else lhs - rhs
     symbols = sorted(difference.free_symbols, key=str)
     chooser = random.Random(0)
@@ -63,43 +64,61 @@ def _differs_somewhere(lhs: sp.Basic, rhs: sp.Basic, trials: int = 5) -> bool:
 
 @dataclass(frozen=True)
 class Step:
-    """One titled line of a derivation: ``lhs = rhs``, or just ``rhs`` when ``lhs`` is None."""
+    r"""One titled line of a derivation: `lhs = rhs`, or just `rhs` when `lhs` is `None`.
+
+    Attributes:
+        title: What the step does, in Markdown (math as `$...$`).
+        rhs: The SymPy expression the step arrives at.
+        lhs: What it equals: a SymPy expression, a LaTeX string (for notation
+            SymPy does not print, such as $\partial C/\partial w$), or `None`.
+        keep_order: Print the factors and terms of `rhs` in the order they were
+            built (for a product made with `evaluate=False`, such as a chain rule).
+    """
 
     title: str
     rhs: sp.Basic
     lhs: sp.Basic | str | None = None
+    keep_order: bool = False
 
     def latex(self) -> str:
+        """The step as LaTeX, `lhs = rhs`."""
+        rhs = sp.latex(self.rhs, order="none") if self.keep_order else sp.latex(self.rhs)
         if self.lhs is None:
-            return sp.latex(self.rhs)
+            return rhs
         lhs = self.lhs if isinstance(self.lhs, str) else sp.latex(self.lhs)
-        return rf"{lhs} = {sp.latex(self.rhs)}"
+        return rf"{lhs} = {rhs}"
 
 
 @dataclass(frozen=True)
 class Identity:
-    """A claim ``lhs == rhs`` that SymPy must prove (difference simplifies to 0).
+    r"""A claim `lhs == rhs` that SymPy must prove (their difference simplifies to 0).
 
-    ``assuming`` substitutions are applied first, e.g. ``{y3: 1 - y1 - y2}``
-    to impose :math:`\\sum_k y_k = 1`.
+    Attributes:
+        title: The claim in words, in Markdown with its math as `$...$`.
+        lhs: One side, a SymPy scalar or matrix.
+        rhs: The other side.
+        assuming: Substitutions applied first, e.g. `{y3: 1 - y1 - y2}` to
+            impose $\sum_k y_k = 1$.
+        display: LaTeX shown instead of `lhs = rhs` when SymPy's form hides the point.
     """
 
     title: str
     lhs: sp.Basic
     rhs: sp.Basic
     assuming: dict = field(default_factory=dict)
-    display: str | None = (
-        None  # LaTeX shown instead of ``lhs = rhs`` when SymPy's form hides the point
-    )
+    display: str | None = None
 
     def difference(self) -> sp.Basic:
+        """`lhs - rhs` after the substitutions of `assuming`."""
         lhs, rhs = (sp.sympify(side).subs(self.assuming) for side in (self.lhs, self.rhs))
         return lhs - rhs
 
     def holds(self) -> bool:
+        """Whether SymPy proves the difference identically zero."""
         return is_zero(self.difference())
 
     def latex(self) -> str:
+        """The identity as LaTeX: `display`, or `lhs = rhs`."""
         if self.display is not None:
             return self.display
         return rf"{sp.latex(self.lhs)} = {sp.latex(self.rhs)}"
@@ -109,9 +128,18 @@ class Identity:
 class Erratum:
     """A formula printed in the report, its correction, and the check that they differ.
 
-    ``printed`` and ``corrected`` are the two sides as SymPy expressions; the
-    slip is confirmed when SymPy finds a point where they disagree, and the
-    correction is confirmed by ``proof`` (an :class:`Identity` that holds).
+    The slip is confirmed when SymPy finds a point where `printed` and
+    `corrected` disagree, and the correction is confirmed by `proof`.
+
+    Attributes:
+        title: The correction in words, in Markdown with its math as `$...$`.
+        printed: The report's formula as a SymPy expression.
+        corrected: The correct formula.
+        proof: An [Identity][fyslearn.derivations.Identity] that proves the correction.
+        explanation: What went wrong, in Markdown with its math as `$...$`.
+        printed_display: The report's notation for `printed` (LaTeX), shown
+            instead of SymPy's expanded form.
+        corrected_display: The same for `corrected`.
     """
 
     title: str
@@ -119,20 +147,23 @@ class Erratum:
     corrected: sp.Basic
     proof: Identity
     explanation: str = ""
-    # The report's notation for the two forms, shown instead of SymPy's expanded ones.
     printed_display: str | None = None
     corrected_display: str | None = None
 
     def latex_printed(self) -> str:
+        """The printed formula as LaTeX."""
         return self.printed_display or sp.latex(self.printed)
 
     def latex_corrected(self) -> str:
+        """The corrected formula as LaTeX."""
         return self.corrected_display or sp.latex(self.corrected)
 
     def printed_is_wrong(self) -> bool:
+        """Whether the printed and corrected formulas differ at some random rational point."""
         return _differs_somewhere(self.printed, self.corrected)
 
     def correction_holds(self) -> bool:
+        """Whether SymPy proves `proof`."""
         return self.proof.holds()
 
 
@@ -140,16 +171,17 @@ class Erratum:
 class Derivation:
     """A derivation: steps from definition to result, proofs, errata and a numeric twin.
 
-    Args:
-        name: Short identifier, e.g. ``"mse_gradient"``.
+    Attributes:
+        name: Short identifier, e.g. `"mse_gradient"`.
         title: Human title.
-        summary: One paragraph saying what is derived and why.
+        summary: One paragraph saying what is derived and why, in Markdown
+            with its math as `$...$`.
         steps: The derivation, in reading order.
         result: The final formula in the report's form.
         proofs: Identities that must hold.
         errata: Slips of the report's text, each with its correction.
-        numeric_factory: Builds the numpy function of ``numeric()``.
-        report_reference: Where the report states it (e.g. ``"D1"``).
+        numeric_factory: Builds the numpy function of `numeric()`.
+        report_reference: Where the report states it (e.g. `"D1"`).
     """
 
     name: str
@@ -163,13 +195,22 @@ class Derivation:
     report_reference: str = ""
 
     def numeric(self) -> Callable:
-        """The derivation's result as a numpy function (made with :func:`sympy.lambdify`)."""
+        """The derivation's result as a numpy function (made with `sympy.lambdify`).
+
+        Raises:
+            NotImplementedError: The derivation has no numeric form.
+        """
         if self.numeric_factory is None:
             raise NotImplementedError(f"{self.name} has no numeric form.")
         return self.numeric_factory()
 
     def verify(self) -> None:
-        """Raise ``AssertionError`` unless every proof holds and every erratum is confirmed."""
+        """Check every proof and erratum with SymPy.
+
+        Raises:
+            AssertionError: A proof does not hold, or an erratum's printed form is
+                not wrong or its correction does not hold.
+        """
         for proof in self.proofs:
             if not proof.holds():
                 raise AssertionError(f"{self.name}: proof failed: {proof.title}")

@@ -1,14 +1,14 @@
 r"""D8: the derivatives of the activation functions (the report's Table 1).
 
 SymPy differentiates each definition and proves that the result equals the
-form the report prints (for the sigmoid :math:`\sigma(1-\sigma)`, which is how
+form the report prints (for the sigmoid $\sigma(1-\sigma)$, which is how
 the code computes it from the stored activation, rather than SymPy's own
-:math:`e^{-z}/(1+e^{-z})^2`). ReLU and leaky ReLU are written as
-``Piecewise`` functions; their derivative at the kink :math:`z = 0` does not
-exist, and the definitions below (``z > 0`` first) give the left derivative
+$e^{-z}/(1+e^{-z})^2$). ReLU and leaky ReLU are written as
+`Piecewise` functions; their derivative at the kink $z = 0$ does not
+exist, and the definitions below (`z > 0` first) give the left derivative
 there, which is also fyslearn's numeric choice.
 
-``numeric()`` of each is a numpy function of ``z``.
+`numeric()` of each is a numpy function of `z`, an array of any shape.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def _activation_derivation(
 
 @functools.cache
 def sigmoid_derivative() -> Derivation:
-    r"""D8: :math:`\sigma'(z) = \sigma(z)(1 - \sigma(z))` for :math:`\sigma(z) = 1/(1+e^{-z})`."""
+    r"""D8: $\sigma'(z) = \sigma(z)(1 - \sigma(z))$ for $\sigma(z) = 1/(1+e^{-z})$."""
     sigma = 1 / (1 + sp.exp(-z))
     report_form = sigma * (1 - sigma)
     cosh_form = 1 / (4 * sp.cosh(z / 2) ** 2)
@@ -72,13 +72,14 @@ def sigmoid_derivative() -> Derivation:
         "Sigmoid (D8)",
         sigma,
         report_form,
-        "The sigmoid's slope is σ(1 − σ): at most 1/4 (at z = 0), and nearly 0 once |z| "
-        "exceeds a few units, which is why sigmoid networks learn slowly (Figure 7).",
+        r"The sigmoid's slope is $\sigma(1 - \sigma)$: at most $1/4$ (at $z = 0$), and "
+        "nearly 0 once $|z|$ exceeds a few units, which is why sigmoid networks learn "
+        "slowly (Figure 7).",
         extra_steps=(Step("Equivalently, in hyperbolic form", cosh_form, lhs=r"\sigma'(z)"),),
         extra_proofs=(
             Identity("The hyperbolic form is the same function", cosh_form, report_form),
             Identity(
-                "The largest slope, at z = 0, is 1/4", report_form.subs(z, 0), sp.Rational(1, 4)
+                "The largest slope, at $z = 0$, is $1/4$", report_form.subs(z, 0), sp.Rational(1, 4)
             ),
         ),
     )
@@ -86,7 +87,7 @@ def sigmoid_derivative() -> Derivation:
 
 @functools.cache
 def relu_derivative() -> Derivation:
-    r"""D8: :math:`R'(z) = 1` for :math:`z > 0`, 0 otherwise."""
+    r"""D8: $R'(z) = 1$ for $z > 0$, 0 otherwise."""
     relu = sp.Piecewise((z, z > 0), (0, True))
     report_form = sp.Piecewise((1, z > 0), (0, True))
     return _activation_derivation(
@@ -95,15 +96,19 @@ def relu_derivative() -> Derivation:
         relu,
         report_form,
         "ReLU passes positive inputs with slope 1 and blocks negative ones with slope 0; "
-        "a unit whose input stays negative stops learning (a 'dying ReLU'). At z = 0 the "
+        "a unit whose input stays negative stops learning (a 'dying ReLU'). At $z = 0$ the "
         "derivative is undefined; fyslearn uses 0.",
-        extra_proofs=(Identity("ReLU is max(0, z)", relu, sp.Max(0, z)),),
+        extra_proofs=(Identity(r"ReLU is $\max(0, z)$", relu, sp.Max(0, z)),),
     )
 
 
 @functools.cache
 def leaky_relu_derivative() -> Derivation:
-    r"""D8: :math:`R_\alpha'(z) = 1` for :math:`z > 0`, :math:`\alpha = 0.01` otherwise."""
+    r"""D8: $R_\alpha'(z) = 1$ for $z > 0$, $\alpha = 0.01$ otherwise.
+
+    ($\alpha$ is the report's name of the slope, `negative_slope` in
+    [LeakyReLU][fyslearn.nn.activations.LeakyReLU].)
+    """
     leaky = sp.Piecewise((z, z > 0), (LEAKY_SLOPE * z, True))
     report_form = sp.Piecewise((1, z > 0), (LEAKY_SLOPE, True))
     return _activation_derivation(
@@ -111,24 +116,24 @@ def leaky_relu_derivative() -> Derivation:
         "Leaky ReLU (D8)",
         leaky,
         report_form,
-        "Leaky ReLU keeps a small slope α = 0.01 for negative inputs, so no unit stops "
-        "learning for good. At z = 0 fyslearn uses α.",
+        r"Leaky ReLU keeps a small slope $\alpha = 0.01$ for negative inputs, so no unit "
+        r"stops learning for good. At $z = 0$ fyslearn uses $\alpha$.",
     )
 
 
 @functools.cache
 def tanh_derivative() -> Derivation:
-    r""":math:`\tanh'(z) = 1 - \tanh^2 z`."""
+    r"""$\tanh'(z) = 1 - \tanh^2 z$."""
     return _activation_derivation(
         "tanh",
         "Hyperbolic tangent",
         sp.tanh(z),
         1 - sp.tanh(z) ** 2,
-        "tanh is a rescaled sigmoid, tanh z = 2σ(2z) − 1, centred at 0, with slope "
-        "1 − tanh² z (at most 1).",
+        r"$\tanh$ is a rescaled sigmoid, $\tanh z = 2\sigma(2z) - 1$, centred at 0, with "
+        r"slope $1 - \tanh^2 z$ (at most 1).",
         extra_proofs=(
             Identity(
-                "tanh is a rescaled sigmoid",
+                r"$\tanh z = 2\sigma(2z) - 1$, a rescaled sigmoid",
                 sp.tanh(z).rewrite(sp.exp),
                 (2 / (1 + sp.exp(-2 * z)) - 1),
             ),

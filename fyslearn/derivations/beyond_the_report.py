@@ -39,22 +39,24 @@ def sigmoid_binary_cross_entropy_delta() -> Derivation:
     chain = dC_da.subs(by_a_symbol, a) * sp.diff(a, z)
     return Derivation(
         name="sigmoid_binary_cross_entropy_delta",
-        title="Sigmoid output with binary cross-entropy: δ = a − y",
+        title=r"Sigmoid output with binary cross-entropy: $\delta = a - y$",
         summary=(
-            "Two classes, one output a = σ(z) = P(y = 1). The chain rule multiplies "
-            "∂C/∂a = (a − y)/(a(1 − a)) by σ'(z) = a(1 − a), and the factors cancel: the "
-            "output error is a − y, as for softmax with cross-entropy (D7)."
+            r"Two classes, one output $a = \sigma(z) = P(y = 1)$. The chain rule multiplies "
+            r"$\partial C/\partial a = (a - y)/(a(1 - a))$ by $\sigma'(z) = a(1 - a)$, and the "
+            "factors cancel: the output error is $a - y$, as for softmax with cross-entropy (D7)."
         ),
         steps=[
             Step("Binary cross-entropy of one sample", cost_in_a, lhs="C"),
             Step("Its derivative by the output", sp.simplify(dC_da), lhs=r"\partial C/\partial a"),
-            Step("Chain rule through a = σ(z)", chain, lhs=r"\partial C/\partial z"),
-            Step("SymPy differentiates C(σ(z)) directly", by_z, lhs=r"\partial C/\partial z"),
+            Step(r"Chain rule through $a = \sigma(z)$", chain, lhs=r"\partial C/\partial z"),
+            Step(
+                r"SymPy differentiates $C(\sigma(z))$ directly", by_z, lhs=r"\partial C/\partial z"
+            ),
         ],
         result=a - y,
         proofs=[
-            Identity("The chain rule gives a − y", chain, a - y, display=r"\delta = a - y"),
-            Identity("Direct differentiation gives a − y", by_z, a - y),
+            Identity("The chain rule gives $a - y$", chain, a - y, display=r"\delta = a - y"),
+            Identity("Direct differentiation gives $a - y$", by_z, a - y),
         ],
         numeric_factory=lambda: sp.lambdify([z, y], a - y, modules="numpy"),
         report_reference="beyond the report (2021–2025 projects)",
@@ -71,22 +73,25 @@ def l1_subgradient() -> Derivation:
         name="l1_subgradient",
         title="The L1 penalty and its (sub)gradient",
         summary=(
-            "α|w| has slope α for w > 0 and −α for w < 0: the gradient α·sign(w) pushes "
-            "every weight towards zero by the same step, whatever its size (L2's 2αw "
-            "shrinks large weights most). At w = 0 there is no derivative; fyslearn uses "
-            "sign(0) = 0, a valid subgradient, so a zero weight stays zero."
+            r"$\alpha|w|$ has slope $\alpha$ for $w > 0$ and $-\alpha$ for $w < 0$: the gradient "
+            r"$\alpha\,\mathrm{sign}(w)$ pushes every weight towards zero by the same step, "
+            r"whatever its size (L2's $2\alpha w$ shrinks large weights most). At $w = 0$ there "
+            r"is no derivative; fyslearn uses $\mathrm{sign}(0) = 0$, a valid subgradient, so a "
+            "zero weight stays zero."
         ),
         steps=[
             Step("The penalty of one weight", penalty, lhs="R(w)"),
             Step("SymPy's derivative", derivative, lhs="R'(w)"),
-            Step("For w > 0", derivative.subs(w, positive), lhs="R'(w)"),
-            Step("For w < 0", derivative.subs(w, negative), lhs="R'(w)"),
+            Step("For $w > 0$", derivative.subs(w, positive), lhs="R'(w)"),
+            Step("For $w < 0$", derivative.subs(w, negative), lhs="R'(w)"),
         ],
         result=alpha * sp.sign(w),
         proofs=[
-            Identity("The derivative is α·sign(w)", derivative, alpha * sp.sign(w)),
-            Identity("Slope α for w > 0", derivative.subs(w, positive), alpha),
-            Identity("Slope −α for w < 0", derivative.subs(w, negative), -alpha),
+            Identity(
+                r"The derivative is $\alpha\,\mathrm{sign}(w)$", derivative, alpha * sp.sign(w)
+            ),
+            Identity(r"Slope $\alpha$ for $w > 0$", derivative.subs(w, positive), alpha),
+            Identity(r"Slope $-\alpha$ for $w < 0$", derivative.subs(w, negative), -alpha),
         ],
         numeric_factory=lambda: sp.lambdify([w, alpha], alpha * sp.sign(w), modules="numpy"),
         report_reference="beyond the report (2021–2025 projects)",

@@ -1,11 +1,11 @@
 r"""D11: Glorot (Xavier) uniform initialisation.
 
-A layer :math:`z = aW` with :math:`n_{in}` inputs keeps the variance of its
-signal when :math:`n_{in}\operatorname{Var}(W) = 1`; the backward pass keeps
-the variance of its gradients when :math:`n_{out}\operatorname{Var}(W) = 1`.
-Glorot and Bengio compromise on :math:`\operatorname{Var}(W) = 2/(n_{in}+n_{out})`,
-and a uniform :math:`U(-a, a)` has variance :math:`a^2/3`, so
-:math:`a = \sqrt{6/(n_{in}+n_{out})}`: the report's bound.
+A layer $z = aW$ with $n_{in}$ inputs keeps the variance of its
+signal when $n_{in}\operatorname{Var}(W) = 1$; the backward pass keeps
+the variance of its gradients when $n_{out}\operatorname{Var}(W) = 1$.
+Glorot and Bengio compromise on $\operatorname{Var}(W) = 2/(n_{in}+n_{out})$,
+and a uniform $U(-a, a)$ has variance $a^2/3$, so
+$a = \sqrt{6/(n_{in}+n_{out})}$: the report's bound.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ __all__ = ["glorot_uniform"]
 
 @functools.cache
 def glorot_uniform() -> Derivation:
-    r"""D11: :math:`U(-a, a)` with :math:`a = \sqrt6/\sqrt{n_{in}+n_{out}}` has variance :math:`2/(n_{in}+n_{out})`.
+    r"""D11: $U(-a, a)$ with $a = \sqrt6/\sqrt{n_{in}+n_{out}}$ has variance $2/(n_{in}+n_{out})$.
 
-    ``numeric()(n_in, n_out)`` is the bound :math:`a`.
-    """  # noqa: E501
+    `numeric()(n_in, n_out)` is the bound $a$ (numbers or arrays of one shape).
+    """
     w = sp.Symbol("w", real=True)
     a = sp.Symbol("a", positive=True)
     n_in, n_out = sp.symbols("n_{in} n_{out}", positive=True)
@@ -38,18 +38,22 @@ def glorot_uniform() -> Derivation:
         name="glorot_uniform",
         title="Glorot uniform initialisation (D11)",
         summary=(
-            "Choosing the uniform bound so that Var(W) = 2/(n_in + n_out) keeps signals and "
-            "gradients of about equal size through the layers."
+            r"Choosing the uniform bound so that $\operatorname{Var}(W) = 2/(n_{in} + n_{out})$ "
+            "keeps signals and gradients of about equal size through the layers."
         ),
         steps=[
-            Step("Variance of U(−a, a)", variance, lhs=r"\operatorname{Var}(w)"),
+            Step("Variance of $U(-a, a)$", variance, lhs=r"\operatorname{Var}(w)"),
             Step("Glorot's condition", target, lhs=r"\operatorname{Var}(w)"),
             Step("Solving for the bound", bound, lhs="a"),
         ],
         result=report_bound,
         proofs=[
-            Identity("The mean of U(−a, a) is 0", mean, 0),
-            Identity("The solved bound is the report's √6/√(n_in + n_out)", bound, report_bound),
+            Identity("The mean of $U(-a, a)$ is 0", mean, 0),
+            Identity(
+                r"The solved bound is the report's $\sqrt{6}/\sqrt{n_{in} + n_{out}}$",
+                bound,
+                report_bound,
+            ),
         ],
         numeric_factory=lambda: sp.lambdify([n_in, n_out], report_bound, modules="numpy"),
         report_reference="D11",

@@ -1,13 +1,13 @@
 r"""D6, D7: the output error of the two losses.
 
-* D6: for :math:`C = \sum_k (y_k - a_k)^2`, :math:`\partial C/\partial a_k = -2(y_k - a_k)`.
-* D7: for a softmax output :math:`a = S(z)` and :math:`C = -\sum_k y_k \ln a_k`, the chain
+- D6: for $C = \sum_k (y_k - a_k)^2$, $\partial C/\partial a_k = -2(y_k - a_k)$.
+- D7: for a softmax output $a = S(z)$ and $C = -\sum_k y_k \ln a_k$, the chain
   rule through the full softmax Jacobian gives
-  :math:`\delta_i = \partial C/\partial z_i = a_i\sum_k y_k - y_i`, which is
-  :math:`a_i - y_i` when the targets sum to one (one-hot labels).
+  $\delta_i = \partial C/\partial z_i = a_i\sum_k y_k - y_i$, which is
+  $a_i - y_i$ when the targets sum to one (one-hot labels).
 
-Both for one sample; fyslearn averages over the :math:`n` samples of a batch,
-which divides every gradient by :math:`n`.
+Both for one sample; fyslearn averages over the $n$ samples of a batch,
+which divides every gradient by $n$.
 """
 
 from __future__ import annotations
@@ -33,7 +33,10 @@ def _softmax_symbols(K: int) -> tuple[list[sp.Symbol], list[sp.Symbol], list[sp.
 
 @functools.cache
 def mse_output_gradient() -> Derivation:
-    r"""D6: :math:`\partial C/\partial a_k = -2(y_k - a_k)` for :math:`C = \sum_k (y_k - a_k)^2`."""
+    r"""D6: $\partial C/\partial a_k = -2(y_k - a_k)$ for $C = \sum_k (y_k - a_k)^2$.
+
+    `numeric()(y, a)` is the gradient for targets `y` and outputs `a`, both of shape `(3,)`.
+    """
     K = 3
     a = list(sp.symbols(f"a_1:{K + 1}", real=True))
     y = list(sp.symbols(f"y_1:{K + 1}", real=True))
@@ -43,20 +46,23 @@ def mse_output_gradient() -> Derivation:
     return Derivation(
         name="mse_output_gradient",
         title="Gradient of the squared error at the output (D6)",
-        summary="Each output's error enters its own term only, so ∂C/∂aₖ = −2(yₖ − aₖ).",
+        summary=(
+            r"Each output's error enters its own term only, so "
+            r"$\partial C/\partial a_k = -2(y_k - a_k)$."
+        ),
         steps=[
             Step(f"Squared error of one sample with {K} outputs", cost, lhs="C"),
             Step("SymPy's gradient", gradient, lhs=r"\nabla_a C"),
         ],
         result=report_form,
-        proofs=[Identity("The gradient is −2(y − a)", gradient, report_form)],
+        proofs=[Identity("The gradient is $-2(y - a)$", gradient, report_form)],
         numeric_factory=lambda: sp.lambdify([y, a], list(report_form), modules="numpy"),
         report_reference="D6",
     )
 
 
 def _softmax_jacobian(K: int) -> tuple[sp.Matrix, sp.Matrix, list]:
-    """SymPy's Jacobian ∂a_k/∂z_i of the softmax and the corrected closed form."""
+    r"""SymPy's softmax Jacobian $\partial a_k/\partial z_i$ and the corrected closed form."""
     zs, _, a = _softmax_symbols(K)
     jacobian = sp.Matrix(K, K, lambda k, i: sp.diff(a[k], zs[i]))
     closed = sp.Matrix(K, K, lambda k, i: a[k] * (sp.KroneckerDelta(i, k) - a[i]))
@@ -70,14 +76,16 @@ def _jacobian_erratum() -> Erratum:
     # the other index of the entry, it puts −S_k² off the diagonal.
     printed = sp.Matrix(K, K, lambda k, i: a[k] * sp.KroneckerDelta(i, k) - a[k] * a[k])
     return Erratum(
-        title="Softmax Jacobian: ∂S(z_k)/∂z_i = S(z_k)(δ_ik − S(z_i))",
+        title=r"Softmax Jacobian: $\partial S(z_k)/\partial z_i = S(z_k)(\delta_{ik} - S(z_i))$",
         printed=printed,
         corrected=closed,
-        proof=Identity("SymPy's Jacobian equals S_k(δ_ik − S_i) (K = 3)", jacobian, closed),
+        proof=Identity(
+            r"SymPy's Jacobian equals $S_k(\delta_{ik} - S_i)$ ($K = 3$)", jacobian, closed
+        ),
         explanation=(
-            "The report prints S(zⱼ)δᵢₖ − S(zₖ)S(zⱼ), in which j is not an index of the "
-            "entry; it is right only if j is read as i. Read with j = k, the off-diagonal "
-            "entries become −S(zₖ)² instead of −S(zₖ)S(zᵢ)."
+            r"The report prints $S(z_j)\delta_{ik} - S(z_k)S(z_j)$, in which $j$ is not an "
+            "index of the entry; it is right only if $j$ is read as $i$. Read with $j = k$, "
+            "the off-diagonal entries become $-S(z_k)^2$ instead of $-S(z_k)S(z_i)$."
         ),
         printed_display=r"\frac{\partial S(z_k)}{\partial z_i} = S(z_j)\delta_{ik} - S(z_k)S(z_j)",
         corrected_display=r"\frac{\partial S(z_k)}{\partial z_i} = S(z_k)(\delta_{ik} - S(z_i))",
@@ -91,13 +99,16 @@ def _one_hot_erratum() -> Erratum:
     direct = sp.Matrix([sp.diff(cost, zi) for zi in zs])
     general = sp.Matrix([a[i] * sum(ys) - ys[i] for i in range(K)])
     return Erratum(
-        title="γᵢ = aᵢ − yᵢ holds only when the targets sum to one",
+        title=r"$\gamma_i = a_i - y_i$ holds only when the targets sum to one",
         printed=sp.Matrix([a[i] - ys[i] for i in range(K)]),
         corrected=general,
-        proof=Identity("The general output error is aᵢΣₖyₖ − yᵢ (K = 3)", direct, general),
+        proof=Identity(
+            r"The general output error is $a_i \sum_k y_k - y_i$ ($K = 3$)", direct, general
+        ),
         explanation=(
-            "Carrying out the chain rule gives γᵢ = aᵢ Σₖ yₖ − yᵢ; the report's γᵢ = aᵢ − yᵢ "
-            "needs Σₖ yₖ = 1, which one-hot labels (and any probability vector) satisfy."
+            r"Carrying out the chain rule gives $\gamma_i = a_i \sum_k y_k - y_i$; the "
+            r"report's $\gamma_i = a_i - y_i$ needs $\sum_k y_k = 1$, which one-hot labels "
+            "(and any probability vector) satisfy."
         ),
         printed_display=r"\gamma_i = a_i - y_i",
         corrected_display=(
@@ -108,11 +119,11 @@ def _one_hot_erratum() -> Erratum:
 
 @functools.cache
 def softmax_cross_entropy_delta() -> Derivation:
-    r"""D7: softmax + cross-entropy output error :math:`\delta_i = a_i - y_i` for one-hot targets.
+    r"""D7: softmax + cross-entropy output error $\delta_i = a_i - y_i$ for one-hot targets.
 
-    ``numeric()(z, y)`` evaluates SymPy's :math:`\partial C/\partial z` of one
-    sample with ``K = len(z)`` in (3, 4), for comparison with fyslearn's fused
-    output error.
+    `numeric()(z, y)` evaluates SymPy's $\partial C/\partial z$ of one
+    sample, shape `(K,)`, for pre-activations `z` and targets `y` of shape
+    `(K,)` with `K` 3 or 4, for comparison with fyslearn's fused output error.
     """
     i, k = sp.symbols("i k", integer=True)
     K_symbol = sp.Symbol("K", integer=True, positive=True)
@@ -138,8 +149,8 @@ def softmax_cross_entropy_delta() -> Derivation:
             lhs=r"\frac{\partial a_k}{\partial z_i}",
         ),
         Step("Loss gradient", -y[k] / a_sym[k], lhs=r"\frac{\partial C}{\partial a_k}"),
-        Step("Summing over k", a_sym[i] * sp.Sum(y[k], (k, 1, K_symbol)) - y[i], lhs=r"\delta_i"),
-        Step("With one-hot targets, Σₖ yₖ = 1", a_sym[i] - y[i], lhs=r"\delta_i"),
+        Step("Summing over $k$", a_sym[i] * sp.Sum(y[k], (k, 1, K_symbol)) - y[i], lhs=r"\delta_i"),
+        Step(r"With one-hot targets, $\sum_k y_k = 1$", a_sym[i] - y[i], lhs=r"\delta_i"),
     ]
     proofs = []
     for K in PROOF_CLASSES:
@@ -150,15 +161,15 @@ def softmax_cross_entropy_delta() -> Derivation:
         loss_gradient = sp.Matrix([-ys[k_] / a[k_] for k_ in range(K)])
         chain = jacobian.T * loss_gradient  # δ_i = Σ_k ∂C/∂a_k ∂a_k/∂z_i
         proofs += [
-            Identity(f"K = {K}: the Jacobian is S_k(δ_ik − S_i)", jacobian, closed),
+            Identity(rf"$K = {K}$: the Jacobian is $S_k(\delta_{{ik}} - S_i)$", jacobian, closed),
             Identity(
-                f"K = {K}: the chain rule gives aᵢΣₖyₖ − yᵢ",
+                rf"$K = {K}$: the chain rule gives $a_i \sum_k y_k - y_i$",
                 chain,
                 sp.Matrix([a[j] * sum(ys) - ys[j] for j in range(K)]),
             ),
-            Identity(f"K = {K}: differentiating C directly gives the same", direct, chain),
+            Identity(f"$K = {K}$: differentiating $C$ directly gives the same", direct, chain),
             Identity(
-                f"K = {K}: with Σₖyₖ = 1 this is aᵢ − yᵢ",
+                rf"$K = {K}$: with $\sum_k y_k = 1$ this is $a_i - y_i$",
                 direct,
                 sp.Matrix([a[j] - ys[j] for j in range(K)]),
                 assuming={ys[-1]: 1 - sum(ys[:-1])},
@@ -169,8 +180,8 @@ def softmax_cross_entropy_delta() -> Derivation:
         title="Softmax with cross-entropy (D7)",
         summary=(
             "Through the full softmax Jacobian the output error of cross-entropy is "
-            "δᵢ = aᵢΣₖyₖ − yᵢ, which is aᵢ − yᵢ for one-hot targets: no division by a "
-            "probability, no Jacobian in the code."
+            r"$\delta_i = a_i \sum_k y_k - y_i$, which is $a_i - y_i$ for one-hot targets: "
+            "no division by a probability, no Jacobian in the code."
         ),
         steps=steps,
         result=a_sym[i] - y[i],

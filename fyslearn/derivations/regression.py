@@ -2,11 +2,14 @@ r"""D1, D2: the gradients of the MSE and Ridge costs of linear regression.
 
 SymPy starts from the scalar cost written with indexed symbols,
 
-.. math:: C(\beta) = \frac1n\sum_i \Big(y_i - \sum_j x_{ij}\beta_j\Big)^2 + \lambda\sum_j \beta_j^2,
+$$
+C(\beta) = \frac1n\sum_i \Big(y_i - \sum_j x_{ij}\beta_j\Big)^2 + \lambda\sum_j \beta_j^2,
+$$
 
-differentiates it with respect to :math:`\beta_k`, and proves, for several
+differentiates it with respect to $\beta_k$, and proves, for several
 concrete sizes with one symbol per matrix entry, that the result is the
-matrix form :math:`\frac2n X^T(X\beta - y) + 2\lambda\beta`.
+matrix form $\frac2n X^T(X\beta - y) + 2\lambda\beta$. The report's $\lambda$
+is the L2 penalty `alpha` of fyslearn's estimators.
 """
 
 from __future__ import annotations
@@ -75,15 +78,19 @@ def _index_form_steps(with_penalty: bool) -> tuple[list[Step], sp.Basic]:
     result = 2 / n * X.T * (X * B - Y) + (2 * alpha * B if with_penalty else sp.ZeroMatrix(p, 1))
     steps = [
         Step("Cost with indexed symbols", cost, lhs=C),
-        Step("Chain rule: differentiating βⱼ by βₖ gives a Kronecker delta", derivative, lhs=dC),
-        Step("The delta picks j = k (for 0 ≤ k < p)", simplified, lhs=dC),
+        Step(
+            r"Chain rule: differentiating $\beta_j$ by $\beta_k$ gives a Kronecker delta",
+            derivative,
+            lhs=dC,
+        ),
+        Step(r"The delta picks $j = k$ (for $0 \le k < p$)", simplified, lhs=dC),
         Step("In matrix form", result, lhs=r"\nabla_{\beta} C"),
     ]
     return steps, result
 
 
 def _mse_cost_erratum() -> Erratum:
-    """The report prints (1/n)(sum_i y_i - sum_ij x_ij beta_j)^2: the squares are misplaced."""
+    r"""The report prints $\frac1n(\sum_i y_i - \sum_{ij} x_{ij}\beta_j)^2$: a misplaced square."""
     X, y, beta = _entry_symbols(3, 2)
     n = 3
     printed = (sum(y) - sum(X[i, j] * beta[j] for i in range(3) for j in range(2))) ** 2 / n
@@ -94,12 +101,15 @@ def _mse_cost_erratum() -> Erratum:
         title="MSE cost: the square belongs inside the sum over samples",
         printed=printed,
         corrected=corrected,
-        proof=Identity("The corrected cost is (1/n)||y - X beta||^2", corrected, matrix_mse),
+        proof=Identity(
+            r"The corrected cost is $\frac1n\lVert y - X\beta \rVert^2$", corrected, matrix_mse
+        ),
         explanation=(
-            "The report writes C = (1/n)(Σᵢ yᵢ − Σᵢⱼ xᵢⱼβⱼ)², the square of the summed "
-            "residual, which is zero whenever positive and negative residuals cancel. "
-            "The MSE is the mean of squared residuals, (1/n) Σᵢ (yᵢ − Σⱼ xᵢⱼβⱼ)². "
-            "Shown with n = 3 samples and p = 2 features."
+            r"The report writes $C = \frac1n\big(\sum_i y_i - \sum_{ij} x_{ij}\beta_j\big)^2$, "
+            "the square of the summed residual, which is zero whenever positive and negative "
+            "residuals cancel. The MSE is the mean of squared residuals, "
+            r"$\frac1n \sum_i \big(y_i - \sum_j x_{ij}\beta_j\big)^2$. "
+            "Shown with $n = 3$ samples and $p = 2$ features."
         ),
         printed_display=r"C(\beta) = \frac{1}{n}\Big(\sum_i y_i - \sum_{ij} x_{ij}\beta_j\Big)^2",
         corrected_display=r"C(\beta) = \frac{1}{n}\sum_i \Big(y_i - \sum_j x_{ij}\beta_j\Big)^2",
@@ -130,7 +140,7 @@ def _gradient_derivation(with_penalty: bool) -> Derivation:
         X, y, beta, gradient = _gradient_of_scalar_cost(n, p, alpha)
         proofs.append(
             Identity(
-                f"Entry by entry for n = {n}, p = {p}: the derivative of the cost "
+                f"Entry by entry for $n = {n}$, $p = {p}$: the derivative of the cost "
                 "equals the matrix form",
                 gradient,
                 _matrix_form(X, y, beta, alpha),
@@ -142,8 +152,8 @@ def _gradient_derivation(with_penalty: bool) -> Derivation:
             name="ridge_gradient",
             title="Gradient of the Ridge cost (D2)",
             summary=(
-                "Adding the L2 penalty λΣβⱼ² to the MSE adds 2λβ to its gradient: "
-                "∇C = (2/n)Xᵀ(Xβ − y) + 2λβ."
+                r"Adding the L2 penalty $\lambda\sum_j \beta_j^2$ to the MSE adds $2\lambda\beta$ "
+                r"to its gradient: $\nabla C = \frac2n X^T(X\beta - y) + 2\lambda\beta$."
             ),
             steps=steps,
             result=result,
@@ -155,9 +165,9 @@ def _gradient_derivation(with_penalty: bool) -> Derivation:
         name="mse_gradient",
         title="Gradient of the mean squared error (D1)",
         summary=(
-            "The MSE of a linear model, C(β) = (1/n)Σᵢ(yᵢ − Σⱼxᵢⱼβⱼ)², has gradient "
-            "∇C = (2/n)Xᵀ(Xβ − y): each component is a dot product of a column of X "
-            "with the residuals."
+            r"The MSE of a linear model, $C(\beta) = \frac1n\sum_i(y_i - \sum_j x_{ij}\beta_j)^2$, "
+            r"has gradient $\nabla C = \frac2n X^T(X\beta - y)$: each component is a dot "
+            "product of a column of $X$ with the residuals."
         ),
         steps=steps,
         result=result,
@@ -170,18 +180,21 @@ def _gradient_derivation(with_penalty: bool) -> Derivation:
 
 @functools.cache
 def mse_gradient() -> Derivation:
-    """D1: gradient of the MSE of a linear model, (2/n) Xᵀ(Xβ − y).
+    r"""D1: gradient of the MSE of a linear model, $\frac2n X^T(X\beta - y)$.
 
-    ``numeric()(X, y, beta)`` evaluates SymPy's entry-by-entry derivative of
-    the scalar cost on arrays of any (small) shape.
+    `numeric()(X, y, beta)` evaluates SymPy's entry-by-entry derivative of
+    the scalar cost for `X` of shape `(n, p)`, `y` of shape `(n,)` and `beta`
+    of shape `(p,)` (small: $np \le 400$); it returns shape `(p,)`.
     """
     return _gradient_derivation(with_penalty=False)
 
 
 @functools.cache
 def ridge_gradient() -> Derivation:
-    """D2: gradient of the Ridge cost, (2/n) Xᵀ(Xβ − y) + 2λβ.
+    r"""D2: gradient of the Ridge cost, $\frac2n X^T(X\beta - y) + 2\lambda\beta$.
 
-    ``numeric()(X, y, beta, alpha)`` evaluates SymPy's derivative of the scalar cost.
+    `numeric()(X, y, beta, alpha)` evaluates SymPy's derivative of the scalar
+    cost with L2 penalty `alpha` ($\lambda$), for arrays shaped as in
+    [mse_gradient][fyslearn.derivations.mse_gradient]; it returns shape `(p,)`.
     """
     return _gradient_derivation(with_penalty=True)

@@ -29,7 +29,7 @@ def quick_mode() -> bool:
 
 
 def scores(model: Any, X_test: np.ndarray, split: FrankeSplit, seed: int) -> dict[str, float]:
-    """The report's bootstrap MSE and R² (100 resamples), plus the excess error.
+    """The report's bootstrap MSE and $R^2$ (100 resamples), plus the excess error.
 
     The excess error is the MSE against the noise-free function, the part of
     the test MSE a better model could remove (the rest is the noise, 0.04).

@@ -14,7 +14,15 @@ from ._contract import Result
 
 
 def heatmap(ax: Any, values: np.ndarray, rows: list[str], cols: list[str], title: str) -> None:
-    """A grid of numbers coloured by value; NaN cells (diverged) are marked."""
+    """A grid of numbers coloured by value; NaN cells (diverged) are marked.
+
+    Args:
+        ax: The matplotlib axes to draw on.
+        values: The grid, shape `(len(rows), len(cols))`.
+        rows: Labels of the rows.
+        cols: Labels of the columns.
+        title: Title of the panel; a title with "MSE" reverses the colour map.
+    """
     values = np.asarray(values, dtype=float)
     masked = np.ma.masked_invalid(values)
     image = ax.imshow(masked, cmap="viridis_r" if "MSE" in title else "viridis", aspect="auto")
@@ -43,7 +51,7 @@ def labels(values: Any) -> list[str]:
 
 
 def best_cell(mse: Any) -> tuple[int, ...]:
-    """Index of the lowest test MSE of a grid, diverged (NaN) cells ignored."""
+    """Index of the lowest test MSE of a grid (an array of any shape), NaN cells ignored."""
     mse = np.asarray(mse, dtype=float)
     return tuple(int(i) for i in np.unravel_index(np.nanargmin(mse), mse.shape))
 

@@ -16,7 +16,11 @@ from ._common import scores
 
 
 def design(split: FrankeSplit, degree: int, basis: str) -> tuple[np.ndarray, np.ndarray]:
-    """The polynomial design matrices of the training and test inputs."""
+    """The polynomial design matrices of the training and test inputs.
+
+    Returns:
+        `(D_train, D_test)`, of shapes `(n_train, n_terms)` and `(n_test, n_terms)`.
+    """
     return design_matrix(split.X_train, degree, basis), design_matrix(split.X_test, degree, basis)
 
 
@@ -29,10 +33,21 @@ def sgd_grid_scores(
 ) -> list[dict[str, float]]:
     """Fit one SGDRegressor per settings dict, all in one stacked run; score each.
 
-    The models share ``seed``, hence their starting point and shuffling order:
+    The models share `seed`, hence their starting point and shuffling order:
     [fit_many][fyslearn.fit_many] trains them as the columns of one
     matrix (the same numbers as one fit each, to rounding). A diverged fit
     scores NaN.
+
+    Args:
+        split: The Franke split whose targets the models fit and are scored on.
+        D_train: Training design matrix, shape `(n_train, n_terms)`.
+        D_test: Test design matrix, shape `(n_test, n_terms)`.
+        seed: Seed of every model and of the bootstrap.
+        settings: One dict of [SGDRegressor][fyslearn.linear_model.SGDRegressor]
+            settings per model.
+
+    Returns:
+        The scores of each model (see [scores][fyslearn.experiments.scores]), in order.
     """
     models = [SGDRegressor(random_state=seed, **params) for params in settings]
     with warnings.catch_warnings():

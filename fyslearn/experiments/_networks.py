@@ -13,10 +13,21 @@ from sklearn.metrics import accuracy_score, log_loss, mean_squared_error
 def sklearn_curves(
     model: Any, X: np.ndarray, y: np.ndarray, X_test: np.ndarray, y_test: np.ndarray, epochs: int
 ) -> dict[str, np.ndarray]:
-    """Train a scikit-learn MLP one epoch at a time (``partial_fit``), scoring the test set.
+    """Train a scikit-learn MLP one epoch at a time (`partial_fit`), scoring the test set.
 
     Regression records the test MSE in fyslearn's convention (not halved);
     classification the test cross-entropy and accuracy.
+
+    Args:
+        model: An unfitted scikit-learn `MLPRegressor` or `MLPClassifier`.
+        X: Training inputs, shape `(n_train, n_features)`.
+        y: Training targets or labels, shape `(n_train,)`.
+        X_test: Test inputs, shape `(n_test, n_features)`.
+        y_test: Test targets or labels, shape `(n_test,)`.
+        epochs: Number of passes over the training set.
+
+    Returns:
+        `val_mse`, or `val_cross_entropy` and `val_accuracy`, each of shape `(epochs,)`.
     """
     is_classifier = hasattr(model, "predict_proba")
     classes = np.unique(y) if is_classifier else None

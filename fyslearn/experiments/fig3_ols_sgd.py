@@ -1,10 +1,10 @@
-"""Figure 3: OLS fitted by SGD on the Franke data, over learning rate × batch size, with
+r"""Figure 3: OLS fitted by SGD on the Franke data, over learning rate × batch size, with
 and without the report's learning-rate decay.
 
-Degree 14, 100 epochs, β ~ N(0, 0.05²); test MSE and R² over 100 bootstrap
+Degree 14, 100 epochs, $\beta \sim \mathcal N(0, 0.05^2)$; test MSE and $R^2$ over 100 bootstrap
 resamples. The report's largest batch, "816 = the whole training set", is the
 full training set here (75 % of 1000 = 750 points). The basis defaults to the
-total-degree one of the report's code (120 columns); ``basis="tensor"`` is the
+total-degree one of the report's code (120 columns); `basis="tensor"` is the
 text's (225 columns).
 """
 
@@ -70,7 +70,7 @@ class Result(_Result):
 
 
 def fit_grid(config: Config) -> Result:
-    """Test MSE, R² and excess error of every (schedule, batch size, learning rate)."""
+    """Test MSE, $R^2$ and excess error of every (schedule, batch size, learning rate)."""
     split = franke_split(config.seed, centring=config.centring)
     D_train, D_test = design(split, config.degree, config.basis)
     shape = (len(config.schedules), len(config.batch_sizes), len(config.learning_rates))

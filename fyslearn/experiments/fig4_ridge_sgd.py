@@ -1,7 +1,7 @@
-"""Figure 4: Ridge fitted by SGD on the Franke data, over L2 penalty α (the report's λ) ×
-learning rate.
+r"""Figure 4: Ridge fitted by SGD on the Franke data, over L2 penalty $\alpha$ (the report's
+$\lambda$) × learning rate.
 
-Degree 14, batch 10, 100 epochs, constant learning rate; test MSE and R² over
+Degree 14, batch 10, 100 epochs, constant learning rate; test MSE and $R^2$ over
 100 bootstrap resamples.
 """
 
@@ -46,7 +46,7 @@ class Config:
 
 
 def fit_grid(config: Config) -> PenaltyGrid:
-    """Test MSE, R² and excess error for every (L2 penalty, learning rate)."""
+    """Test MSE, $R^2$ and excess error for every (L2 penalty, learning rate)."""
     split = franke_split(config.seed, centring=config.centring)
     D_train, D_test = design(split, config.degree, config.basis)
     shape = (len(config.alphas), len(config.learning_rates))

@@ -1,6 +1,6 @@
-"""Figure 5: the 2–128–1 network on the Franke data, with scikit-learn's equivalent.
+r"""Figure 5: the 2–128–1 network on the Franke data, with scikit-learn's equivalent.
 
-ReLU hidden layer, linear output, kernels N(0, 0.05²), zero biases, SGD with
+ReLU hidden layer, linear output, kernels $\mathcal N(0, 0.05^2)$, zero biases, SGD with
 learning rate 1e-3 and batch 10 for 1000 epochs. The report compared with a
 TensorFlow model; here the reference is scikit-learn's `MLPRegressor` with
 the same architecture and SGD settings ([sklearn_equivalent][fyslearn.nn.sklearn_equivalent]

@@ -1,10 +1,11 @@
-"""Figure 6: the 2–128–1 Franke network over learning rate × L2 penalty α (the report's λ).
+r"""Figure 6: the 2–128–1 Franke network over learning rate × L2 penalty $\alpha$.
 
-Both in geomspace(1e-4, 0.1, 4), 100 epochs, batch 10, the initialisation of
-Figure 5; test MSE and R² over 100 bootstrap resamples. A diverged cell is
-shown as such. The sixteen networks share one shape, so they train as one
-stacked run ([fit_many][fyslearn.fit_many]), which gives the same weights as
-fitting each alone.
+Both in `geomspace(1e-4, 0.1, 4)` (the penalty is the report's $\lambda$),
+100 epochs, batch 10, the initialisation of Figure 5; test MSE and $R^2$ over
+100 bootstrap resamples. A diverged cell is shown as such. The sixteen
+networks share one shape, so they train as one stacked run
+([fit_many][fyslearn.fit_many]), which gives the same weights as fitting each
+alone.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class Config:
 
 
 def fit_grid(config: Config) -> PenaltyGrid:
-    """Test MSE, R² and excess error of the network for every (L2 penalty, learning rate)."""
+    """Test MSE, $R^2$ and excess error of the network for every (L2 penalty, learning rate)."""
     split = franke_split(config.seed, centring=config.centring)
     cells = [(alpha, rate) for alpha in config.alphas for rate in config.learning_rates]
     models = [

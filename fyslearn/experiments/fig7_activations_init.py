@@ -1,6 +1,6 @@
-"""Figure 7: hidden activation × kernel initialisation of the Franke network.
+r"""Figure 7: hidden activation × kernel initialisation of the Franke network.
 
-Sigmoid, ReLU, leaky ReLU and linear hidden layers, kernels N(0, 0.05²) or
+Sigmoid, ReLU, leaky ReLU and linear hidden layers, kernels $\mathcal N(0, 0.05^2)$ or
 Glorot uniform, 500 epochs, learning rate 1e-3, batch 10; train and test MSE
 after every epoch.
 """

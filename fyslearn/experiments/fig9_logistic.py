@@ -1,7 +1,7 @@
-"""Figure 9: softmax logistic regression on MNIST for four L2 penalties.
+r"""Figure 9: softmax logistic regression on MNIST for four L2 penalties.
 
-α (the report's λ) ∈ {0, 0.01, 0.1, 1}, 50 epochs, batch 50, learning rate 1e-3, Glorot
-kernels, float32; test accuracy and cross-entropy after every epoch.
+$\alpha$ (the report's $\lambda$) $\in \{0, 0.01, 0.1, 1\}$, 50 epochs, batch 50,
+learning rate 1e-3, Glorot kernels, float32; test accuracy and cross-entropy after every epoch.
 Scikit-learn's `LogisticRegression` (L-BFGS, 100 iterations, as in the
 report) is the reference. The four models share their seed, so they are
 trained as one stacked run ([fit_many][fyslearn.fit_many]).

@@ -1,11 +1,11 @@
-"""The closed-form OLS reference on the Franke data, for both polynomial bases.
+r"""The closed-form OLS reference on the Franke data, for both polynomial bases.
 
-The report's reference, MSE 0.046 and R² 0.63, solved the normal equations on
+The report's reference, MSE 0.046 and $R^2$ 0.63, solved the normal equations on
 its code's total-degree basis at degree 14. With the text's tensor basis
-(all xⁱyʲ with i, j ≤ 14, monomials up to degree 28) the design matrix is so
+(all $x^i y^j$ with $i, j \le 14$, monomials up to degree 28) the design matrix is so
 badly conditioned that the least-squares fit interpolates the noise and its
 test MSE jumps by orders of magnitude from seed to seed. Scikit-learn's
-``SGDRegressor`` is the report's second reference (0.050, 0.61).
+`SGDRegressor` is the report's second reference (0.050, 0.61).
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class Result(_Result):
 
 
 def fit_references(config: Config) -> Result:
-    """Test MSE, R², excess error and condition number per basis, degree and seed."""
+    """Test MSE, $R^2$, excess error and condition number per basis, degree and seed."""
     shape = (len(config.bases), len(config.degrees), len(config.seeds))
     grids = {key: np.full(shape, np.nan) for key in ("mse", "r2", "excess", "condition")}
     sklearn_mse, sklearn_r2 = [], []

@@ -1,9 +1,9 @@
-"""RandomNet: ten networks of random depth, widths, activations and initialisations.
+r"""RandomNet: ten networks of random depth, widths, activations and initialisations.
 
 Each network draws 1–10 hidden layers of 1–100 units; every layer draws its
 activation (sigmoid, ReLU, leaky ReLU, linear), its kernel initialiser
-(N(0, 0.05²) or Glorot uniform) and its bias initialiser (zeros or
-N(0, 0.01²)). Learning rate 1e-3, batch 10. The report's text says 100 epochs,
+($\mathcal N(0, 0.05^2)$ or Glorot uniform) and its bias initialiser (zeros or
+$\mathcal N(0, 0.01^2)$). Learning rate 1e-3, batch 10. The report's text says 100 epochs,
 its code ran 500; the default follows the code, which produced its number.
 """
 
@@ -76,7 +76,7 @@ def draw_architecture(rng: np.random.Generator, config: Config) -> dict[str, Any
 
 
 def fit_network(k: int, architecture: dict[str, Any], config: Config) -> dict[str, Any]:
-    """Train network ``k`` of the draw and score it on the test set (NaN if it diverged)."""
+    """Train network `k` of the draw and score it on the test set (NaN if it diverged)."""
     split = franke_split(config.seed, centring=config.centring)
     model = MLPRegressor(
         learning_rate=config.learning_rate,
