@@ -182,7 +182,6 @@ PENDING_CONVERSION = frozenset(
         "api/features/",
         "api/linear_model/",
         "api/nn/",
-        "api/optim/",
         "api/persistence/",
         "api/resampling/",
     }
