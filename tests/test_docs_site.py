@@ -9,6 +9,7 @@ import functools
 import http.server
 import importlib.util
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -73,9 +74,24 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture
 def watched_page(page):
     """A page that records console errors, page errors and requests leaving 127.0.0.1."""
-    problems = {"console": [], "external": []}
+    problems = _watch(page)
+    yield page, problems
+    assert problems["console"] == [], problems["console"]
+    assert problems["external"] == [], problems["external"]
+
+
+def _watch(page) -> dict[str, list[str]]:
+    """Record on `page` its console and page errors, failed local requests and external requests.
+
+    Every request that leaves 127.0.0.1 is aborted (the site must work offline).
+    """
+    problems = {"console": [], "external": [], "failed": []}
     page.on("console", lambda m: problems["console"].append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda error: problems["console"].append(str(error)))
+    page.on(
+        "response",
+        lambda r: problems["failed"].append(f"{r.status} {r.url}") if r.status >= 400 else None,
+    )
 
     def route(request_route):
         url = request_route.request.url
@@ -86,15 +102,24 @@ def watched_page(page):
             request_route.abort()
 
     page.route("**/*", route)
-    yield page, problems
-    assert problems["console"] == [], problems["console"]
-    assert problems["external"] == [], problems["external"]
+    return problems
 
 
-def _screenshot(page, name):
-    folder = SITE / "screenshots"
-    folder.mkdir(exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
+#: Where screenshots for review are kept (gitignored): one per page type.
+SCREENSHOTS = ROOT / "site-screenshots"
+#: The page of each page type that is photographed, by URL path.
+SCREENSHOT_OF = {
+    "": "home",
+    "derivations/backpropagation/": "derivation",
+    "generated/tutorials/fig5_franke_network/": "tutorial",
+    "api/nn/": "api",
+    "results/": "results",
+}
+
+
+def _screenshot(page, name, full_page=False):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
 
 def test_derivation_page_renders_all_math(watched_page):
@@ -111,7 +136,6 @@ def test_derivation_page_renders_all_math(watched_page):
     )
     assert "$$" not in prose and "\\frac" not in prose and "\\delta" not in prose
     assert page.evaluate("() => document.fonts.check('16px KaTeX_Main')")
-    _screenshot(page, "derivation-backpropagation")
 
 
 def test_tutorial_page_shows_its_figure_and_output(watched_page):
@@ -121,7 +145,6 @@ def test_tutorial_page_shows_its_figure_and_output(watched_page):
     image.wait_for()
     assert image.evaluate("i => i.complete && i.naturalWidth") > 100
     assert "largest sigmoid slope: 0.250" in page.locator("article").inner_text()
-    _screenshot(page, "tutorial-fig2")
 
 
 def test_search_finds_backpropagation(watched_page):
@@ -147,6 +170,159 @@ def test_performance_page_shows_the_committed_benchmarks(watched_page):
     assert page.locator("article table").count() >= 6
 
 
+#: Pages whose docstrings are still being converted from reStructuredText to the
+#: site's Markdown: their raw TeX and reStructuredText roles are listed by
+#: `test_every_page_renders_cleanly` but not yet failures. Every other kind of
+#: problem fails on them too, and an entry whose page has become clean fails
+#: until it is removed. To be emptied when the conversion is merged.
+PENDING_CONVERSION = frozenset(
+    {
+        "api/datasets/",
+        "api/derivations/",
+        "api/features/",
+        "api/linear_model/",
+        "api/nn/",
+        "api/persistence/",
+        "api/resampling/",
+    }
+)
+
+#: Raw TeX or reStructuredText in what a reader sees: the page's text without
+#: code, rendered math and scripts. Unrendered math keeps its delimiters.
+MARKUP_IN_PROSE = {
+    "TeX dollar": re.compile(r"\$"),
+    "TeX command": re.compile(r"\\[A-Za-z]+"),
+    "TeX delimiter": re.compile(r"\\[()\[\]]"),
+    "reST role": re.compile(r":(math|class|func|meth|attr|mod|obj|ref|data|exc|term|doc):"),
+    "reST directive": re.compile(r"\.\. [a-z-]+::"),
+    "reST double backquotes": re.compile(r"``"),
+}
+
+_VISIBLE_PROSE = """() => {
+  const body = document.body.cloneNode(true);
+  body.querySelectorAll("pre, code, .katex, script, style, textarea, input, svg")
+    .forEach((element) => element.remove());
+  return body.textContent;
+}"""
+
+_MATH_DONE = """() => Array.from(document.querySelectorAll(".arithmatex"))
+  .every((element) => element.querySelector(".katex, .katex-error"))"""
+
+_UNLOADED_IMAGES = """() => Array.from(document.querySelectorAll("article img"))
+  .filter((image) => !(image.complete && image.naturalWidth > 0))
+  .map((image) => image.getAttribute("src"))"""
+
+
+def _site_pages() -> list[str]:
+    """The URL path of every HTML page of the built site (`""` for the home page)."""
+    if not SITE.is_dir():
+        return ["(no built site)"]
+    paths = []
+    for html in sorted(SITE.rglob("*.html")):
+        relative = html.relative_to(SITE).as_posix()
+        paths.append(relative.removesuffix("index.html"))
+    return paths
+
+
+def markup_in_prose(text: str) -> list[str]:
+    """`kind: excerpt` for each raw TeX or reStructuredText fragment in `text`."""
+    found = []
+    for kind, pattern in MARKUP_IN_PROSE.items():
+        for match in pattern.finditer(text):
+            excerpt = " ".join(text[max(match.start() - 30, 0) : match.end() + 30].split())
+            found.append(f"{kind}: ...{excerpt}...")
+    return found
+
+
+def _problems_of(page, path: str) -> tuple[dict[str, list[str]], list[str]]:
+    """Everything wrong with the page at `path`: (problems that always fail, markup in prose)."""
+    watched = _watch(page)
+    page.goto(path, wait_until="load")
+    try:
+        page.wait_for_function(_MATH_DONE, timeout=15_000)
+    except playwright.Error:
+        pass  # reported below: unrendered math keeps its raw TeX
+    problems = {
+        **watched,
+        "math without KaTeX": [
+            text[:80]
+            for text in page.locator(".arithmatex").evaluate_all(
+                "es => es.filter(e => !e.querySelector('.katex')).map(e => e.textContent)"
+            )
+        ],
+        ".katex-error": page.locator(".katex-error").all_inner_texts(),
+        "images not loaded": page.evaluate(_UNLOADED_IMAGES),
+    }
+    return problems, markup_in_prose(page.evaluate(_VISIBLE_PROSE))
+
+
+@pytest.mark.parametrize("path", _site_pages())
+def test_every_page_renders_cleanly(page, path):
+    """Each page: no console or page error, nothing fetched off 127.0.0.1, no failed request,
+    every formula rendered by KaTeX, every image loaded, no raw TeX or reStructuredText."""
+    _require((SITE / "index.html").exists(), "no built site: run `mkdocs build --strict` first")
+    problems, markup = _problems_of(page, path)
+    if path in SCREENSHOT_OF:
+        _screenshot(page, SCREENSHOT_OF[path], full_page=True)
+    failures = {kind: found for kind, found in problems.items() if found}
+    if path in PENDING_CONVERSION:
+        assert markup, f"{path} is clean now: remove it from PENDING_CONVERSION"
+    elif markup:
+        failures["raw TeX or reStructuredText in the prose"] = markup
+    assert not failures, f"{path}: {failures}"
+
+
+def test_markup_in_prose_finds_each_kind():
+    text = (
+        r"with :math:`\alpha` set, see :class:`MLP`; .. math:: x; ``code``; "
+        r"costs $5; \( x \) and \frac12"
+    )
+    kinds = {found.split(":")[0] for found in markup_in_prose(text)}
+    assert kinds == set(MARKUP_IN_PROSE)
+    assert markup_in_prose("the L2 penalty α ≥ 0 (the report's λ), shape (n, 10): 0.93") == []
+
+
+def test_results_page_shows_every_figure_with_a_caption(watched_page):
+    page, _ = watched_page
+    page.goto("results/")
+    figures = page.locator("article figure")
+    shown = set()
+    for index in range(figures.count()):
+        figure = figures.nth(index)
+        assert len(figure.locator("figcaption").inner_text().split()) >= 15
+        for image in figure.locator("img").all():
+            assert image.evaluate("i => i.complete && i.naturalWidth") > 100
+            shown.add(Path(image.get_attribute("src")).name)
+    committed = {path.name for path in (ROOT / "docs" / "results").glob("*.png")}
+    assert shown == committed
+
+
+def test_figure_3_is_shown_as_two_readable_rows(watched_page):
+    """The four heatmaps of Figure 3 are split into two rows as wide as the page."""
+    page, _ = watched_page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("results/")
+    halves = page.locator("article .fyslearn-half")
+    assert halves.count() == 2
+    article_width = page.locator("article").evaluate("a => a.clientWidth")
+    boxes = [half.bounding_box() for half in halves.all()]
+    for box in boxes:
+        assert box["width"] > 0.9 * article_width and box["height"] > 0.3 * box["width"]
+    assert boxes[1]["y"] >= boxes[0]["y"] + boxes[0]["height"]  # one above the other
+    images = [half.locator("img").bounding_box() for half in halves.all()]
+    assert images[1]["x"] == pytest.approx(images[0]["x"] - boxes[0]["width"], abs=2)
+
+
+def test_figure_3_can_be_cut_in_half_between_its_panels():
+    """The middle columns of the committed Figure 3 are blank, so each half holds two panels."""
+    import matplotlib.image
+
+    pixels = matplotlib.image.imread(ROOT / "docs" / "results" / "fig3_ols_sgd.png")
+    middle = pixels[:, pixels.shape[1] // 2 - 4 : pixels.shape[1] // 2 + 4]
+    blank = (middle[..., :3] > 0.99).all(axis=-1) | (middle[..., 3] == 0)
+    assert blank.all()
+
+
 def _site_hooks():
     """The site's MkDocs hooks module (docs/hooks/fyslearn_site.py), which holds the link check."""
     path = ROOT / "docs" / "hooks" / "fyslearn_site.py"
@@ -161,21 +337,123 @@ def test_link_check_finds_every_kind_of_broken_internal_link(tmp_path):
     (tmp_path / "assets").mkdir()
     (tmp_path / "assets" / "style.css").write_text("")
     (tmp_path / "index.html").write_text(
-        '<a href="page/">ok</a> <a href="page/#part">ok</a> <a href="https://example.org/x">out</a>'
-        ' <a href="#top">anchor</a> <link href="assets/style.css"> <a href="mailto:a@b.c">m</a>'
+        '<h2 id="top">Top</h2><a href="page/">ok</a> <a href="page/#part">ok</a>'
+        ' <a href="https://example.org/x">out</a> <a href="#top">anchor</a>'
+        ' <link href="assets/style.css"> <a href="mailto:a@b.c">m</a>'
         ' <a href="missing/">dead</a> <img src="assets/figure.png">'
+        ' <a href="#nowhere">dead anchor</a> <a href="page/#gone">dead anchor</a>'
     )
     (tmp_path / "page" / "index.html").write_text(
-        '<a href="../">up</a> <a href="/assets/style.css">root</a>'
+        '<p id="part"><a href="../">up</a> <a href="/assets/style.css">root</a>'
         ' <a href="../generated/tutorials/fig3.md">dead</a> <a href="/nowhere.html">dead</a>'
+        ' <a name="named"></a><a href="../page/#named">ok</a> <a href="../#top">ok</a>'
     )
     broken = _site_hooks().broken_links(tmp_path)
     assert broken == [
         "index.html: missing/",
         "index.html: assets/figure.png",
+        "index.html: #nowhere",
+        "index.html: page/#gone",
         "page/index.html: ../generated/tutorials/fig3.md",
         "page/index.html: /nowhere.html",
     ]
+
+
+@pytest.mark.parametrize(
+    ("environ", "quick"),
+    [
+        ({}, True),
+        ({"FYSLEARN_QUICK": "1"}, True),
+        ({"FYSLEARN_FULL": "0"}, True),
+        ({"FYSLEARN_FULL": "1"}, False),
+        ({"FYSLEARN_FULL": "1", "FYSLEARN_QUICK": "0"}, False),
+        ({"FYSLEARN_FULL": "1", "FYSLEARN_QUICK": ""}, False),
+    ],
+)
+def test_the_site_is_built_quick_unless_a_full_build_is_asked_for(environ, quick):
+    assert _site_hooks().quick_build(environ) is quick
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"FYSLEARN_FULL": "1", "FYSLEARN_QUICK": "1"}, "opposite builds"),
+        ({"FYSLEARN_QUICK": "0"}, "unless FYSLEARN_FULL=1"),
+    ],
+)
+def test_contradictory_build_modes_are_refused(environ, message):
+    from mkdocs.exceptions import Abort
+
+    with pytest.raises(Abort, match=message):
+        _site_hooks().quick_build(environ)
+
+
+GALLERY_PAGE = """<!-- generated -->
+
+!!! note
+
+    Click [here](#download_links)
+
+# Figure 8: a network
+
+Intro.
+
+```{.python }
+print(1)
+```
+
+Out:
+{: .mkd-glr-script-out }
+
+```{.shell .mkd-glr-script-out-disp }
+1
+```
+
+Out:
+{: .mkd-glr-script-out }
+"""
+
+
+def test_a_quick_tutorial_page_says_so_under_its_title_and_above_each_output():
+    hooks = _site_hooks()
+    lines = hooks.tutorial_with_notes(GALLERY_PAGE, "fig8_mnist_network").split("\n")
+    title = lines.index("# Figure 8: a network")
+    assert lines[title + 2] == hooks.QUICK_TUTORIAL.split("\n")[0]
+    assert "python tutorials/fig8_mnist_network.py" in "\n".join(lines)
+    outputs = [i for i, line in enumerate(lines) if line == "Out:"]
+    assert len(outputs) == 2
+    for i in outputs:
+        assert lines[i - 2] == hooks.QUICK_OUTPUT.strip()
+
+
+def test_the_results_note_stands_above_the_table_and_names_the_quick_experiments():
+    hooks = _site_hooks()
+    page = '# Results\n\nText.\n\n```python exec="on"\nprint(results_markdown())\n```\n\nMore.'
+    noted = hooks.results_with_note(page, ["fig5_franke_network", "tuned"])
+    before, after = noted.split('```python exec="on"')
+    assert "Quick run" in before and "`fig5_franke_network`, `tuned`" in before
+    assert "Quick run" not in after
+
+
+def test_quick_results_are_read_from_the_committed_files(tmp_path):
+    hooks = _site_hooks()
+    (tmp_path / "fig5.json").write_text('{"quick": true, "compute_time": 1.0}')
+    (tmp_path / "fig8.json").write_text('{"quick": false, "compute_time": 1.0}')
+    assert hooks.quick_results(tmp_path) == ["fig5"]
+    assert hooks.quick_results(ROOT / "docs" / "results") == []  # the committed full run
+
+
+def test_built_tutorial_pages_agree_on_their_mode():
+    """In a quick build every tutorial page carries the note, above each output; else none does."""
+    _require((SITE / "index.html").exists(), "no built site: run `mkdocs build --strict` first")
+    pages = sorted((SITE / "generated" / "tutorials").glob("*/index.html"))
+    pages = [page for page in pages if page.parent.name != "mg_execution_times"]
+    noted = {page.parent.name: "Built in quick mode" in page.read_text() for page in pages}
+    assert len(set(noted.values())) == 1, noted
+    if all(noted.values()):
+        for page in pages:
+            html = page.read_text()
+            assert html.count("Quick run: not the report") == html.count("mkd-glr-script-out-disp")
 
 
 def test_every_internal_link_of_the_built_site_resolves():
