@@ -805,6 +805,13 @@ def _network_schema(
         optional=frozenset(f"val_{metric}" for metric in metrics),
         item=_Array(_ANY_FLOAT, (n_iter,)),
     )
+    recorded = getattr(estimator, "diagnostics", None)
+    if recorded:  # per-layer statistics, one (epochs, layers) array per requested name
+        arrays["diagnostics_"] = _Dict(
+            required=frozenset(recorded),
+            optional=frozenset(),
+            item=_Array(_ANY_FLOAT, (n_iter, len(sizes) - 1)),
+        )
     return {"n_outputs_": n_outputs, "n_iter_": n_iter}
 
 

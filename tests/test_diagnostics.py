@@ -105,3 +105,15 @@ def test_the_tutorial_runs_and_its_solution_code_executes(monkeypatch):
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+def test_recorded_statistics_are_saved_and_loaded(tmp_path):
+    import fyslearn
+
+    model = MLPRegressor(
+        hidden_layer_sizes=(4,), epochs=3, random_state=0, diagnostics=["update_ratio"]
+    ).fit(X, Y)
+    loaded = fyslearn.load(model.save(tmp_path / "model.npz"))
+    np.testing.assert_array_equal(
+        loaded.diagnostics_["update_ratio"], model.diagnostics_["update_ratio"]
+    )
