@@ -98,7 +98,7 @@ def _times(a: np.ndarray, W: np.ndarray, out: np.ndarray | None) -> np.ndarray:
     n_models, n_in, n_out = W.shape
     side_by_side = W.transpose(1, 0, 2).reshape(n_in, n_models * n_out)  # [W_1 … W_M]
     wide_out = None if out is None else _wide(out)
-    if wide_out is not None and not np.shares_memory(wide_out, out):
+    if wide_out is not None and not np.may_share_memory(wide_out, out):
         wide_out = None  # out does not lie as (m, M, n_out): write through a copy
     product = np.dot(a, side_by_side, out=wide_out)
     product = product.reshape(len(a), n_models, n_out).transpose(1, 0, 2)
@@ -120,7 +120,7 @@ def _transposed_times(a: np.ndarray, delta: np.ndarray, out: np.ndarray | None) 
         return np.matmul(a.transpose(0, 2, 1), delta, out=out)
     n_models, _, n_out = delta.shape
     wide_out = None if out is None else _wide(out)
-    if wide_out is not None and not np.shares_memory(wide_out, out):
+    if wide_out is not None and not np.may_share_memory(wide_out, out):
         wide_out = None  # out does not lie as (n_in, M, n_out): write through a copy
     product = np.dot(a.T, _wide(delta), out=wide_out)  # aᵀ [δ_1 … δ_M]
     product = product.reshape(a.shape[1], n_models, n_out).transpose(1, 0, 2)
