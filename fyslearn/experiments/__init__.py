@@ -31,6 +31,7 @@ from . import (
     fig8_mnist_network,
     fig9_logistic,
     ols_reference,
+    optimizers,
     randomnet,
     runge,
     tuned,
@@ -80,6 +81,7 @@ EXPERIMENTS: dict[str, Experiment] = _by_id(
     fig8_mnist_network,
     fig9_logistic,
     tuned,
+    optimizers,
     breast_cancer,
     runge,
 )
