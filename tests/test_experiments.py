@@ -34,6 +34,23 @@ SHAPES = {
         len(r.mnist_val_accuracy) == c.mnist_epochs and len(r.franke["mse"]) == len(c.franke_seeds)
     ),
     "fig2_activations": lambda r, c: len(r.values) == 4 and r.z.shape == (c.n_points,),
+    "optimizers": lambda r, c: (
+        all(len(v["val_mse"]) == c.franke_epochs for v in r.franke.values())
+        and all(len(v["excess"]) == len(c.franke_seeds) for v in r.franke.values())
+        and all(len(v["val_accuracy"]) == c.mnist_epochs for v in r.mnist.values())
+        and list(r.mnist) == ["SGD", "momentum", "Adagrad", "RMSprop", "Adam"]
+        and np.shape(r.grid_excess) == (len(c.grid_alphas), len(c.grid_learning_rates))
+    ),
+    "breast_cancer": lambda r, c: (
+        all(len(v) == c.n_splits for v in r.accuracy.values())
+        and np.shape(r.grid_accuracy) == (len(c.grid_alphas), len(c.grid_learning_rates))
+        and all(np.sum(m) == c.n_splits * 114 for m in r.confusion.values())
+    ),
+    "runge": lambda r, c: (
+        np.shape(r.errors["OLS"]["truth_mse"]) == (len(c.degrees), len(c.seeds))
+        and np.shape(r.errors["network"]["test_mse"]) == (len(c.seeds),)
+        and len(r.fits) == 2 * len(c.degrees) + 1
+    ),
 }
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,7 +99,10 @@ def test_every_experiment_satisfies_the_contract_and_its_id_names_module_and_tut
         "fig8_mnist_network",
         "fig9_logistic",
         "tuned",
-    ]  # the report's order
+        "optimizers",
+        "breast_cancer",
+        "runge",
+    ]  # the report's order, then beyond the report
     for name, module in EXPERIMENTS.items():
         assert isinstance(module, Experiment), name
         assert module.__name__ == f"fyslearn.experiments.{name}"

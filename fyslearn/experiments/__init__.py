@@ -21,6 +21,7 @@ import functools
 from typing import Any
 
 from . import (
+    breast_cancer,
     fig2_activations,
     fig3_ols_sgd,
     fig4_ridge_sgd,
@@ -30,7 +31,9 @@ from . import (
     fig8_mnist_network,
     fig9_logistic,
     ols_reference,
+    optimizers,
     randomnet,
+    runge,
     tuned,
 )
 from ._common import quick_mode, scores
@@ -64,7 +67,8 @@ def _by_id(*modules: Experiment) -> dict[str, Experiment]:
     return {module.__name__.rsplit(".", 1)[-1]: module for module in modules}
 
 
-#: Experiment id (its module's name) -> experiment module, in the report's order.
+#: Experiment id (its module's name) -> experiment module: the report's order, then the
+#: experiments beyond the report.
 EXPERIMENTS: dict[str, Experiment] = _by_id(
     fig2_activations,
     fig3_ols_sgd,
@@ -77,6 +81,9 @@ EXPERIMENTS: dict[str, Experiment] = _by_id(
     fig8_mnist_network,
     fig9_logistic,
     tuned,
+    optimizers,
+    breast_cancer,
+    runge,
 )
 
 #: Short names accepted on the command line -> experiment id.
