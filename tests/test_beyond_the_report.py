@@ -273,3 +273,29 @@ def test_batch_size_none_is_plain_gradient_descent(rng):
     np.testing.assert_allclose(full.coef_, beta, rtol=1e-12)
     model = MLPClassifier(hidden_layer_sizes=(3,), batch_size=None, epochs=2, random_state=0)
     assert model.fit(X, y > 0).n_iter_ == 2
+
+
+def test_normal_initialiser_with_a_scale_including_the_standard_normal():
+    from fyslearn.nn.initializers import INITIALIZERS, Normal
+
+    rng = np.random.default_rng(0)
+    draws = Normal(scale=2.5)(rng, (400, 500))
+    assert abs(draws.std() - 2.5) < 0.01 and abs(draws.mean()) < 0.02
+    standard = INITIALIZERS["standard_normal"](np.random.default_rng(1), (400, 500))
+    assert abs(standard.std() - 1.0) < 0.005
+    network = FeedForwardNetwork([3, 4, 1], ["sigmoid", "linear"], kernel_init=Normal(1.0))
+    assert network.coefs_[0].std() > 0.3  # N(0, 1) kernels, not the default Glorot range
+    model = MLPClassifier(kernel_init="standard_normal", epochs=1, random_state=0)
+    X, y = _breast_cancer(60)
+    assert model.fit(X, y).coefs_[0].std() > 0.5
+    with pytest.raises(ValueError, match="scale"):
+        Normal(0.0)
+
+
+@pytest.mark.parametrize(
+    ("dtype", "error"), [(3, TypeError), (None, TypeError), ("int64", ValueError)]
+)
+def test_bad_dtypes_are_named(dtype, error):
+    X, y = _breast_cancer(40)
+    with pytest.raises(error, match="dtype"):
+        LogisticRegression(dtype=dtype).fit(X, y)

@@ -180,7 +180,7 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         check_non_negative_float(self.momentum, "momentum", max_val=1.0)
         check_option(self.schedule, "schedule", SCHEDULES)
         check_option(self.on_divergence, "on_divergence", ON_DIVERGENCE)
-        check_option(str(np.dtype(self.dtype)), "dtype", DTYPES)
+        check_dtype(self.dtype)
         for size in self._hidden_sizes():
             check_positive_int(size, "hidden_layer_sizes")
         for name in self._hidden_activations():
@@ -405,6 +405,22 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         network = self._build_network(self.n_features_in_, n_targets, as_generator(0))
         network.coefs_, network.intercepts_ = self.coefs_, self.intercepts_
         self.network_ = network
+
+
+def check_dtype(dtype: object) -> str:
+    """The name of a supported float type (`"float32"` or `"float64"`), or a clear error.
+
+    Raises:
+        TypeError: `dtype` is not a string or a numpy float type (e.g. `3` or `None`).
+        ValueError: Another type, such as `"int64"`.
+    """
+    if dtype is None or not isinstance(dtype, (str, type, np.dtype)):
+        raise TypeError(f"dtype must be 'float32' or 'float64', got {dtype!r}.")
+    try:
+        name = str(np.dtype(dtype))
+    except TypeError as error:
+        raise TypeError(f"dtype must be 'float32' or 'float64', got {dtype!r}.") from error
+    return check_option(name, "dtype", DTYPES)
 
 
 def _in_dtype(values: np.ndarray, dtype: np.dtype, name: str) -> np.ndarray:

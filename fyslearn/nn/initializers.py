@@ -20,7 +20,15 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["INITIALIZERS", "glorot_uniform", "narrow_normal", "normal", "zeros"]
+__all__ = [
+    "INITIALIZERS",
+    "Normal",
+    "glorot_uniform",
+    "narrow_normal",
+    "normal",
+    "standard_normal",
+    "zeros",
+]
 
 
 def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
@@ -35,6 +43,35 @@ def normal(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
 def narrow_normal(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
     r""":math:`\mathcal N(0, 0.01^2)`."""
     return rng.normal(0.0, 0.01, size=shape)
+
+
+def standard_normal(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+    r"""$\mathcal N(0, 1)$, as in Nielsen's book."""
+    return rng.normal(0.0, 1.0, size=shape)
+
+
+class Normal:
+    r"""$\mathcal N(0, s^2)$ with a scale $s$ of your choice: an initialiser like the named ones.
+
+    `INITIALIZERS["normal"]` is $s = 0.05$ (the report's), `"narrow_normal"`
+    $s = 0.01$, `"standard_normal"` $s = 1$. Pass an instance as `kernel_init`
+    or `bias_init` of a [`FeedForwardNetwork`][fyslearn.nn.network.FeedForwardNetwork].
+
+    Args:
+        scale: The standard deviation $s > 0$.
+    """
+
+    def __init__(self, scale: float) -> None:
+        if not (isinstance(scale, (int, float)) and np.isfinite(scale) and scale > 0):
+            raise ValueError(f"scale must be a finite number > 0, got {scale!r}.")
+        self.scale = float(scale)
+
+    def __call__(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
+        """Values of shape `shape` drawn from `rng`."""
+        return rng.normal(0.0, self.scale, size=shape)
+
+    def __repr__(self) -> str:
+        return f"Normal(scale={self.scale})"
 
 
 def glorot_uniform(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
@@ -53,5 +90,6 @@ INITIALIZERS: dict[str, Callable[[np.random.Generator, tuple[int, ...]], np.ndar
     "normal": normal,
     "glorot_uniform": glorot_uniform,
     "narrow_normal": narrow_normal,
+    "standard_normal": standard_normal,
     "zeros": zeros,
 }

@@ -61,8 +61,9 @@ Buffers = Sequence[np.ndarray | None]
 
 
 def _per_layer(value: str | Sequence[str], n_layers: int, name: str) -> list[str]:
-    """One name per weight layer: a single string is repeated."""
-    names = [value] * n_layers if isinstance(value, str) else list(value)
+    """One name (or initialiser) per weight layer: a single one is repeated."""
+    single = isinstance(value, str) or callable(value)
+    names = [value] * n_layers if single else list(value)
     if len(names) != n_layers:
         raise ValueError(f"{name} needs one entry per weight layer ({n_layers}), got {len(names)}.")
     return names
@@ -82,6 +83,13 @@ def _activation(name: str | Activation) -> Activation:
     if isinstance(name, Activation):
         return name
     return ACTIVATIONS[check_option(name, "activation", ACTIVATIONS)]
+
+
+def _initializer(value: object) -> object:
+    """An initialiser: a name of `INITIALIZERS`, or a callable such as `Normal(scale)`."""
+    if callable(value):
+        return value
+    return INITIALIZERS[check_option(value, "initializer", INITIALIZERS)]
 
 
 def _times(a: np.ndarray, W: np.ndarray, out: np.ndarray | None) -> np.ndarray:
@@ -171,7 +179,9 @@ class FeedForwardNetwork:
             from `fyslearn.nn.activations.ACTIVATIONS`.
         loss: `"mse"`, `"cross_entropy"` or `"binary_cross_entropy"`.
         alpha: Penalty strength $\alpha$; with L2 the loss gets $\alpha\sum_l\lVert W^l\rVert^2$.
-        kernel_init: Initialiser name for the kernels (one for all layers, or one per layer).
+        kernel_init: Initialiser for the kernels, a name of `INITIALIZERS` or an initialiser
+            such as [`Normal(scale)`][fyslearn.nn.initializers.Normal] (one for all
+            layers, or one per layer).
         bias_init: Initialiser name for the biases (one for all, or one per layer).
         random_state: Seed or generator for the initial weights.
         penalize_biases: Also add the penalty of the biases.
@@ -218,16 +228,16 @@ class FeedForwardNetwork:
         self.n_models: int | None = None
         kernel_inits = _per_layer(kernel_init, n_layers, "kernel_init")
         bias_inits = _per_layer(bias_init, n_layers, "bias_init")
-        for name in (*kernel_inits, *bias_inits):
-            check_option(name, "initializer", INITIALIZERS)
+        kernel_inits = [_initializer(i) for i in kernel_inits]
+        bias_inits = [_initializer(i) for i in bias_inits]
         rng = as_generator(random_state)
         self.coefs_: list[np.ndarray] = []
         self.intercepts_: list[np.ndarray] = []
         for n_in, n_out, w_init, b_init in zip(
             self.layer_sizes[:-1], self.layer_sizes[1:], kernel_inits, bias_inits, strict=True
         ):
-            self.coefs_.append(INITIALIZERS[w_init](rng, (n_in, n_out)).astype(self.dtype))
-            self.intercepts_.append(INITIALIZERS[b_init](rng, (n_out,)).astype(self.dtype))
+            self.coefs_.append(w_init(rng, (n_in, n_out)).astype(self.dtype))
+            self.intercepts_.append(b_init(rng, (n_out,)).astype(self.dtype))
 
     # -- one network or many ----------------------------------------------------------
 
