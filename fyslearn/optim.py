@@ -850,8 +850,14 @@ def run_epochs(
         for epoch in progress:
             optimizer.start_epoch(epoch, n_batches)
             order = batch_order(epoch)
+            shared = order.ndim == 1  # one order for all models, or one row per model
             for start in range(0, n_samples, batch_size):
-                optimizer.step(batch_gradients(order[..., start : start + batch_size]))
+                rows = (
+                    order[start : start + batch_size]
+                    if shared
+                    else order[:, start : start + batch_size]
+                )
+                optimizer.step(batch_gradients(rows))
             losses = np.atleast_1d(np.asarray(evaluate(epoch)["loss"], dtype=float))
             tracker = tracker or _Tracker(len(losses), restore_best, epochs, snapshots)
             if not tracker.record(epoch, losses):
