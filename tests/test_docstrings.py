@@ -84,8 +84,9 @@ def _offences(module: str) -> list[str]:
             for match in pattern.finditer(prose):
                 line = node.lineno + prose.count("\n", 0, match.start())
                 found.append(f"{path}:{line}: {what}: {match.group().strip()}")
+        # The source, not the value: an escape such as `\b` in `\binom` leaves no backslash.
         literal = ast.get_source_segment(text, node) or ""
-        if "\\" in docstring and not literal.lstrip().lower().startswith("r"):
+        if "\\" in literal and not literal.lstrip().lower().startswith("r"):
             found.append(f"{path}:{node.lineno}: docstring with a backslash is not a raw string")
     return found
 
@@ -221,16 +222,22 @@ def test_code_fences_pass_and_double_backticks_beside_them_do_not(tmp_path, monk
     package = tmp_path / "fencedpackage"
     package.mkdir()
     (package / "__init__.py").write_text(
-        '"""Example:\n'
-        "\n"
-        "```python\n"
-        "x = 1\n"
-        "```\n"
-        "\n"
-        "then ``x`` is one.\n"
-        '"""\n'
+        '"""Example:\n\n```python\nx = 1\n```\n\nthen ``x`` is one.\n"""\n'
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     offences = _offences("fencedpackage")
     assert [offence.split(": ", 2)[1:] for offence in offences] == [["``", "``x``"]], offences
     assert int(offences[0].split(":")[1]) == 7, offences
+
+
+def test_an_escape_that_leaves_no_backslash_is_caught(tmp_path, monkeypatch):
+    """`\\binom` in a plain string is a backspace and "inom": KaTeX cannot parse it."""
+    package = tmp_path / "escapepackage"
+    package.mkdir()
+    (package / "__init__.py").write_text('"""Columns: $\\binom{p+d}{d}$."""\n')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert "\x08" in importlib.import_module("escapepackage").__doc__
+    offences = _offences("escapepackage")
+    assert [offence.split(": ", 1)[1] for offence in offences] == [
+        "docstring with a backslash is not a raw string"
+    ], offences

@@ -2,7 +2,8 @@
 
 * [activations][fyslearn.nn.activations], [losses][fyslearn.nn.losses],
   [initializers][fyslearn.nn.initializers]: the building blocks, each formula beside its derivative;
-* [FeedForwardNetwork][fyslearn.nn.network.FeedForwardNetwork]: forward pass and backpropagation (D3–D5);
+* [FeedForwardNetwork][fyslearn.nn.network.FeedForwardNetwork]: forward pass and
+  backpropagation (D3–D5);
 * [train_network][fyslearn.nn.training.train_network]: mini-batch SGD through the shared
   loop of [optim][fyslearn.optim];
 * [MLPRegressor][fyslearn.nn.estimators.MLPRegressor],

@@ -1,7 +1,9 @@
 r"""Scikit-learn estimators around [FeedForwardNetwork][fyslearn.nn.network.FeedForwardNetwork].
 
-* [MLPRegressor][fyslearn.nn.estimators.MLPRegressor]: hidden layers + linear output, mean squared error;
-* [MLPClassifier][fyslearn.nn.estimators.MLPClassifier]: hidden layers + softmax output, cross-entropy;
+* [MLPRegressor][fyslearn.nn.estimators.MLPRegressor]: hidden layers + linear output,
+  mean squared error;
+* [MLPClassifier][fyslearn.nn.estimators.MLPClassifier]: hidden layers + softmax output,
+  cross-entropy;
 * [LogisticRegression][fyslearn.nn.estimators.LogisticRegression]: the classifier with no hidden
   layer, i.e. multinomial (softmax) logistic regression, $P(y = k \mid x) = S(xW + b)_k$.
 
