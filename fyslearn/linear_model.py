@@ -476,6 +476,11 @@ class SGDRegressor(_LinearPredictor):
         (models with different schedules, penalties or solvers train as separate stacks). Each model
         ends as its own `fit(X, y)` would leave it, or unfitted if it diverged.
 
+        Args:
+            estimators: The models to fit.
+            X: Design matrix shared by all of them, shape `(n, p)`.
+            y: Targets, shape `(n,)`.
+
         Returns:
             One line per model that diverged or was restored, for a warning.
         """

@@ -341,10 +341,18 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         return result.outcome.warning()
 
     def fit(self, X: ArrayLike, y: ArrayLike) -> _NetworkEstimator:
-        """Train on `X` (shape `(n, n_features)`) and `y`; returns `self`.
+        """Train on `X` and `y`; returns `self`.
 
         A failed or interrupted fit leaves the estimator as it was; one that
         diverged (with `on_divergence="raise"`) leaves it unfitted.
+
+        Args:
+            X: Inputs, shape `(n, n_features)`.
+            y: Targets: shape `(n,)` or `(n, n_outputs)` for a regressor, class
+                labels of shape `(n,)` for a classifier.
+
+        Returns:
+            The fitted estimator.
 
         Raises:
             fyslearn.optim.DivergenceError: The training loss became NaN, infinite or exploded.
@@ -372,6 +380,12 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         `validation_data` must agree. Every estimator is checked as its own
         `fit` would check it, before any training, and ends as its own
         `fit(X, y)` would leave it, or unfitted if it diverged.
+
+        Args:
+            estimators: The estimators to fit, all of this class.
+            X: Inputs shared by all of them, shape `(n, n_features)`.
+            y: Targets as for `fit`:
+                shape `(n,)` or `(n, n_outputs)`, or class labels of shape `(n,)`.
 
         Returns:
             One line per model that diverged or was restored, for a warning.
