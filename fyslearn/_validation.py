@@ -1,8 +1,8 @@
 """Parameter checks shared by every estimator.
 
 Array validation (NaN, inf, shapes, dtypes) is left to scikit-learn's
-``validate_data`` / ``check_array``; this module covers the *hyper-parameters*,
-so that a bad ``batch_size`` or an unknown ``schedule`` is reported by name
+`validate_data` / `check_array`; this module covers the *hyper-parameters*,
+so that a bad `batch_size` or an unknown `schedule` is reported by name
 before any work starts.
 """
 
@@ -96,10 +96,10 @@ def check_name_list(value: object, name: str) -> list[str]:
 
 
 def as_generator(random_state: int | np.random.Generator | None) -> np.random.Generator:
-    """Turn ``random_state`` into a :class:`numpy.random.Generator`.
+    """Turn `random_state` into a `numpy.random.Generator`.
 
-    ``None`` gives fresh OS entropy, an integer a reproducible stream, and a
-    ``Generator`` is used as it is (so callers can share one stream).
+    `None` gives fresh OS entropy, an integer a reproducible stream, and a
+    `Generator` is used as it is (so callers can share one stream).
     """
     _refuse_bool(random_state, "random_state", "None, an int or a numpy.random.Generator")
     if random_state is None or isinstance(random_state, numbers.Integral):
@@ -117,10 +117,10 @@ def as_generator(random_state: int | np.random.Generator | None) -> np.random.Ge
 
 
 def forget_fit(estimator: object) -> None:
-    """Delete every learned attribute (name ending in ``_``): the estimator is unfitted again.
+    """Delete every learned attribute (name ending in `_`): the estimator is unfitted again.
 
     Called when training fails, so that a diverged model can never be used
-    as if it were fitted (``predict`` then raises ``NotFittedError``).
+    as if it were fitted (`predict` then raises `NotFittedError`).
     """
     for name in [n for n in vars(estimator) if n.endswith("_") and not n.startswith("__")]:
         delattr(estimator, name)

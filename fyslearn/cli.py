@@ -393,7 +393,7 @@ def _degree(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``fyslearn`` command."""
+    """The argument parser of the `fyslearn` command."""
     parser = argparse.ArgumentParser(
         prog="fyslearn", description="Reproduce FYS-STK4155 Project 2 with numpy and SymPy."
     )
@@ -435,7 +435,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``fyslearn`` console script."""
+    """Entry point of the `fyslearn` console script."""
     args = build_parser().parse_args(argv)
     return args.run(args)
 

@@ -76,7 +76,7 @@ def monomial_powers(degree: int, basis: str = "tensor", n_variables: int = 2) ->
 
 
 def n_monomials(degree: int, basis: str = "tensor", n_variables: int = 2) -> int:
-    """Number of columns of [`monomial_powers`][fyslearn.features.monomial_powers], without
+    r"""Number of columns of [`monomial_powers`][fyslearn.features.monomial_powers], without
     building them: $(p+1)^d$ (tensor) or $\binom{p+d}{d}$ (total degree) for $d$ variables.
 
     Raises:

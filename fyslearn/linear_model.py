@@ -2,14 +2,14 @@ r"""Linear regression: closed form and by mini-batch SGD.
 
 All models here minimise the same cost (D1, D2 of the report),
 
-.. math::
+$$
+C(\beta) = \frac1n \lVert y - X\beta \rVert^2 + \alpha \lVert \beta \rVert^2,
+\qquad
+\nabla C = \frac2n X^T (X\beta - y) + 2\alpha\beta ,
+$$
 
-    C(\beta) = \frac1n \lVert y - X\beta \rVert^2 + \alpha \lVert \beta \rVert^2,
-    \qquad
-    \nabla C = \frac2n X^T (X\beta - y) + 2\alpha\beta ,
-
-with :math:`\alpha = 0` for ordinary least squares. No intercept is fitted:
-the polynomial design matrix already has the constant column :math:`x^0y^0`.
+with $\alpha = 0$ for ordinary least squares. No intercept is fitted:
+the polynomial design matrix already has the constant column $x^0y^0$.
 """
 
 from __future__ import annotations
@@ -253,10 +253,17 @@ def _ridge_factors(
 
 
 class _LinearPredictor(PersistenceMixin, RegressorMixin, BaseEstimator):
-    """Shared `predict` of the linear models: $\\hat y = X\\beta$."""
+    r"""Shared `predict` of the linear models: $\hat y = X\beta$."""
 
     def predict(self, X: ArrayLike) -> np.ndarray:
-        """Return $X\\beta$ for the fitted coefficients."""
+        r"""Predict $\hat y = X\beta$ with the fitted coefficients.
+
+        Args:
+            X: Design matrix, shape `(n, n_features)`.
+
+        Returns:
+            Predictions, shape `(n,)`.
+        """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False)
         return X @ self.coef_
@@ -289,7 +296,7 @@ class Ridge(_LinearPredictor):
         self.alpha = alpha
 
     def fit(self, X: ArrayLike, y: ArrayLike) -> Ridge:
-        """Solve for $\\beta$ on `X` (shape `(n, p)`) and `y` (shape `(n,)`); returns `self`.
+        r"""Solve for $\beta$ on `X` (shape `(n, p)`) and `y` (shape `(n,)`); returns `self`.
 
         Raises:
             ValueError: Bad input, or coefficients beyond the range of float64.
@@ -313,7 +320,7 @@ class OLS(_LinearPredictor):
     """
 
     def fit(self, X: ArrayLike, y: ArrayLike) -> OLS:
-        """Solve for $\\beta$ on `X` (shape `(n, p)`) and `y` (shape `(n,)`); returns `self`.
+        r"""Solve for $\beta$ on `X` (shape `(n, p)`) and `y` (shape `(n,)`); returns `self`.
 
         Raises:
             ValueError: Bad input, or coefficients beyond the range of float64.
@@ -468,6 +475,11 @@ class SGDRegressor(_LinearPredictor):
         `batch_size` and `epochs` must agree; every other setting may differ
         (models with different schedules, penalties or solvers train as separate stacks). Each model
         ends as its own `fit(X, y)` would leave it, or unfitted if it diverged.
+
+        Args:
+            estimators: The models to fit.
+            X: Design matrix shared by all of them, shape `(n, p)`.
+            y: Targets, shape `(n,)`.
 
         Returns:
             One line per model that diverged or was restored, for a warning.

@@ -170,22 +170,11 @@ def test_performance_page_shows_the_committed_benchmarks(watched_page):
     assert page.locator("article table").count() >= 6
 
 
-#: Pages whose docstrings are still being converted from reStructuredText to the
-#: site's Markdown: their raw TeX and reStructuredText roles are listed by
-#: `test_every_page_renders_cleanly` but not yet failures. Every other kind of
-#: problem fails on them too, and an entry whose page has become clean fails
-#: until it is removed. To be emptied when the conversion is merged.
-PENDING_CONVERSION = frozenset(
-    {
-        "api/datasets/",
-        "api/derivations/",
-        "api/features/",
-        "api/linear_model/",
-        "api/nn/",
-        "api/persistence/",
-        "api/resampling/",
-    }
-)
+#: Pages allowed to show raw TeX or reStructuredText while their docstrings are
+#: converted to the site's Markdown: listed by `test_every_page_renders_cleanly`
+#: but not failures, and an entry whose page has become clean fails until it is
+#: removed. Empty: every docstring of the package is converted.
+PENDING_CONVERSION: frozenset[str] = frozenset()
 
 #: Raw TeX or reStructuredText in what a reader sees: the page's text without
 #: code, rendered math and scripts. Unrendered math keeps its delimiters.

@@ -39,7 +39,7 @@ UBYTE_TYPE_CODE = 0x08
 
 
 def _data_folder(data_home: str | os.PathLike | None) -> Path:
-    """``data_home``, else ``$FYSLEARN_DATA``, else the copy inside the package."""
+    """`data_home`, else `$FYSLEARN_DATA`, else the copy inside the package."""
     if data_home is None:
         data_home = os.environ.get("FYSLEARN_DATA") or None
         source = "FYSLEARN_DATA"
@@ -114,13 +114,13 @@ def load_mnist(
 
     Args:
         data_home: Folder holding the four IDX files under their standard names
-            (``train-images-idx3-ubyte.gz``, ...). Default: ``$FYSLEARN_DATA`` if
+            (`train-images-idx3-ubyte.gz`, ...). Default: `$FYSLEARN_DATA` if
             set, else the copy shipped with fyslearn (works offline).
         dtype: Floating-point type of the images.
 
     Returns:
-        ``(X_train, y_train, X_test, y_test)`` with shapes ``(60000, 784)``,
-        ``(60000,)``, ``(10000, 784)``, ``(10000,)``; labels are ``int64`` digits.
+        `(X_train, y_train, X_test, y_test)` with shapes `(60000, 784)`,
+        `(60000,)`, `(10000, 784)`, `(10000,)`; labels are `int64` digits.
         Fresh arrays on every call (the parsed bytes are cached in memory).
 
     Raises:

@@ -3,11 +3,11 @@
 Most experiments train several models that never look at each other: the
 four penalties of Figure 9, the ten networks of RandomNet, fyslearn's network
 and scikit-learn's reference in Figures 5 and 8. Such an experiment lists them
-as :class:`Task` objects (``tasks(config)``) and builds its result from their
-outputs (``assemble(config, outputs)``). Its ``run(config, n_jobs)`` is then
-just :func:`run_tasks` followed by ``assemble``, and ``fyslearn reproduce``
+as [Task][fyslearn.experiments.Task] objects (`tasks(config)`) and builds its result from their
+outputs (`assemble(config, outputs)`). Its `run(config, n_jobs)` is then
+just [run_tasks][fyslearn.experiments.run_tasks] followed by `assemble`, and `fyslearn reproduce`
 can pool the tasks of *all* experiments and keep every core busy until the
-last one is done (:func:`run_plans`), starting the longest tasks first.
+last one is done ([run_plans][fyslearn.experiments.run_plans]), starting the longest tasks first.
 
 Every task seeds its own generators, so a task computes the same numbers in a
 worker process as in turn. The one exception is float32 work whose matrix
@@ -64,7 +64,7 @@ CLUSTER_EXTRA = "pip install 'fyslearn[cluster]'"
 
 @dataclass(frozen=True)
 class Task:
-    """One independent piece of work, ``function(*args)``.
+    """One independent piece of work, `function(*args)`.
 
     Attributes:
         function: A module-level function (worker processes must be able to import it).
@@ -102,11 +102,11 @@ def _timed(key: tuple[str, int], task: Task) -> tuple[tuple[str, int], float, An
 
 
 def run_tasks(tasks: Sequence[Task], n_jobs: int | None = 1) -> list[Any]:
-    """The outputs of ``tasks``, in their order.
+    """The outputs of `tasks`, in their order.
 
     Args:
         tasks: Independent pieces of work.
-        n_jobs: Worker processes; 1 (or ``None``) runs in turn here, -1 uses every core.
+        n_jobs: Worker processes; 1 (or `None`) runs in turn here, -1 uses every core.
     """
     plan = Plan("tasks", tasks, list)
     (result,) = (result for _, result, _ in run_plans([plan], n_jobs))
@@ -114,10 +114,10 @@ def run_tasks(tasks: Sequence[Task], n_jobs: int | None = 1) -> list[Any]:
 
 
 def run_plans(plans: Sequence[Plan], n_jobs: int | None = 1) -> Iterator[tuple[str, Any, float]]:
-    """Run the tasks of all plans; yield ``(name, result, seconds)`` as each plan completes.
+    """Run the tasks of all plans; yield `(name, result, seconds)` as each plan completes.
 
-    ``seconds`` is the time spent in the plan's tasks, summed over workers. In
-    turn (``n_jobs`` 1), plans run one after the other in the given order; with
+    `seconds` is the time spent in the plan's tasks, summed over workers. In
+    turn (`n_jobs` 1), plans run one after the other in the given order; with
     workers, all tasks are pooled and the costliest start first, so that no
     core is left idle while one long task finishes.
     """

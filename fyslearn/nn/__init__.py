@@ -1,11 +1,14 @@
 """Feed-forward neural networks trained by backpropagation and mini-batch SGD.
 
-* :mod:`~fyslearn.nn.activations`, :mod:`~fyslearn.nn.losses`,
-  :mod:`~fyslearn.nn.initializers`: the building blocks, each formula beside its derivative;
-* :class:`FeedForwardNetwork`: forward pass and backpropagation (D3–D5);
-* :func:`train_network`: mini-batch SGD through the shared loop of :mod:`fyslearn.optim`;
-* :class:`MLPRegressor`, :class:`MLPClassifier`, :class:`LogisticRegression`:
-  scikit-learn estimators.
+* [activations][fyslearn.nn.activations], [losses][fyslearn.nn.losses],
+  [initializers][fyslearn.nn.initializers]: the building blocks, each formula beside its derivative;
+* [FeedForwardNetwork][fyslearn.nn.network.FeedForwardNetwork]: forward pass and
+  backpropagation (D3–D5);
+* [train_network][fyslearn.nn.training.train_network]: mini-batch SGD through the shared
+  loop of [optim][fyslearn.optim];
+* [MLPRegressor][fyslearn.nn.estimators.MLPRegressor],
+  [MLPClassifier][fyslearn.nn.estimators.MLPClassifier],
+  [LogisticRegression][fyslearn.nn.estimators.LogisticRegression]: scikit-learn estimators.
 """
 
 from .estimators import LogisticRegression, MLPClassifier, MLPRegressor, sklearn_equivalent

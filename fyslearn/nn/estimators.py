@@ -1,28 +1,35 @@
-r"""Scikit-learn estimators around :class:`~fyslearn.nn.network.FeedForwardNetwork`.
+r"""Scikit-learn estimators around [FeedForwardNetwork][fyslearn.nn.network.FeedForwardNetwork].
 
-* :class:`MLPRegressor`: hidden layers + linear output, mean squared error;
-* :class:`MLPClassifier`: hidden layers + softmax output, cross-entropy;
-* :class:`LogisticRegression`: the classifier with no hidden layer, i.e.
-  multinomial (softmax) logistic regression, :math:`P(y = k \mid x) = S(xW + b)_k`.
+* [MLPRegressor][fyslearn.nn.estimators.MLPRegressor]: hidden layers + linear output,
+  mean squared error;
+* [MLPClassifier][fyslearn.nn.estimators.MLPClassifier]: hidden layers + softmax output,
+  cross-entropy;
+* [LogisticRegression][fyslearn.nn.estimators.LogisticRegression]: the classifier with no hidden
+  layer, i.e. multinomial (softmax) logistic regression, $P(y = k \mid x) = S(xW + b)_k$.
 
-All three train by mini-batch SGD through :func:`fyslearn.nn.training.train_network`,
-follow scikit-learn's estimator API (``fit`` returns ``self``, learned state
-ends in ``_``, ``get_params``/``set_params``, ``random_state``), and record a
-per-epoch ``history_``. The cost is the report's: data loss averaged over
-samples plus :math:`\alpha\sum_l\lVert W^l\rVert^2` on the kernels.
+All three train by mini-batch SGD through
+[train_network][fyslearn.nn.training.train_network], follow scikit-learn's
+estimator API (`fit` returns `self`, learned state ends in `_`,
+`get_params`/`set_params`, `random_state`), and record a per-epoch `history_`.
+The cost is the report's: data loss averaged over samples plus
+$\alpha\sum_l\lVert W^l\rVert^2$ on the kernels.
 
-Comparing with scikit-learn's own MLP (:func:`sklearn_equivalent`): scikit-learn
-minimises :math:`\frac{1}{2n}\sum_i\lVert y_i - a_i\rVert^2 + \frac{\alpha_{sk}}{2m}\sum_l\lVert W^l\rVert^2`
-for regression (half our MSE) and :math:`-\frac1n\sum y\ln a + \frac{\alpha_{sk}}{2m}\sum\lVert W\rVert^2`
-for classification, with :math:`m` the batch size. Equating the SGD steps
-:math:`\eta_{sk}\nabla C_{sk} = \eta\nabla C` gives
+Comparing with scikit-learn's own MLP
+([sklearn_equivalent][fyslearn.nn.estimators.sklearn_equivalent]): with
+$m$ = `batch_size`, scikit-learn minimises
 
-* regression: :math:`\eta_{sk} = 2\eta`, :math:`\alpha_{sk} = \alpha m`;
-* classification: :math:`\eta_{sk} = \eta`, :math:`\alpha_{sk} = 2\alpha m`.
+$$\frac{1}{2n}\sum_i\lVert y_i - a_i\rVert^2 + \frac{\alpha_{sk}}{2m}\sum_l\lVert W^l\rVert^2$$
+
+for regression (half our MSE) and
+$-\frac1n\sum y\ln a + \frac{\alpha_{sk}}{2m}\sum\lVert W\rVert^2$ for
+classification. Equating the SGD steps $\eta_{sk}\nabla C_{sk} = \eta\nabla C$ gives
+
+* regression: $\eta_{sk} = 2\eta$, $\alpha_{sk} = \alpha m$;
+* classification: $\eta_{sk} = \eta$, $\alpha_{sk} = 2\alpha m$.
 
 The steps then agree exactly for every full batch (a smaller last batch has
-another :math:`m`, so its L2 step differs slightly when :math:`\alpha > 0`).
-"""  # noqa: E501
+another $m$, so its L2 step differs slightly when $\alpha > 0$).
+"""
 
 from __future__ import annotations
 
@@ -334,10 +341,18 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         return result.outcome.warning()
 
     def fit(self, X: ArrayLike, y: ArrayLike) -> _NetworkEstimator:
-        """Train on `X` (shape `(n, n_features)`) and `y`; returns `self`.
+        """Train on `X` and `y`; returns `self`.
 
         A failed or interrupted fit leaves the estimator as it was; one that
         diverged (with `on_divergence="raise"`) leaves it unfitted.
+
+        Args:
+            X: Inputs, shape `(n, n_features)`.
+            y: Targets: shape `(n,)` or `(n, n_outputs)` for a regressor, class
+                labels of shape `(n,)` for a classifier.
+
+        Returns:
+            The fitted estimator.
 
         Raises:
             fyslearn.optim.DivergenceError: The training loss became NaN, infinite or exploded.
@@ -365,6 +380,12 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         `validation_data` must agree. Every estimator is checked as its own
         `fit` would check it, before any training, and ends as its own
         `fit(X, y)` would leave it, or unfitted if it diverged.
+
+        Args:
+            estimators: The estimators to fit, all of this class.
+            X: Inputs shared by all of them, shape `(n, n_features)`.
+            y: Targets as for `fit`:
+                shape `(n,)` or `(n, n_outputs)`, or class labels of shape `(n,)`.
 
         Returns:
             One line per model that diverged or was restored, for a warning.
@@ -797,17 +818,24 @@ _SKLEARN_ACTIVATIONS = {"relu": "relu", "sigmoid": "logistic", "tanh": "tanh", "
 
 
 def sklearn_equivalent(estimator: MLPRegressor | MLPClassifier) -> BaseEstimator:
-    r"""An unfitted scikit-learn MLP that takes the same SGD steps as ``estimator``.
+    r"""An unfitted scikit-learn MLP that takes the same SGD steps as `estimator`.
 
     Maps the loss conventions (module docstring): for regression
-    ``learning_rate_init = 2η`` and ``alpha = α·batch_size``; for classification
-    ``learning_rate_init = η`` and ``alpha = 2α·batch_size``. Plain SGD
-    (``momentum`` is carried over, without Nesterov), constant or
-    inverse-scaling schedules are not mapped (only ``"constant"``), no early
-    stopping, and ``max_iter = epochs`` with the tolerance disabled so every
+    `learning_rate_init` $= 2\eta$ and `alpha` $= \alpha\cdot$`batch_size`; for
+    classification `learning_rate_init` $= \eta$ and `alpha` $= 2\alpha\cdot$`batch_size`.
+    Plain SGD (`momentum` is carried over, without Nesterov), constant or
+    inverse-scaling schedules are not mapped (only `"constant"`), no early
+    stopping, and `max_iter` = `epochs` with the tolerance disabled so every
     epoch runs. scikit-learn draws its own initial weights; inject ours
-    through ``partial_fit`` + in-place assignment to compare from one start.
+    through `partial_fit` + in-place assignment to compare from one start.
     For two classes both use one logistic output with binary cross-entropy.
+
+    Args:
+        estimator: An [MLPRegressor][fyslearn.nn.estimators.MLPRegressor] or
+            [MLPClassifier][fyslearn.nn.estimators.MLPClassifier] (fitted or not).
+
+    Returns:
+        A `sklearn.neural_network.MLPRegressor` or `MLPClassifier` with the mapped settings.
 
     Raises:
         ValueError: An option scikit-learn's MLP has no counterpart for

@@ -1,17 +1,17 @@
 r"""Weight initialisers: how the network's parameters start.
 
-Each takes a :class:`numpy.random.Generator` and a shape and returns float64
+Each takes a `numpy.random.Generator` and a shape and returns float64
 values (cast later to the network's dtype), so the same seed gives the same
 start in float32 and float64.
 
-* ``normal``: :math:`\mathcal N(0, 0.05^2)`, the report's kernel default (Keras' ``RandomNormal``);
-* ``glorot_uniform``: :math:`U(-a, a)` with :math:`a = \sqrt{6/(n_{in} + n_{out})}` (D11), which
+* `normal`: $\mathcal N(0, 0.05^2)$, the report's kernel default (Keras' `RandomNormal`);
+* `glorot_uniform`: $U(-a, a)$ with $a = \sqrt{6/(n_{in} + n_{out})}$ (D11), which
   keeps the variance of activations and gradients about equal across layers,
-  :math:`\operatorname{Var} = a^2/3 = 2/(n_{in} + n_{out})`;
-* ``narrow_normal``: :math:`\mathcal N(0, 0.01^2)`, the report's alternative for biases;
-* ``zeros``.
+  $\operatorname{Var} = a^2/3 = 2/(n_{in} + n_{out})$;
+* `narrow_normal`: $\mathcal N(0, 0.01^2)$, the report's alternative for biases;
+* `zeros`.
 
-For a bias vector of length :math:`n`, Glorot uses :math:`n_{in} = n_{out} = n`.
+For a bias vector of length $n$, Glorot uses $n_{in} = n_{out} = n$.
 """
 
 from __future__ import annotations
@@ -36,12 +36,28 @@ def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
 
 
 def normal(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    r""":math:`\mathcal N(0, 0.05^2)`."""
+    r"""Draw from $\mathcal N(0, 0.05^2)$, the report's default for kernels.
+
+    Args:
+        rng: The generator the values are drawn from.
+        shape: `(n_in, n_out)` for a kernel, `(n,)` for a bias vector.
+
+    Returns:
+        Float64 array of shape `shape`.
+    """
     return rng.normal(0.0, 0.05, size=shape)
 
 
 def narrow_normal(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    r""":math:`\mathcal N(0, 0.01^2)`."""
+    r"""Draw from $\mathcal N(0, 0.01^2)$, the report's alternative for biases.
+
+    Args:
+        rng: The generator the values are drawn from.
+        shape: `(n_in, n_out)` for a kernel, `(n,)` for a bias vector.
+
+    Returns:
+        Float64 array of shape `shape`.
+    """
     return rng.normal(0.0, 0.01, size=shape)
 
 
@@ -75,14 +91,33 @@ class Normal:
 
 
 def glorot_uniform(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    r""":math:`U(-a, a)`, :math:`a = \sqrt6/\sqrt{n_{in} + n_{out}}` (D11)."""
+    r"""Draw from $U(-a, a)$ with $a = \sqrt6/\sqrt{n_{in} + n_{out}}$ (D11).
+
+    A bias vector of length $n$ uses $n_{in} = n_{out} = n$
+    ([derivation][fyslearn.derivations.glorot_uniform]).
+
+    Args:
+        rng: The generator the values are drawn from.
+        shape: `(n_in, n_out)` for a kernel, `(n,)` for a bias vector.
+
+    Returns:
+        Float64 array of shape `shape`.
+    """
     fan_in, fan_out = _fans(shape)
     limit = np.sqrt(6.0 / (fan_in + fan_out))
     return rng.uniform(-limit, limit, size=shape)
 
 
 def zeros(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    """All zeros (draws nothing from ``rng``)."""
+    """All zeros (draws nothing from `rng`).
+
+    Args:
+        rng: The generator the values are drawn from.
+        shape: `(n_in, n_out)` for a kernel, `(n,)` for a bias vector.
+
+    Returns:
+        Float64 array of shape `shape`.
+    """
     return np.zeros(shape)
 
 

@@ -418,7 +418,7 @@ class FeedForwardNetwork:
         return coef_grads, intercept_grads
 
     def _penalized(self) -> bool:
-        """Whether any network has a penalty ($\alpha > 0$); cheap for a plain float."""
+        r"""Whether any network has a penalty ($\alpha > 0$); cheap for a plain float."""
         if isinstance(self.alpha, np.ndarray):
             return bool(self.alpha.any())
         return self.alpha != 0.0
