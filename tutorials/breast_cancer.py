@@ -1,6 +1,11 @@
 r"""
 # Beyond the report: breast cancer
 
+In this tutorial you will learn how two classes change a network's output
+layer (one sigmoid unit with binary cross-entropy), how to scale features
+without leaking the test set, and how fyslearn's logistic regression meets
+scikit-learn's when the penalties are matched.
+
 From 2021 on, the course's classification data set is no longer MNIST but the
 Wisconsin breast-cancer data: 569 tumours described by 30 features of their
 cell nuclei, 212 malignant and 357 benign. It ships with scikit-learn
@@ -30,7 +35,7 @@ Set `FYSLEARN_QUICK=1` to run with the small test settings.
 # `StandardScaler` fitted on its **training part only**: the test tumours must
 # not leak their mean and spread into the model.
 from fyslearn.experiments import breast_cancer as experiment
-from fyslearn.experiments import quick_mode
+from fyslearn.experiments import quick_mode, show_or_save
 
 config = experiment.Config.quick() if quick_mode() else experiment.Config()
 X_train, X_test, y_train, y_test = experiment.split_data(config, 0)
@@ -66,3 +71,56 @@ fig = experiment.plot(result)
 # predicting one class, and a mild penalty helps a little.
 for row in experiment.rows(result):
     print(f"{row.quantity}: fyslearn {row.ours}; scikit-learn {row.reference or '-'}")
+
+# %%
+# ## Exercises
+#
+# 1. Train fyslearn's logistic regression with the L1 penalty instead
+#    (`penalty="l1"`, the same $\alpha$): how many of the 30 weights end up
+#    (nearly) zero?
+# 2. Train the logistic regression without scaling the features: what does
+#    plain gradient descent at the same learning rate do?
+#
+# ??? example "Solution 1"
+#     ```python
+#     from fyslearn.nn import LogisticRegression
+#
+#     alpha = experiment.logistic_alpha(config, len(y_train))
+#     lasso_like = LogisticRegression(
+#         penalty="l1", alpha=alpha, learning_rate=0.5, batch_size=None,
+#         epochs=config.logistic_epochs, random_state=0,
+#     ).fit(X_train, y_train)
+#     small = (abs(lasso_like.coefs_[0]) < 1e-2).sum()
+#     print(f"{small} of 30 weights below 0.01; test accuracy "
+#           f"{lasso_like.score(X_test, y_test):.4f}")
+#     ```
+#
+#     The L1 subgradient pushes every weight towards zero by the same step,
+#     so the weakest features drop out.
+#
+# ??? example "Solution 2"
+#     ```python
+#     from sklearn.datasets import load_breast_cancer
+#
+#     from fyslearn.nn import LogisticRegression
+#     from fyslearn.optim import DivergenceError
+#
+#     X_raw, y_raw = load_breast_cancer(return_X_y=True)
+#     try:
+#         raw = LogisticRegression(
+#             learning_rate=0.5, batch_size=None, epochs=50, random_state=0
+#         ).fit(X_raw, y_raw)
+#         print(f"unscaled: training accuracy {raw.score(X_raw, y_raw):.3f}")
+#     except DivergenceError as error:
+#         print("unscaled:", error)
+#     ```
+#
+#     Features in the hundreds make the gradient steps hundreds of times too
+#     large for this learning rate: training oscillates or diverges.
+
+# %%
+# ## Run it yourself
+#
+# Run as a script, this file shows its figures, or saves them as PNG files
+# (into a folder it prints) when matplotlib has no screen (`MPLBACKEND=Agg`).
+show_or_save("breast_cancer")

@@ -1,6 +1,10 @@
 r"""
 # Beyond the report: SGD, momentum, Adagrad, RMSprop and Adam
 
+In this tutorial you will learn what momentum, Adagrad, RMSprop and Adam
+change in the SGD step, and how they compare on the report's two networks at
+the course's targets.
+
 The report trains everything with plain SGD (with momentum, D9). Later
 versions of the course ask for the adaptive optimizers as well. All of them
 are in [fyslearn.optim][fyslearn.optim] behind one `step(grads)`, and every
@@ -29,7 +33,7 @@ Set `FYSLEARN_QUICK=1` to run with the small test settings.
 # Switching optimizer is one argument; the model, the data and the loop stay.
 from fyslearn.datasets import franke_split
 from fyslearn.experiments import optimizers as experiment
-from fyslearn.experiments import quick_mode
+from fyslearn.experiments import quick_mode, show_or_save
 from fyslearn.nn import MLPRegressor
 
 split = franke_split(0)
@@ -58,3 +62,40 @@ fig = experiment.plot(result)
 # costs 0.04 of test MSE).
 for row in experiment.rows(result):
     print(f"{row.quantity}: {row.ours} [{row.report}]")
+
+# %%
+# ## Exercises
+#
+# 1. Train the Adam network above with a ten times larger learning rate: is
+#    Adam's step really about $\eta$ whatever the gradient's size?
+# 2. Train the same network by RMSprop with $\rho = 0.5$ and $\rho = 0.99$:
+#    which one follows the recent gradients more closely?
+#
+# ??? example "Solution 1"
+#     ```python
+#     fast = MLPRegressor(solver="adam", learning_rate=3e-2, epochs=20, batch_size=100,
+#                         random_state=0).fit(split.X_train, split.y_train)
+#     print(f"η = 3e-3: {model.history_['loss'][-1]:.4f}, "
+#           f"η = 3e-2: {fast.history_['loss'][-1]:.4f}")
+#     ```
+#
+#     Adam's first step has length about $\eta$ in every weight, so a ten
+#     times larger $\eta$ moves ten times further, however small the gradient.
+#
+# ??? example "Solution 2"
+#     ```python
+#     for rho in (0.5, 0.99):
+#         rms = MLPRegressor(solver="rmsprop", rho=rho, learning_rate=1e-3, epochs=20,
+#                            batch_size=100, random_state=0).fit(split.X_train, split.y_train)
+#         print(f"rho = {rho}: final training cost {rms.history_['loss'][-1]:.4f}")
+#     ```
+#
+#     With $\rho = 0.5$ the running average of $g^2$ forgets after a few
+#     steps, so the step size jumps with every mini-batch.
+
+# %%
+# ## Run it yourself
+#
+# Run as a script, this file shows its figures, or saves them as PNG files
+# (into a folder it prints) when matplotlib has no screen (`MPLBACKEND=Agg`).
+show_or_save("optimizers")

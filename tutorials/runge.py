@@ -1,6 +1,10 @@
 r"""
 # Beyond the report: Runge's function
 
+In this tutorial you will learn why polynomials of growing degree fit Runge's
+function worse and worse at the ends of the interval, how a Ridge penalty
+tames them, and how a small network does without a polynomial basis.
+
 From 2022 on, the course warms up on one-dimensional data before the Franke
 surface. Runge's function
 
@@ -24,7 +28,7 @@ Set `FYSLEARN_QUICK=1` to run with the small test settings.
 # $1, x, x^2$ ([design_matrix][fyslearn.features.design_matrix] of one
 # input column) finds the three coefficients to within the noise.
 from fyslearn.datasets import make_polynomial
-from fyslearn.experiments import quick_mode
+from fyslearn.experiments import quick_mode, show_or_save
 from fyslearn.experiments import runge as experiment
 from fyslearn.features import design_matrix
 from fyslearn.linear_model import OLS
@@ -55,3 +59,42 @@ fig = experiment.plot(result)
 # flat tails and has the lowest error against $f$.
 for row in experiment.rows(result):
     print(f"{row.quantity}: {row.ours}")
+
+# %%
+# ## Exercises
+#
+# 1. Fit the second-order polynomial of the first cell with a degree-10
+#    design matrix: what happens to the extra coefficients?
+# 2. Draw Runge data with ten times more points: does OLS of degree 15 still
+#    swing at the ends?
+#
+# ??? example "Solution 1"
+#     ```python
+#     coefficients = OLS().fit(design_matrix(X, 10), y).coef_
+#     print("degree 10:", coefficients.round(2))
+#     ```
+#
+#     The first three stay near 2, 3 and 4; the others fit the noise, some
+#     of them with large opposite signs that cancel on the data.
+#
+# ??? example "Solution 2"
+#     ```python
+#     import numpy as np
+#
+#     from fyslearn.datasets import make_runge, runge
+#
+#     X_many, y_many = make_runge(400, noise=0.1, random_state=1)
+#     fit = OLS().fit(design_matrix(X_many, 15), y_many)
+#     grid = np.linspace(-1, 1, 401)[:, None]
+#     error = np.mean((fit.predict(design_matrix(grid, 15)) - runge(grid[:, 0])) ** 2)
+#     print(f"400 points, degree 15: MSE against f {error:.4f}")
+#     ```
+#
+#     Ten times more points pin the polynomial down near the ends as well.
+
+# %%
+# ## Run it yourself
+#
+# Run as a script, this file shows its figures, or saves them as PNG files
+# (into a folder it prints) when matplotlib has no screen (`MPLBACKEND=Agg`).
+show_or_save("runge")
