@@ -109,7 +109,22 @@ class ReLU(Activation):
 
     def derivative(self, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
         z = np.asarray(z)
-        return np.greater(z, 0.0, out=np.empty(z.shape, z.dtype))  # 1 where z > 0, else 0
+        return self.active(z).astype(z.dtype)  # 1 where z > 0, else 0
+
+    @staticmethod
+    def active(z: np.ndarray) -> np.ndarray:
+        """Where $R'(z) = 1$: the boolean mask $z > 0$ (0 elsewhere, the kink included)."""
+        return np.greater(z, 0.0)
+
+    def backward(self, z: np.ndarray, a: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        r"""$\partial C/\partial z = \partial C/\partial a \odot R'(z)$, in place.
+
+        $R'(z)$ is 0 or 1, so the product keeps `grad` where the unit is
+        [`active`][fyslearn.nn.activations.ReLU.active]: the same mask that
+        [`derivative`][fyslearn.nn.activations.ReLU.derivative] returns as numbers,
+        without an array of them as large as the batch.
+        """
+        return np.multiply(grad, self.active(z), out=grad)
 
 
 class LeakyReLU(Activation):
