@@ -108,8 +108,9 @@ class ReLU(Activation):
         return np.maximum(z, 0.0, out=out)
 
     def derivative(self, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
+        r"""$R'(z)$: 1 where $z > 0$, else 0 (the kink included), in `z`'s dtype and shape."""
         z = np.asarray(z)
-        return self.active(z).astype(z.dtype)  # 1 where z > 0, else 0
+        return self.active(z).astype(z.dtype)
 
     @staticmethod
     def active(z: np.ndarray) -> np.ndarray:
