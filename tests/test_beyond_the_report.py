@@ -10,6 +10,7 @@ import pytest
 import sklearn.linear_model as sk_linear
 from sklearn.datasets import load_breast_cancer, make_classification
 from sklearn.preprocessing import StandardScaler
+from test_nn_gradients import _finite_differences
 
 from fyslearn import derivations, fit_many
 from fyslearn.linear_model import SGDRegressor, mse_gradient
@@ -73,22 +74,6 @@ def test_l1_penalty_gradient_is_the_sympy_subgradient(rng):
     expected = derivations.l1_subgradient().numeric()(w, alpha)
     np.testing.assert_allclose(penalty_gradient(w, alpha, "l1"), expected, rtol=1e-15)
     assert penalty_gradient(np.zeros(3), alpha, "l1").tolist() == [0.0, 0.0, 0.0]
-
-
-def _finite_differences(network, X, Y, h=1e-6):
-    grads = []
-    for array in network.coefs_ + network.intercepts_:
-        grad = np.zeros_like(array)
-        for index in np.ndindex(array.shape):
-            saved = array[index]
-            array[index] = saved + h
-            plus = network.loss_value(X, Y)
-            array[index] = saved - h
-            minus = network.loss_value(X, Y)
-            array[index] = saved
-            grad[index] = (plus - minus) / (2 * h)
-        grads.append(grad)
-    return grads
 
 
 @pytest.mark.parametrize(

@@ -89,7 +89,8 @@ class LayerStatistics:
         self.network, self.names = network, tuple(names)
         self.X, self.Y = X[:PROBE_ROWS], Y[:PROBE_ROWS]
         self.records: dict[str, list[list]] = {name: [] for name in self.names}
-        self.previous = [W.copy() for W in network.coefs_]
+        # the weights before the first epoch, kept only for the update ratio
+        self.previous = [W.copy() for W in network.coefs_] if "update_ratio" in names else []
 
     def __call__(self, epoch: int, history: object = None) -> None:
         """Probe the network after `epoch` (the signature of `on_epoch_end`)."""

@@ -103,17 +103,9 @@ def _times(a: np.ndarray, W: np.ndarray, out: np.ndarray | None) -> np.ndarray:
         return np.dot(a, W, out=out)
     if a.ndim == 3:
         return np.matmul(a, W, out=out)
-    n_models, n_in, n_out = W.shape
-    side_by_side = W.transpose(1, 0, 2).reshape(n_in, n_models * n_out)  # [W_1 … W_M]
-    wide_out = None if out is None else _wide(out)
-    if wide_out is not None and not np.may_share_memory(wide_out, out):
-        wide_out = None  # out does not lie as (m, M, n_out): write through a copy
-    product = np.dot(a, side_by_side, out=wide_out)
-    product = product.reshape(len(a), n_models, n_out).transpose(1, 0, 2)
-    if out is None or wide_out is not None:
-        return product
-    out[...] = product
-    return out
+    n_models, n_in, _ = W.shape
+    side_by_side = W.transpose(1, 0, 2).reshape(n_in, n_models * W.shape[2])  # [W_1 … W_M]
+    return _wide_product(a, side_by_side, n_models, out)
 
 
 def _transposed_times(a: np.ndarray, delta: np.ndarray, out: np.ndarray | None) -> np.ndarray:
@@ -126,12 +118,22 @@ def _transposed_times(a: np.ndarray, delta: np.ndarray, out: np.ndarray | None) 
         return np.dot(a.T, delta, out=out)
     if a.ndim == 3:
         return np.matmul(a.transpose(0, 2, 1), delta, out=out)
-    n_models, _, n_out = delta.shape
+    return _wide_product(a.T, _wide(delta), len(delta), out)  # aᵀ [δ_1 … δ_M]
+
+
+def _wide_product(
+    left: np.ndarray, wide: np.ndarray, n_models: int, out: np.ndarray | None
+) -> np.ndarray:
+    """`left @ wide` for `wide` holding M blocks side by side, returned as the `(M, r, n)` stack.
+
+    The product is written straight into `out` when `out` lies in memory as
+    `(r, M, n)` (the workspace's buffers do), else through a copy.
+    """
     wide_out = None if out is None else _wide(out)
     if wide_out is not None and not np.may_share_memory(wide_out, out):
-        wide_out = None  # out does not lie as (n_in, M, n_out): write through a copy
-    product = np.dot(a.T, _wide(delta), out=wide_out)  # aᵀ [δ_1 … δ_M]
-    product = product.reshape(a.shape[1], n_models, n_out).transpose(1, 0, 2)
+        wide_out = None  # out does not lie as (r, M, n): write through a copy
+    product = np.dot(left, wide, out=wide_out)
+    product = product.reshape(len(left), n_models, -1).transpose(1, 0, 2)
     if out is None or wide_out is not None:
         return product
     out[...] = product
