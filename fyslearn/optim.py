@@ -328,9 +328,13 @@ class Optimizer:
         schedule: The schedule's name.
         schedule_settings: The settings the schedule takes (empty for `"constant"` and
             `"inverse"`).
+        scaled_gradients: Whether `step` expects the gradients already multiplied by
+            `current_rate`, $\eta g$ (only [SGD][fyslearn.optim.SGD] can, its update
+            being linear in $g$).
     """
 
     schedule_settings: Mapping[str, Setting] = MappingProxyType({})
+    scaled_gradients: bool = False
 
     def __init__(
         self,
@@ -384,11 +388,20 @@ class SGD(Optimizer):
     with $v = 0$ at the start; momentum $\omega = 0$ gives plain SGD,
     $\theta \leftarrow \theta - \eta g$.
 
+    The update depends on $g$ only through $\eta g$, so a caller that can
+    produce $\eta g$ as cheaply as $g$ may hand over that product instead
+    (`scaled_gradients=True`): the network's training multiplies its output
+    error $\delta^L$ by $\eta$, and backpropagation, linear in $\delta^L$,
+    then yields $\eta g$ for every layer, which saves a pass over all
+    parameters per step.
+
     Args:
         params: The arrays to optimise; they are modified in place.
         learning_rate: Initial learning rate $\eta_0 > 0$ (a number or an array).
         momentum: Momentum $\omega \in [0, 1)$ (a number or an array); 0 gives plain SGD.
         schedule: A name of [SCHEDULES][fyslearn.optim.SCHEDULES].
+        scaled_gradients: `step` receives $\eta g$, with $\eta$ the `current_rate`
+            of the epoch, rather than $g$.
         **schedule_settings: `power_t`, `decay_every`, `decay_factor`, as for
             [Optimizer][fyslearn.optim.Optimizer].
 
@@ -408,21 +421,22 @@ class SGD(Optimizer):
         learning_rate: Setting,
         momentum: Setting = 0.0,
         schedule: str = "constant",
+        *,
+        scaled_gradients: bool = False,
         **schedule_settings: Setting,
     ) -> None:
         super().__init__(params, learning_rate, schedule, **schedule_settings)
         self.momentum = _check_setting(momentum, "momentum")
         self.velocities = self._zeros() if np.any(self.momentum) else None
+        self.scaled_gradients = bool(scaled_gradients)
 
     def step(self, grads: Sequence[np.ndarray]) -> None:
-        r"""Apply one update. `grads` are scratch buffers: they are scaled in place by $\eta$."""
-        if self.velocities is None:  # plain SGD: two numpy calls per parameter array
-            for param, grad in zip(self.params, grads, strict=True):
+        r"""Apply one update. `grads` are scratch buffers: they are scaled in place by $\eta$
+        (unless they arrive as $\eta g$, `scaled_gradients`)."""
+        velocities = self.velocities or [None] * len(self.params)
+        for param, grad, velocity in zip(self.params, grads, velocities, strict=True):
+            if not self.scaled_gradients:
                 grad *= self.current_rate  # η g, without a temporary array
-                param -= grad
-            return
-        for param, grad, velocity in zip(self.params, grads, self.velocities, strict=True):
-            grad *= self.current_rate
             _move(param, grad, velocity, self.momentum)
 
 
@@ -629,6 +643,7 @@ def make_optimizer(
     power_t: Setting = 0.5,
     decay_every: int = 10,
     decay_factor: Setting = 0.5,
+    scaled_gradients: bool = False,
 ) -> Optimizer:
     r"""The optimizer named `solver`, with the settings it takes.
 
@@ -650,6 +665,9 @@ def make_optimizer(
         power_t: Exponent of the `"invscaling"` schedule.
         decay_every: Epochs between two drops of the `"step"` schedule.
         decay_factor: Factor of each drop of the `"step"` schedule.
+        scaled_gradients: Ask for an optimizer whose `step` takes $\eta g$ (see
+            [SGD][fyslearn.optim.SGD]); only `"sgd"` can, the other solvers ignore it
+            (check the optimizer's `scaled_gradients`).
 
     Every setting but `decay_every` may be an array that broadcasts against every
     array of `params` (one value per model).
@@ -676,6 +694,7 @@ def make_optimizer(
         "epsilon": epsilon,
     }
     checked = {name: _check_setting(value, name) for name, value in settings.items()}
+    checked["scaled_gradients"] = scaled_gradients
     optimizer = SOLVERS[solver]
     taken = inspect.signature(optimizer).parameters
     return optimizer(

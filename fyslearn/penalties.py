@@ -43,17 +43,23 @@ def penalty_value(w: np.ndarray, kind: str, stacked: bool = False) -> float | np
     return np.abs(flat).sum(axis=1) if kind == "l1" else np.einsum("ij,ij->i", flat, flat)
 
 
-def penalty_gradient(w: np.ndarray, alpha: float | np.ndarray, kind: str) -> np.ndarray:
+def penalty_gradient(
+    w: np.ndarray, alpha: float | np.ndarray, kind: str, out: np.ndarray | None = None
+) -> np.ndarray:
     r"""The penalty's gradient: $2\alpha w$ (L2, D2) or $\alpha\,\mathrm{sign}(w)$ (L1).
 
     Args:
         w: The weights, any shape.
-        alpha: The strength $\alpha \ge 0$, a float or an array broadcasting against `w`.
+        alpha: The strength $\alpha \ge 0$, a float or an array broadcasting against `w`
+            (one value per model, or per weight).
         kind: `"l2"` or `"l1"`.
+        out: Optional array for the result, shape of `w`.
 
     Returns:
         The gradient, shape of `w`.
     """
     if kind == "l1":
-        return alpha * np.sign(w)
-    return (2.0 * alpha) * w
+        out = np.sign(w, out=out)
+        out *= alpha
+        return out
+    return np.multiply(w, 2.0 * alpha, out=out)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from fyslearn.nn import FeedForwardNetwork
-from fyslearn.nn.training import Workspace
+from fyslearn.nn.training import Workspace, parameter_views, per_model
 
 HIDDEN_ACTIVATIONS = ["sigmoid", "relu", "leaky_relu", "linear", "tanh"]
 
@@ -130,3 +130,46 @@ def test_fused_loss_and_gradient_equal_the_separate_ones(rng, name, dtype):
     tolerance = 1e-6 if dtype == np.float32 else 1e-14
     assert value == pytest.approx(loss(Y, A), rel=tolerance)
     np.testing.assert_allclose(gradient, loss.output_gradient(Y, A), rtol=tolerance)
+
+
+@pytest.mark.parametrize("penalty", ["l2", "l1"])
+@pytest.mark.parametrize("shared", [True, False])
+def test_scaled_stack_gradient_is_each_networks_rate_times_its_gradient(rng, penalty, shared):
+    """The workspace's gradient with a per-network scale (SGD's η folded into δᴸ)."""
+    networks = [
+        FeedForwardNetwork(
+            [3, 5, 2], ["tanh", "linear"], alpha=alpha, penalty=penalty, random_state=k
+        )
+        for k, alpha in enumerate([0.0, 0.3, 0.05])
+    ]
+    X, Y = _data(networks[0], rng, n=12)
+    rates = [0.5, 0.01, 2.0]
+    stack = FeedForwardNetwork.stack(networks)
+    workspace = Workspace(stack, batch_size=4, shared_batch=shared)
+    rows = rng.permutation(12)[:4] if shared else np.stack([rng.permutation(12)[:4] for _ in rates])
+    (scaled,) = workspace.gradients(X, Y, rows, scale=per_model(stack, rates))
+    scaled = scaled.copy()
+    (plain,) = workspace.gradients(X, Y, rows)
+    np.testing.assert_allclose(scaled, per_model(stack, rates) * plain, rtol=1e-13, atol=1e-16)
+    for k, network in enumerate(networks):  # and each network's own gradient, unscaled
+        own_rows = rows if shared else rows[k]
+        _, coef_grads, intercept_grads = network.loss_and_gradients(X[own_rows], Y[own_rows])
+        views = parameter_views(plain, stack)
+        expected = [g for pair in zip(coef_grads, intercept_grads, strict=True) for g in pair]
+        for view, gradient in zip(views, expected, strict=True):
+            np.testing.assert_allclose(
+                view[k].reshape(gradient.shape), gradient, rtol=1e-12, atol=1e-15
+            )
+
+
+@pytest.mark.parametrize("loss", ["mse", "cross_entropy"])
+def test_scaled_gradient_of_one_network_with_penalty(rng, loss):
+    network = _network((6,), "relu", loss, 0.2)
+    X, Y = _data(network, rng, n=10)
+    workspace = Workspace(network, batch_size=10)
+    rows = np.arange(10)
+    (scaled,) = workspace.gradients(X, Y, rows, scale=0.125)
+    scaled = scaled.copy()
+    (plain,) = workspace.gradients(X, Y, rows)
+    np.testing.assert_allclose(scaled, 0.125 * plain, rtol=1e-14, atol=1e-17)
+    assert not np.allclose(scaled, plain)  # the scale did act

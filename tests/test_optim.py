@@ -68,3 +68,20 @@ def test_run_epochs_applies_decay_per_epoch_and_visits_every_row_once():
 def test_bad_optimizer_parameters_are_named(kwargs, message):
     with pytest.raises(ValueError, match=message):
         SGD([np.zeros(1)], **kwargs)
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+def test_sgd_with_scaled_gradients_takes_the_same_steps(rng, momentum):
+    """`scaled_gradients=True`: handed η g, SGD moves exactly as when handed g."""
+    start = rng.normal(size=5)
+    plain, scaled = start.copy(), start.copy()
+    sgd = SGD([plain], learning_rate=0.25, momentum=momentum)
+    sgd_scaled = SGD([scaled], learning_rate=0.25, momentum=momentum, scaled_gradients=True)
+    for epoch in range(3):
+        sgd.start_epoch(epoch, n_batches=1)
+        rate = sgd_scaled.start_epoch(epoch, n_batches=1)
+        gradient = rng.normal(size=5)
+        sgd.step([gradient.copy()])
+        sgd_scaled.step([rate * gradient])
+        np.testing.assert_array_equal(scaled, plain)
+    assert not np.allclose(plain, start)

@@ -97,7 +97,8 @@ class LayerStatistics:
         network = self.network
         zs, activations = network.forward(self.X)
         _, delta = network.loss_and_output_error(self.Y, zs[-1], activations[-1])
-        coef_grads, _ = network.backward(zs, activations, delta)
+        coef_grads, intercept_grads = network.backward(zs, activations, delta)
+        network.add_penalty_gradients(coef_grads, intercept_grads)  # the cost's gradient
         per_layer = {
             "activation_mean": [_per_layer(a, np.mean) for a in activations[1:]],
             "activation_std": [_per_layer(a, np.std) for a in activations[1:]],

@@ -12,7 +12,11 @@ C_{\mathrm{BCE}} &= -\frac1n \sum_i \sum_k
 \end{aligned}
 $$
 
-`output_gradient` is $\partial C/\partial a$ (D6 for MSE). With a softmax
+`output_gradient` is $\partial C/\partial a$ (D6 for MSE). The functions that
+return it for training take a `scale` $s$ and return $s\,\partial C/\partial a$
+(or $s\,\delta$) at no extra cost: the factor joins the $2/n$ or $1/n$ already
+there. Training by plain SGD passes the learning rate, so that
+backpropagation yields the step $\eta\,\partial C/\partial\theta$ directly. With a softmax
 output, cross-entropy's output error simplifies to $\delta = (a - y)/n$ (D7),
 which [`CrossEntropy.softmax_delta`][fyslearn.nn.losses.CrossEntropy.softmax_delta]
 returns without ever dividing by a probability; with a sigmoid output, binary
@@ -33,6 +37,7 @@ import numpy as np
 __all__ = ["LOSSES", "BinaryCrossEntropy", "CrossEntropy", "Loss", "MeanSquaredError"]
 
 Value = float | np.ndarray  # a float for one network, shape (M,) for a stack
+Scale = float | np.ndarray  # a float, or shape (M, 1, 1): one factor per network of a stack
 
 
 def _sum_per_model(values: np.ndarray) -> Value:
@@ -65,10 +70,15 @@ class Loss:
         raise NotImplementedError
 
     def value_and_output_gradient(
-        self, Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None
+        self, Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None, scale: Scale = 1.0
     ) -> tuple[Value, np.ndarray]:
-        r"""The loss and $\partial C/\partial a$ together (a loss may share work)."""
-        return self(Y, A), self.output_gradient(Y, A, out=out)
+        r"""The loss and $s\,\partial C/\partial a$ together (a loss may share work).
+
+        `scale` $s$ is a float, or shape `(M, 1, 1)` for a stack (one per network).
+        """
+        gradient = self.output_gradient(Y, A, out=out)
+        gradient *= scale
+        return self(Y, A), gradient
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -88,12 +98,12 @@ class MeanSquaredError(Loss):
         return self.value_and_output_gradient(Y, A, out=out)[1]
 
     def value_and_output_gradient(
-        self, Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None
+        self, Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None, scale: Scale = 1.0
     ) -> tuple[Value, np.ndarray]:
         n = A.shape[-2]
         residual = np.subtract(A, Y, out=out)  # a − y, once for both
         value = _squares_per_model(residual) / n  # C = (1/n) Σ (a − y)²
-        residual *= 2.0 / n  # ∂C/∂a = (2/n)(a − y)  (D6)
+        residual *= 2.0 * scale / n  # s ∂C/∂a = s (2/n)(a − y)  (D6)
         return value, residual
 
 
@@ -117,10 +127,15 @@ class CrossEntropy(Loss):
         return np.divide(-Y, np.maximum(A, _tiny(A)) * A.shape[-2], out=out)
 
     @staticmethod
-    def softmax_delta(Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        r"""Output error of softmax + cross-entropy, $\delta = (a - y)/n$ (D7), shape of `A`."""
+    def softmax_delta(
+        Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None, scale: Scale = 1.0
+    ) -> np.ndarray:
+        r"""Output error of softmax + cross-entropy, $\delta = (a - y)/n$ (D7), shape of `A`.
+
+        Times `scale` $s$ if given (a float, or shape `(M, 1, 1)`): $s\,\delta$.
+        """
         out = np.subtract(A, Y, out=out)
-        out *= 1.0 / A.shape[-2]
+        out *= scale / A.shape[-2]
         return out
 
 
@@ -147,13 +162,16 @@ class BinaryCrossEntropy(Loss):
         return np.divide(p - Y, p * (1.0 - p) * A.shape[-2], out=out)
 
     @staticmethod
-    def sigmoid_delta(Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    def sigmoid_delta(
+        Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None, scale: Scale = 1.0
+    ) -> np.ndarray:
         r"""Output error of a sigmoid output with binary cross-entropy, $\delta = (a - y)/n$.
 
         Derived in [`sigmoid_binary_cross_entropy_delta`][fyslearn.derivations.sigmoid_binary_cross_entropy_delta];
-        the same form as softmax with cross-entropy (D7). Shape of `A`.
+        the same form as softmax with cross-entropy (D7). Shape of `A`; times
+        `scale` if given.
         """  # noqa: E501
-        return CrossEntropy.softmax_delta(Y, A, out=out)
+        return CrossEntropy.softmax_delta(Y, A, out=out, scale=scale)
 
 
 def _clip_probability(A: np.ndarray) -> np.ndarray:

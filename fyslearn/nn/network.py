@@ -350,7 +350,12 @@ class FeedForwardNetwork:
         return self.loss_and_output_error(Y, z, a, out)[1]
 
     def loss_and_output_error(
-        self, Y: np.ndarray, z: np.ndarray, a: np.ndarray, out: np.ndarray | None = None
+        self,
+        Y: np.ndarray,
+        z: np.ndarray,
+        a: np.ndarray,
+        out: np.ndarray | None = None,
+        scale: float | np.ndarray = 1.0,
     ) -> tuple[float | np.ndarray, np.ndarray]:
         r"""The data loss $C$ of the batch and $\delta^L$, sharing the work (D3, D7).
 
@@ -361,14 +366,20 @@ class FeedForwardNetwork:
             z: $z^L$, shape `(m, n_out)` (`(M, m, n_out)`).
             a: $a^L$, same shape.
             out: Optional buffer for $\delta^L$.
+            scale: A factor $s$ for $\delta^L$ (a float, or shape `(M, 1, 1)`, one
+                per network). Backpropagation is linear in $\delta^L$, so every
+                gradient computed from $s\,\delta^L$ is $s$ times the gradient:
+                plain SGD passes its learning rate $\eta$ and gets the step
+                $\eta\nabla C$ without another pass over the parameters.
 
         Returns:
-            The loss (a float; shape `(M,)` for a stack) and $\delta^L$, shape of `a`.
+            The loss (a float; shape `(M,)` for a stack, never scaled) and
+            $s\,\delta^L$, shape of `a`.
         """
         if self.fused_output:
             # δ = (a − y)/n  (D7; the same for sigmoid + binary cross-entropy)
-            return self.loss(Y, a), CrossEntropy.softmax_delta(Y, a, out=out)
-        loss, grad = self.loss.value_and_output_gradient(Y, a, out=out)  # ∂C/∂a^L (D6, MSE)
+            return self.loss(Y, a), CrossEntropy.softmax_delta(Y, a, out=out, scale=scale)
+        loss, grad = self.loss.value_and_output_gradient(Y, a, out=out, scale=scale)  # D6
         return loss, self.activations[-1].backward(z, a, grad)  # δ^L = ∂C/∂a ⊙ σ'(z^L)  (D3)
 
     def backward(
@@ -380,10 +391,12 @@ class FeedForwardNetwork:
         coef_grads: Buffers | None = None,
         intercept_grads: Buffers | None = None,
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        r"""Propagate the output error $\delta^L$ back; return the gradients (D4, D5).
+        r"""Propagate the output error $\delta^L$ back; return the data loss's gradients (D4, D5).
 
-        The penalty adds $2\alpha W^l$ (L2) or $\alpha\,\mathrm{sign}(W^l)$ (L1) to
-        each kernel gradient.
+        Backpropagation differentiates the data loss only; the penalty's
+        gradient is added by
+        [`add_penalty_gradients`][fyslearn.nn.network.FeedForwardNetwork.add_penalty_gradients]
+        (as in [`loss_and_gradients`][fyslearn.nn.network.FeedForwardNetwork.loss_and_gradients]).
 
         Args:
             zs: The $z^l$ of [`forward`][fyslearn.nn.network.FeedForwardNetwork.forward].
@@ -394,14 +407,13 @@ class FeedForwardNetwork:
             intercept_grads: Optional buffers for the bias gradients, shapes of `intercepts_`.
 
         Returns:
-            The gradients of the cost by kernel and by bias, shapes of `coefs_`
-            and `intercepts_`.
+            The gradients of the data loss by kernel and by bias, shapes of
+            `coefs_` and `intercepts_`.
         """
         n = self.n_layers
         delta_out = delta_out or [None] * n
         coef_grads = list(coef_grads or [None] * n)
         intercept_grads = list(intercept_grads or [None] * n)
-        penalized = self._penalized()
         for layer in reversed(range(n)):  # l = L, ..., 1
             W, b, a_prev = self.coefs_[layer], self.intercepts_[layer], activations[layer]
             # D5: ∂C/∂W^l = (a^{l-1})ᵀ δ^l and ∂C/∂b^l = Σ_rows δ^l
@@ -409,15 +421,33 @@ class FeedForwardNetwork:
             intercept_grads[layer] = np.add.reduce(
                 delta, axis=-2, keepdims=b.ndim == delta.ndim, out=intercept_grads[layer]
             )
-            if penalized:
-                coef_grads[layer] += penalty_gradient(W, self.alpha, self.penalty_kind)
-                if self.penalize_biases:
-                    intercept_grads[layer] += penalty_gradient(b, self.alpha, self.penalty_kind)
             if layer > 0:
                 # D4: δ^{l-1} = (δ^l (W^l)ᵀ) ⊙ σ'(z^{l-1})
                 delta = _times_transpose(delta, W, out=delta_out[layer - 1])
                 self.activations[layer - 1].backward(zs[layer - 1], activations[layer], delta)
         return coef_grads, intercept_grads
+
+    def add_penalty_gradients(
+        self, coef_grads: list[np.ndarray], intercept_grads: list[np.ndarray]
+    ) -> None:
+        r"""Add the penalty's gradient to the data loss's, in place (D2).
+
+        $2\alpha W^l$ (L2) or $\alpha\,\mathrm{sign}(W^l)$ (L1) joins each kernel
+        gradient ([`penalty_gradient`][fyslearn.penalties.penalty_gradient]), and
+        each bias gradient when the biases are penalised too.
+
+        Args:
+            coef_grads: Kernel gradients, shapes of `coefs_`.
+            intercept_grads: Bias gradients, shapes of `intercepts_`.
+        """
+        if not self._penalized():
+            return
+        pairs = [(self.coefs_, coef_grads)]
+        if self.penalize_biases:
+            pairs.append((self.intercepts_, intercept_grads))
+        for parameters, grads in pairs:
+            for parameter, grad in zip(parameters, grads, strict=True):
+                grad += penalty_gradient(parameter, self.alpha, self.penalty_kind)
 
     def _penalized(self) -> bool:
         r"""Whether any network has a penalty ($\alpha > 0$); cheap for a plain float."""
@@ -465,6 +495,7 @@ class FeedForwardNetwork:
         zs, activations = self.forward(X)
         data_loss, delta = self.loss_and_output_error(Y, zs[-1], activations[-1])
         coef_grads, intercept_grads = self.backward(zs, activations, delta)
+        self.add_penalty_gradients(coef_grads, intercept_grads)
         return data_loss + self.penalty(), coef_grads, intercept_grads
 
     def _check_xy(self, X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:

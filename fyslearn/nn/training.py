@@ -11,9 +11,18 @@ network write into those arrays, so a step allocates (almost) nothing.
 All kernels and biases live in one flat array while training (each
 `coefs_[l]` and `intercepts_[l]` is a view of a slice of it), and so do their
 gradients, in the same layout. The optimiser then updates every parameter of
-the network with two numpy calls (four with momentum), however many layers
+the network with one numpy call (three with momentum), however many layers
 it has: on small networks the per-call overhead of numpy, not the
-arithmetic, is what a step costs.
+arithmetic, is what a step costs. For the same reason the penalty's gradient
+(D2) is added to the flat gradient in one operation, with each parameter's
+own $\alpha$ (zero on the biases).
+
+Plain SGD takes $\eta g$ rather than $g$
+([`SGD`][fyslearn.optim.SGD] with `scaled_gradients`): the workspace
+multiplies the output error $\delta^L$ by $\eta$ (a factor that joins the
+$1/n$ already there), backpropagation carries it to every layer, and the
+update is a single subtraction instead of a multiplication and a
+subtraction over all parameters.
 
 The same functions train a stack of $M$ networks
 ([`FeedForwardNetwork.stack`][fyslearn.nn.network.FeedForwardNetwork.stack]):
@@ -38,6 +47,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..optim import Outcome, make_optimizer, run_epochs, shuffled_orders
+from ..penalties import penalty_gradient
 from .diagnostics import LayerStatistics, check_diagnostics
 from .network import FeedForwardNetwork
 
@@ -46,6 +56,7 @@ __all__ = [
     "Workspace",
     "pack_parameters",
     "parameter_views",
+    "penalty_strengths",
     "score_network",
     "train_network",
 ]
@@ -116,8 +127,43 @@ def per_model(network: FeedForwardNetwork, values: Sequence[float]) -> np.ndarra
     return flat
 
 
+def model_values(network: FeedForwardNetwork, flat: float | np.ndarray) -> float | np.ndarray:
+    """The inverse of [`per_model`][fyslearn.nn.training.per_model]: each network's value.
+
+    Args:
+        network: One network or a stack.
+        flat: A number, or a flat array holding one value per network of a stack.
+
+    Returns:
+        A float for a number, else a view of shape `(M, 1, 1)`.
+    """
+    if np.ndim(flat) == 0:
+        return float(flat)
+    first_bias = parameter_views(flat, network)[1]  # (M, 1, n_out), one value per row
+    return first_bias[:, :, :1]
+
+
+def penalty_strengths(network: FeedForwardNetwork) -> np.ndarray | None:
+    r"""Each parameter's penalty strength $\alpha$, flat as in `pack_parameters`.
+
+    $\alpha$ of its network on the kernels, and on the biases when they are
+    penalised, zero elsewhere; `None` when no network has a penalty.
+    """
+    if not network._penalized():
+        return None
+    flat = np.zeros(_n_parameters(network), network.dtype)
+    views = parameter_views(flat, network)
+    penalized = views if network.penalize_biases else views[0::2]
+    for view in penalized:
+        view[...] = network.alpha
+    return flat
+
+
 class Workspace:
     """Preallocated arrays for the mini-batch gradient of one network or of a stack.
+
+    Creating a workspace packs the network's parameters into one flat array,
+    `params` ([`pack_parameters`][fyslearn.nn.training.pack_parameters]).
 
     Args:
         network: The network (or stack) to differentiate.
@@ -151,26 +197,44 @@ class Workspace:
                 width = sizes[1]
                 self.z[0] = np.empty((batch_size, n_models, width), dtype).transpose(1, 0, 2)
                 self.delta[0] = np.empty((batch_size, n_models, width), dtype).transpose(1, 0, 2)
-        # the gradients in the flat layout of pack_parameters: W¹, b¹, W², b², …
-        self.flat_grad = np.empty(_n_parameters(network), dtype)
+        # the parameters and their gradients in the flat layout of pack_parameters
+        self.params = pack_parameters(network)
+        self.flat_grad = np.empty_like(self.params)
         views = parameter_views(self.flat_grad, network)
         self.coef_grads, self.intercept_grads = views[0::2], views[1::2]
         self._full_views = (self.z, self.a, self.delta)
         self.track_accuracy = track_accuracy
+        # the penalty: each parameter's α, times the gradient's scale (cached per scale)
+        self._strengths = penalty_strengths(network)
+        self._penalty_work = None if self._strengths is None else np.empty_like(self.params)
+        self._scale: float | np.ndarray | None = None
         self.reset()
 
     def reset(self) -> None:
         """Start a new epoch's running totals."""
         self.loss_sum, self.correct, self.seen = 0.0, 0, 0
 
-    def gradients(self, X: np.ndarray, Y: np.ndarray, rows: np.ndarray) -> list[np.ndarray]:
-        """Gradient of the mean loss over `X[rows]`, flat as in `pack_parameters`.
+    def gradients(
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        rows: np.ndarray,
+        scale: float | np.ndarray = 1.0,
+    ) -> list[np.ndarray]:
+        r"""Gradient of the cost over `X[rows]` (mean loss + penalty), flat as in `pack_parameters`.
 
         Args:
             X: All training inputs, shape `(n, n_in)`.
             Y: All training targets, shape `(n, n_out)`.
             rows: The batch's row indices, shape `(m,)`, or `(M, m)` for a stack
                 whose networks read their own rows.
+            scale: A factor for the gradient: a number, or a flat array holding
+                each network's factor on its parameters (as the learning rate of
+                a stack's optimizer); plain SGD passes its learning rate and
+                receives the step $\eta g$.
+
+        Returns:
+            The flat gradient (times `scale`), in a list as the optimizers take it.
         """
         m, network = rows.shape[-1], self.network
         # gather the mini-batch; the rows come from a permutation, so they are valid, and
@@ -183,11 +247,26 @@ class Workspace:
         output = activations[-1]
         if self.track_accuracy:
             self.correct += count_correct(output, y)
-        loss, delta = network.loss_and_output_error(y, zs[-1], output, out=delta_out[-1])
+        if scale is not self._scale:
+            self._set_scale(scale)
+        loss, delta = network.loss_and_output_error(
+            y, zs[-1], output, out=delta_out[-1], scale=self._delta_scale
+        )
         self.loss_sum += loss * m
         self.seen += m
         network.backward(zs, activations, delta, delta_out, self.coef_grads, self.intercept_grads)
+        if self._strengths is not None:  # D2, every layer (and network) in one operation
+            self.flat_grad += penalty_gradient(
+                self.params, self._scaled_strengths, network.penalty_kind, out=self._penalty_work
+            )
         return [self.flat_grad]
+
+    def _set_scale(self, scale: float | np.ndarray) -> None:
+        """Remember `scale` as the factor of the output error and of the penalty strengths."""
+        self._scale = scale
+        self._delta_scale = model_values(self.network, scale)
+        if self._strengths is not None:
+            self._scaled_strengths = self._strengths * scale
 
     def _rows(self, m: int) -> tuple[np.ndarray, np.ndarray]:
         """The first `m` rows of the input and target buffers (a short last batch)."""
@@ -358,7 +437,7 @@ def train_network(
     batch_order, shared = shuffled_orders(rngs, len(X))
     batch = min(batch_size, len(X))
     workspace = Workspace(network, batch, shared, track_accuracy)
-    flat = pack_parameters(network)
+    flat = workspace.params
     settings = {"momentum": momentum, **(solver_settings or {})}
     values = {
         name: _per_model_setting(value, n_models, name)
@@ -369,7 +448,12 @@ def train_network(
     else:  # each network's value on its own parameters, in the flat layout
         values = {name: per_model(network, value) for name, value in values.items()}
     optimizer = make_optimizer(
-        solver, [flat], values.pop("learning_rate"), schedule=schedule, **values
+        solver,
+        [flat],
+        values.pop("learning_rate"),
+        schedule=schedule,
+        scaled_gradients=True,  # plain SGD: the workspace's gradient is η g (see the module)
+        **values,
     )
     history: dict[str, list] = {"loss": [], "data_loss": []}
     statistics = LayerStatistics(network, X, Y, check_diagnostics(diagnostics))
@@ -390,9 +474,13 @@ def train_network(
             on_epoch_end(epoch, history)
         return {"loss": history["loss"][-1]}
 
+    def batch_gradients(rows: np.ndarray) -> list[np.ndarray]:
+        scale = optimizer.current_rate if optimizer.scaled_gradients else 1.0
+        return workspace.gradients(X, Y, rows, scale)
+
     outcomes = run_epochs(
         optimizer,
-        lambda rows: workspace.gradients(X, Y, rows),
+        batch_gradients,
         n_samples=len(X),
         batch_size=batch,
         epochs=epochs,
