@@ -308,15 +308,25 @@ class FeedForwardNetwork:
     # -- forward pass ---------------------------------------------------------------
 
     def forward(
-        self, X: np.ndarray, z_out: Buffers | None = None, a_out: Buffers | None = None
+        self,
+        X: np.ndarray,
+        z_out: Buffers | None = None,
+        a_out: Buffers | None = None,
+        first_block: np.ndarray | None = None,
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
         r"""The weighted inputs $[z^1, \dots, z^L]$ and activations $[a^0 = X, a^1, \dots, a^L]$.
 
         Args:
             X: Inputs, shape `(m, n_in)`; for a stack also `(M, m, n_in)`, one
-                mini-batch per network.
+                mini-batch per network. With `first_block`, one more column, of ones.
             z_out: Optional buffers for the $z^l$, shapes `(m, n_l)` (`(M, m, n_l)`).
             a_out: Optional buffers for the $a^l$, same shapes.
+            first_block: The bias trick, for a stack: $[W^1; b^1]$, the first
+                kernel with the bias as its last row, one array of shape
+                `(M, n_in + 1, n_1)` sharing memory with `coefs_[0]` and
+                `intercepts_[0]` (see [`first_block`][fyslearn.nn.training.first_block]).
+                Then $[a^0\;1]\,[W^1; b^1] = a^0 W^1 + b^1$ is one product, where a
+                stack would otherwise add the bias to $M$ times $m \times n_1$ numbers.
 
         Returns:
             The lists of $z^l$ and $a^l$, shapes `(m, n_l)` (`(M, m, n_l)` for a stack).
@@ -324,11 +334,14 @@ class FeedForwardNetwork:
         z_out = z_out or [None] * self.n_layers
         a_out = a_out or [None] * self.n_layers
         zs, activations = [], [X]
-        for W, b, sigma, z_buffer, a_buffer in zip(
-            self.coefs_, self.intercepts_, self.activations, z_out, a_out, strict=True
+        for layer, (W, b, sigma, z_buffer, a_buffer) in enumerate(
+            zip(self.coefs_, self.intercepts_, self.activations, z_out, a_out, strict=True)
         ):
-            z = _times(activations[-1], W, out=z_buffer)  # z^l = a^{l-1} W^l + b^l
-            z += b
+            if layer == 0 and first_block is not None:
+                z = _times(X, first_block, out=z_buffer)  # [a⁰ 1] [W¹; b¹] = a⁰ W¹ + b¹
+            else:
+                z = _times(activations[-1], W, out=z_buffer)  # z^l = a^{l-1} W^l + b^l
+                z += b
             zs.append(z)
             activations.append(sigma(z, out=a_buffer))  # a^l = σ(z^l)
         return zs, activations
@@ -390,6 +403,7 @@ class FeedForwardNetwork:
         delta_out: Buffers | None = None,
         coef_grads: Buffers | None = None,
         intercept_grads: Buffers | None = None,
+        first_block_grad: np.ndarray | None = None,
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
         r"""Propagate the output error $\delta^L$ back; return the data loss's gradients (D4, D5).
 
@@ -405,6 +419,12 @@ class FeedForwardNetwork:
             delta_out: Optional buffers for $\delta^1, \dots, \delta^{L}$.
             coef_grads: Optional buffers for the kernel gradients, shapes of `coefs_`.
             intercept_grads: Optional buffers for the bias gradients, shapes of `intercepts_`.
+            first_block_grad: The bias trick of
+                [`forward`][fyslearn.nn.network.FeedForwardNetwork.forward]: when
+                `activations[0]` is $[a^0\;1]$, the buffer, shape `(M, n_in + 1, n_1)`,
+                for $[a^0\;1]^T\delta^1 = [\partial C/\partial W^1; \partial C/\partial b^1]$,
+                both gradients of the first layer in one product (D5); it shares
+                memory with `coef_grads[0]` and `intercept_grads[0]`.
 
         Returns:
             The gradients of the data loss by kernel and by bias, shapes of
@@ -416,6 +436,12 @@ class FeedForwardNetwork:
         intercept_grads = list(intercept_grads or [None] * n)
         for layer in reversed(range(n)):  # l = L, ..., 1
             W, b, a_prev = self.coefs_[layer], self.intercepts_[layer], activations[layer]
+            if layer == 0 and first_block_grad is not None:
+                # D5 with the bias trick: [a⁰ 1]ᵀ δ¹ = [∂C/∂W¹; ∂C/∂b¹]
+                _transposed_times(a_prev, delta, out=first_block_grad)
+                coef_grads[0] = first_block_grad[:, :-1]
+                intercept_grads[0] = first_block_grad[:, -1:]
+                continue
             # D5: ∂C/∂W^l = (a^{l-1})ᵀ δ^l and ∂C/∂b^l = Σ_rows δ^l
             coef_grads[layer] = _transposed_times(a_prev, delta, out=coef_grads[layer])
             intercept_grads[layer] = np.add.reduce(

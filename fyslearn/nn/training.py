@@ -54,6 +54,7 @@ from .network import FeedForwardNetwork
 __all__ = [
     "TrainingResult",
     "Workspace",
+    "first_block",
     "pack_parameters",
     "parameter_views",
     "penalty_strengths",
@@ -90,6 +91,27 @@ def parameter_views(flat: np.ndarray, network: FeedForwardNetwork) -> list[np.nd
         else:
             views += [kernel.reshape(n_models, n_in, n_out), bias.reshape(n_models, 1, n_out)]
     return views
+
+
+def first_block(flat: np.ndarray, network: FeedForwardNetwork) -> np.ndarray:
+    r"""A stack's first kernel and bias as one array $[W^1; b^1]$, a view of `flat`.
+
+    In the layout of [`parameter_views`][fyslearn.nn.training.parameter_views]
+    the first kernels, `(n_in, M, n_1)` in memory, are followed by the first
+    biases, `(M, n_1)`: together one `(n_in + 1, M, n_1)` block, returned as the
+    `(M, n_in + 1, n_1)` stack whose last row is the bias (the bias trick of
+    [`forward`][fyslearn.nn.network.FeedForwardNetwork.forward]).
+
+    Args:
+        flat: Parameters (or gradients) of a stack, flat.
+        network: The stack.
+
+    Returns:
+        A view of shape `(M, n_in + 1, n_1)`.
+    """
+    n_in, n_out = network.layer_sizes[:2]
+    rows = flat[: (n_in + 1) * network.n_models * n_out]
+    return rows.reshape(n_in + 1, network.n_models, n_out).transpose(1, 0, 2)
 
 
 def _n_parameters(network: FeedForwardNetwork) -> int:
@@ -181,9 +203,12 @@ class Workspace:
         track_accuracy: bool = False,
     ) -> None:
         dtype, sizes, n_models = network.dtype, network.layer_sizes, network.n_models
-        self.network = network
+        self.network, self.batch_size = network, batch_size
         rows = (batch_size,) if shared_batch or n_models is None else (n_models, batch_size)
-        self.x = np.empty((*rows, sizes[0]), dtype)
+        # a stack's inputs carry a last column of ones: the bias trick of its first layer
+        self.bias_trick = n_models is not None
+        self.x = np.ones((*rows, sizes[0] + self.bias_trick), dtype)
+        self._x_inputs = self.x[..., : sizes[0]]  # where the gathered inputs go
         self.y = np.empty((*rows, sizes[-1]), dtype)
         if n_models is None:
             self.z, self.a, self.delta = (
@@ -202,6 +227,11 @@ class Workspace:
         self.flat_grad = np.empty_like(self.params)
         views = parameter_views(self.flat_grad, network)
         self.coef_grads, self.intercept_grads = views[0::2], views[1::2]
+        if self.bias_trick:
+            self.first_block = first_block(self.params, network)
+            self.first_block_grad = first_block(self.flat_grad, network)
+        else:
+            self.first_block = self.first_block_grad = None
         self._full_views = (self.z, self.a, self.delta)
         self.track_accuracy = track_accuracy
         # the penalty: each parameter's α, times the gradient's scale (cached per scale)
@@ -239,11 +269,11 @@ class Workspace:
         m, network = rows.shape[-1], self.network
         # gather the mini-batch; the rows come from a permutation, so they are valid, and
         # mode="clip" spares the check that makes take(mode="raise") copy its output twice
-        x_buffer, y_buffer = (self.x, self.y) if m == self.x.shape[-2] else self._rows(m)
-        x = X.take(rows, axis=0, out=x_buffer, mode="clip")
-        y = Y.take(rows, axis=0, out=y_buffer, mode="clip")
+        x, x_inputs, y = (self.x, self._x_inputs, self.y) if m == self.batch_size else self._rows(m)
+        X.take(rows, axis=0, out=x_inputs, mode="clip")  # (with the trick, the ones stay)
+        Y.take(rows, axis=0, out=y, mode="clip")
         z_out, a_out, delta_out = self._views(m)
-        zs, activations = network.forward(x, z_out, a_out)
+        zs, activations = network.forward(x, z_out, a_out, self.first_block)
         output = activations[-1]
         if self.track_accuracy:
             self.correct += count_correct(output, y)
@@ -254,7 +284,15 @@ class Workspace:
         )
         self.loss_sum += loss * m
         self.seen += m
-        network.backward(zs, activations, delta, delta_out, self.coef_grads, self.intercept_grads)
+        network.backward(
+            zs,
+            activations,
+            delta,
+            delta_out,
+            self.coef_grads,
+            self.intercept_grads,
+            self.first_block_grad,
+        )
         if self._strengths is not None:  # D2, every layer (and network) in one operation
             self.flat_grad += penalty_gradient(
                 self.params, self._scaled_strengths, network.penalty_kind, out=self._penalty_work
@@ -268,13 +306,13 @@ class Workspace:
         if self._strengths is not None:
             self._scaled_strengths = self._strengths * scale
 
-    def _rows(self, m: int) -> tuple[np.ndarray, np.ndarray]:
-        """The first `m` rows of the input and target buffers (a short last batch)."""
-        return self.x[..., :m, :], self.y[..., :m, :]
+    def _rows(self, m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The first `m` rows of the input buffer, its inputs' columns, and the targets'."""
+        return self.x[..., :m, :], self._x_inputs[..., :m, :], self.y[..., :m, :]
 
     def _views(self, m: int) -> tuple[list[np.ndarray], ...]:
         """The first `m` rows of every buffer (cached for the full batch size)."""
-        if m == self.x.shape[-2]:
+        if m == self.batch_size:
             return self._full_views
         return tuple([buffer[..., :m, :] for buffer in buffers] for buffers in self._full_views)
 
