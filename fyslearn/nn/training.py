@@ -218,10 +218,13 @@ class Workspace:
             self.z, self.a, self.delta = (
                 [np.empty((n_models, batch_size, n), dtype) for n in sizes[1:]] for _ in range(3)
             )
-            if shared_batch:  # the first layer's products are wide: (m, M, n) in memory
-                width = sizes[1]
-                self.z[0] = np.empty((batch_size, n_models, width), dtype).transpose(1, 0, 2)
-                self.delta[0] = np.empty((batch_size, n_models, width), dtype).transpose(1, 0, 2)
+            if shared_batch:
+                # the first layer's products are wide, (m, M, n) in memory; its activations
+                # lie the same way, so that element-wise steps walk all three in one order
+                wide = (batch_size, n_models, sizes[1])
+                self.z[0], self.a[0], self.delta[0] = (
+                    np.empty(wide, dtype).transpose(1, 0, 2) for _ in range(3)
+                )
         # the parameters and their gradients in the flat layout of pack_parameters
         self.params = pack_parameters(network)
         self.flat_grad = np.empty_like(self.params)
