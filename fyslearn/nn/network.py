@@ -321,12 +321,12 @@ class FeedForwardNetwork:
                 mini-batch per network. With `first_block`, one more column, of ones.
             z_out: Optional buffers for the $z^l$, shapes `(m, n_l)` (`(M, m, n_l)`).
             a_out: Optional buffers for the $a^l$, same shapes.
-            first_block: The bias trick, for a stack: $[W^1; b^1]$, the first
-                kernel with the bias as its last row, one array of shape
-                `(M, n_in + 1, n_1)` sharing memory with `coefs_[0]` and
-                `intercepts_[0]` (see [`first_block`][fyslearn.nn.training.first_block]).
-                Then $[a^0\;1]\,[W^1; b^1] = a^0 W^1 + b^1$ is one product, where a
-                stack would otherwise add the bias to $M$ times $m \times n_1$ numbers.
+            first_block: The bias trick: $[W^1; b^1]$, the first kernel with the
+                bias as its last row, one array of shape `(n_in + 1, n_1)`
+                (`(M, n_in + 1, n_1)` for a stack) sharing memory with `coefs_[0]`
+                and `intercepts_[0]` (see [`first_block`][fyslearn.nn.training.first_block]).
+                Then $[a^0\;1]\,[W^1; b^1] = a^0 W^1 + b^1$ is one product, without
+                a pass over the $m \times n_1$ numbers (per network) to add the bias.
 
         Returns:
             The lists of $z^l$ and $a^l$, shapes `(m, n_l)` (`(M, m, n_l)` for a stack).
@@ -421,7 +421,7 @@ class FeedForwardNetwork:
             intercept_grads: Optional buffers for the bias gradients, shapes of `intercepts_`.
             first_block_grad: The bias trick of
                 [`forward`][fyslearn.nn.network.FeedForwardNetwork.forward]: when
-                `activations[0]` is $[a^0\;1]$, the buffer, shape `(M, n_in + 1, n_1)`,
+                `activations[0]` is $[a^0\;1]$, the buffer, shape of `first_block`,
                 for $[a^0\;1]^T\delta^1 = [\partial C/\partial W^1; \partial C/\partial b^1]$,
                 both gradients of the first layer in one product (D5); it shares
                 memory with `coef_grads[0]` and `intercept_grads[0]`.
@@ -439,8 +439,9 @@ class FeedForwardNetwork:
             if layer == 0 and first_block_grad is not None:
                 # D5 with the bias trick: [a⁰ 1]ᵀ δ¹ = [∂C/∂W¹; ∂C/∂b¹]
                 _transposed_times(a_prev, delta, out=first_block_grad)
-                coef_grads[0] = first_block_grad[:, :-1]
-                intercept_grads[0] = first_block_grad[:, -1:]
+                coef_grads[0] = first_block_grad[..., :-1, :]
+                bias_row = first_block_grad[..., -1:, :]  # (M, 1, n_1) for a stack
+                intercept_grads[0] = bias_row if b.ndim == 3 else bias_row[0]
                 continue
             # D5: ∂C/∂W^l = (a^{l-1})ᵀ δ^l and ∂C/∂b^l = Σ_rows δ^l
             coef_grads[layer] = _transposed_times(a_prev, delta, out=coef_grads[layer])

@@ -6,7 +6,12 @@ history. The gradient of a step is computed in a
 [`Workspace`][fyslearn.nn.training.Workspace] of arrays allocated once for
 the largest batch: the batch is gathered from the data by its row indices,
 and the forward pass, the output error and the backpropagation of the
-network write into those arrays, so a step allocates (almost) nothing.
+network write into those arrays, so a step allocates (almost) nothing. The
+gathered inputs carry a last column of ones, and the first kernel and bias
+are read as one matrix $[W^1; b^1]$ ([`first_block`][fyslearn.nn.training.first_block]):
+the bias trick, $[a^0\;1]\,[W^1; b^1] = a^0 W^1 + b^1$, so the first layer's
+product adds its bias, and one product $[a^0\;1]^T\delta^1$ gives both of
+its gradients.
 
 All kernels and biases live in one flat array while training (each
 `coefs_[l]` and `intercepts_[l]` is a view of a slice of it), and so do their
@@ -94,24 +99,28 @@ def parameter_views(flat: np.ndarray, network: FeedForwardNetwork) -> list[np.nd
 
 
 def first_block(flat: np.ndarray, network: FeedForwardNetwork) -> np.ndarray:
-    r"""A stack's first kernel and bias as one array $[W^1; b^1]$, a view of `flat`.
+    r"""The first kernel and bias as one array $[W^1; b^1]$, a view of `flat`.
 
     In the layout of [`parameter_views`][fyslearn.nn.training.parameter_views]
-    the first kernels, `(n_in, M, n_1)` in memory, are followed by the first
-    biases, `(M, n_1)`: together one `(n_in + 1, M, n_1)` block, returned as the
-    `(M, n_in + 1, n_1)` stack whose last row is the bias (the bias trick of
-    [`forward`][fyslearn.nn.network.FeedForwardNetwork.forward]).
+    the first kernel, `(n_in, n_1)`, is followed by the first bias, `(n_1,)`:
+    together one `(n_in + 1, n_1)` matrix whose last row is the bias (the bias
+    trick of [`forward`][fyslearn.nn.network.FeedForwardNetwork.forward]). For a
+    stack the kernels lie as `(n_in, M, n_1)` and the biases as `(M, n_1)`, one
+    `(n_in + 1, M, n_1)` block, returned as the stack `(M, n_in + 1, n_1)`.
 
     Args:
-        flat: Parameters (or gradients) of a stack, flat.
-        network: The stack.
+        flat: Parameters (or gradients) of a network or a stack, flat.
+        network: The network or stack.
 
     Returns:
-        A view of shape `(M, n_in + 1, n_1)`.
+        A view of shape `(n_in + 1, n_1)`, or `(M, n_in + 1, n_1)` for a stack.
     """
     n_in, n_out = network.layer_sizes[:2]
-    rows = flat[: (n_in + 1) * network.n_models * n_out]
-    return rows.reshape(n_in + 1, network.n_models, n_out).transpose(1, 0, 2)
+    n_models = network.n_models or 1
+    rows = flat[: (n_in + 1) * n_models * n_out]
+    if network.n_models is None:
+        return rows.reshape(n_in + 1, n_out)
+    return rows.reshape(n_in + 1, n_models, n_out).transpose(1, 0, 2)
 
 
 def _n_parameters(network: FeedForwardNetwork) -> int:
@@ -205,9 +214,8 @@ class Workspace:
         dtype, sizes, n_models = network.dtype, network.layer_sizes, network.n_models
         self.network, self.batch_size = network, batch_size
         rows = (batch_size,) if shared_batch or n_models is None else (n_models, batch_size)
-        # a stack's inputs carry a last column of ones: the bias trick of its first layer
-        self.bias_trick = n_models is not None
-        self.x = np.ones((*rows, sizes[0] + self.bias_trick), dtype)
+        # the inputs carry a last column of ones: the bias trick of the first layer
+        self.x = np.ones((*rows, sizes[0] + 1), dtype)
         self._x_inputs = self.x[..., : sizes[0]]  # where the gathered inputs go
         self.y = np.empty((*rows, sizes[-1]), dtype)
         if n_models is None:
@@ -230,11 +238,8 @@ class Workspace:
         self.flat_grad = np.empty_like(self.params)
         views = parameter_views(self.flat_grad, network)
         self.coef_grads, self.intercept_grads = views[0::2], views[1::2]
-        if self.bias_trick:
-            self.first_block = first_block(self.params, network)
-            self.first_block_grad = first_block(self.flat_grad, network)
-        else:
-            self.first_block = self.first_block_grad = None
+        self.first_block = first_block(self.params, network)
+        self.first_block_grad = first_block(self.flat_grad, network)
         self._full_views = (self.z, self.a, self.delta)
         self.track_accuracy = track_accuracy
         # the penalty: each parameter's α, times the gradient's scale (cached per scale)
@@ -273,7 +278,7 @@ class Workspace:
         # gather the mini-batch; the rows come from a permutation, so they are valid, and
         # mode="clip" spares the check that makes take(mode="raise") copy its output twice
         x, x_inputs, y = (self.x, self._x_inputs, self.y) if m == self.batch_size else self._rows(m)
-        X.take(rows, axis=0, out=x_inputs, mode="clip")  # (with the trick, the ones stay)
+        X.take(rows, axis=0, out=x_inputs, mode="clip")  # the column of ones stays
         Y.take(rows, axis=0, out=y, mode="clip")
         z_out, a_out, delta_out = self._views(m)
         zs, activations = network.forward(x, z_out, a_out, self.first_block)
