@@ -378,6 +378,9 @@ class SGDRegressor(_LinearPredictor):
         epsilon: $\epsilon > 0$ of Adagrad, RMSprop and Adam.
         rho: RMSprop's decay $\rho \in [0, 1)$.
         power_t: Exponent of the `"invscaling"` schedule, $\eta_0/(e + 1)^{p}$.
+        decay_every: Epochs $k \ge 1$ between two drops of the `"step"` schedule,
+            $\eta_0\,\gamma^{\lfloor e/k \rfloor}$.
+        decay_factor: Factor $\gamma \in (0, 1]$ of each drop of the `"step"` schedule.
 
     Relation to scikit-learn: `sklearn.linear_model.Lasso` minimises
     $\frac1{2n}\lVert y - X\beta\rVert^2 + \alpha_{sk}\lVert\beta\rVert_1$, half our
@@ -409,6 +412,8 @@ class SGDRegressor(_LinearPredictor):
         epsilon: float = 1e-8,
         rho: float = 0.9,
         power_t: float = 0.5,
+        decay_every: int = 10,
+        decay_factor: float = 0.5,
     ) -> None:
         self.alpha = alpha
         self.learning_rate = learning_rate
@@ -426,6 +431,8 @@ class SGDRegressor(_LinearPredictor):
         self.epsilon = epsilon
         self.rho = rho
         self.power_t = power_t
+        self.decay_every = decay_every
+        self.decay_factor = decay_factor
 
     def _prepare_fit(self, X: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Check the settings, then the data, as `fit` and `fit_many` both do."""

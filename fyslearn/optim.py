@@ -26,9 +26,9 @@ zero at the start, and squares, roots and quotients element by element:
 [SOLVERS][fyslearn.optim.SOLVERS].
 
 Every hyper-parameter (`learning_rate`, `momentum`, `rho`, `beta_1`, `beta_2`, `epsilon`,
-`power_t`, `decay_factor`) is a number, or an array that broadcasts against every
-parameter array: one setting per model when the columns of a parameter matrix are
-separate models trained at once. The schedules of [SCHEDULES][fyslearn.optim.SCHEDULES]
+`power_t`, `decay_every`, `decay_factor`) is a number, or an array that broadcasts
+against every parameter array: one setting per model when the columns of a parameter
+matrix are separate models trained at once. The schedules of [SCHEDULES][fyslearn.optim.SCHEDULES]
 work on such arrays as on numbers; each is constant within an epoch
 $e = 0, 1, \dots$ of $n_b$ mini-batches:
 
@@ -117,6 +117,7 @@ _DOMAINS: Mapping[str, _Interval] = MappingProxyType(
         "beta_2": _Interval(0.0, 1.0),
         "epsilon": _Interval(0.0, low_allowed=False),
         "power_t": _Interval(0.0),
+        "decay_every": _Interval(1.0),
         "decay_factor": _Interval(0.0, 1.0, low_allowed=False, high_allowed=True),
     }
 )
@@ -145,6 +146,26 @@ def _check_setting(value: object, name: str) -> Setting:
         index = tuple(int(i) for i in np.argwhere(~allowed)[0])
         raise ValueError(
             f"{name} must be {domain} in every entry; entry {index} is {float(values[index])!r}."
+        )
+    return values
+
+
+def _check_decay_every(value: object) -> int | np.ndarray:
+    """`decay_every` as an int >= 1, or as a float array of whole numbers >= 1 (one per model).
+
+    Raises:
+        TypeError: A single value that is not an integer.
+        ValueError: A value below 1, or an array entry that is not a whole number.
+    """
+    if np.ndim(value) == 0 and not isinstance(value, np.ndarray):
+        return check_positive_int(value, "decay_every")
+    values = _check_setting(value, "decay_every")
+    fractional = values != np.floor(values)
+    if fractional.any():
+        index = tuple(int(i) for i in np.argwhere(fractional)[0])
+        raise ValueError(
+            f"decay_every must be a whole number of epochs in every entry; entry {index} "
+            f"is {float(values[index])!r}."
         )
     return values
 
@@ -210,7 +231,7 @@ def step_decay(
     epoch: int,
     n_batches: int,
     *,
-    decay_every: int = 10,
+    decay_every: int | np.ndarray = 10,
     decay_factor: Setting = 0.5,
 ) -> Setting:
     r"""Step decay: $\eta(e) = \eta_0\, \gamma^{\lfloor e/k \rfloor}$.
@@ -222,7 +243,8 @@ def step_decay(
         eta0: Initial learning rate $\eta_0$, a number or an array (one per model).
         epoch: Epoch $e$, counted from 0.
         n_batches: Mini-batches per epoch (unused).
-        decay_every: Epochs $k \ge 1$ between two drops.
+        decay_every: Epochs $k \ge 1$ between two drops, an integer or an array of
+            whole numbers.
         decay_factor: Factor $\gamma \in (0, 1]$ of each drop, a number or an array.
 
     Returns:
@@ -247,13 +269,13 @@ Each maps `(eta0, epoch, n_batches, **settings)` to the rate of the epoch;
 
 
 def _schedule_settings(
-    schedule: str, power_t: Setting, decay_every: int, decay_factor: Setting
+    schedule: str, power_t: Setting, decay_every: int | np.ndarray, decay_factor: Setting
 ) -> dict[str, Setting]:
     """Check every setting; return those that `schedule` takes (the others are ignored)."""
     check_option(schedule, "schedule", SCHEDULES)
     settings = {
         "power_t": _check_setting(power_t, "power_t"),
-        "decay_every": check_positive_int(decay_every, "decay_every"),
+        "decay_every": _check_decay_every(decay_every),
         "decay_factor": _check_setting(decay_factor, "decay_factor"),
     }
     taken = inspect.signature(SCHEDULES[schedule]).parameters
@@ -264,7 +286,7 @@ def make_schedule(
     schedule: str,
     *,
     power_t: Setting = 0.5,
-    decay_every: int = 10,
+    decay_every: int | np.ndarray = 10,
     decay_factor: Setting = 0.5,
 ) -> Callable[[Setting, int, int], Setting]:
     r"""The schedule `schedule` with its settings bound: `rate(eta0, epoch, n_batches)`.
@@ -343,7 +365,7 @@ class Optimizer:
         schedule: str = "constant",
         *,
         power_t: Setting = 0.5,
-        decay_every: int = 10,
+        decay_every: int | np.ndarray = 10,
         decay_factor: Setting = 0.5,
     ) -> None:
         self.params = list(params)
@@ -641,7 +663,7 @@ def make_optimizer(
     epsilon: Setting = 1e-8,
     schedule: str = "constant",
     power_t: Setting = 0.5,
-    decay_every: int = 10,
+    decay_every: int | np.ndarray = 10,
     decay_factor: Setting = 0.5,
     scaled_gradients: bool = False,
 ) -> Optimizer:
@@ -669,8 +691,8 @@ def make_optimizer(
             [SGD][fyslearn.optim.SGD]); only `"sgd"` can, the other solvers ignore it
             (check the optimizer's `scaled_gradients`).
 
-    Every setting but `decay_every` may be an array that broadcasts against every
-    array of `params` (one value per model).
+    Every setting may be an array that broadcasts against every array of `params`
+    (one value per model).
 
     Returns:
         An [Optimizer][fyslearn.optim.Optimizer] on `params`.
@@ -709,7 +731,7 @@ def make_optimizer(
 
 
 #: The settings of the solvers besides the learning rate and momentum, as estimators name them.
-SOLVER_SETTINGS = ("rho", "beta_1", "beta_2", "epsilon", "power_t")
+SOLVER_SETTINGS = ("rho", "beta_1", "beta_2", "epsilon", "power_t", "decay_every", "decay_factor")
 
 
 def check_solver_settings(estimator: object) -> None:

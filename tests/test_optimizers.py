@@ -388,6 +388,23 @@ def test_decay_every_must_be_a_positive_integer():
         make_schedule("step", decay_every=0)
     with pytest.raises(TypeError, match="decay_every"):
         make_schedule("step", decay_every=2.5)
+    with pytest.raises(
+        ValueError, match=r"decay_every must be a whole number .* entry \(1,\) is 2\.5"
+    ):
+        make_schedule("step", decay_every=np.array([2.0, 2.5]))
+    with pytest.raises(
+        ValueError, match=r"decay_every must be a finite number >= 1 in every entry"
+    ):
+        make_schedule("step", decay_every=np.array([3, 0]))
+
+
+def test_decay_every_per_model_drops_each_rate_on_its_own_epochs():
+    """A stack of models holds `decay_every` as an array, like every other setting."""
+    rate = make_schedule("step", decay_every=np.array([1.0, 2.0, 5.0]), decay_factor=0.5)
+    rates = [rate(np.array([1.0, 1.0, 2.0]), epoch, 10) for epoch in range(6)]
+    expected = [[1, 1, 2], [0.5, 1, 2], [0.25, 0.5, 2], [0.125, 0.5, 2], [0.0625, 0.25, 2],
+                [0.03125, 0.25, 1]]  # fmt: skip
+    np.testing.assert_array_equal(rates, expected)
 
 
 def test_settings_of_another_solver_are_checked_then_ignored():

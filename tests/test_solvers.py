@@ -132,3 +132,119 @@ def test_bad_solver_settings_are_named_before_training(Estimator, kwargs, messag
         Estimator(**kwargs).fit(X, y)
     with pytest.raises(ValueError, match=message):
         fit_many([Estimator(**kwargs), Estimator(**kwargs)], X, y)
+
+
+def _sgd_by_hand(X, y, beta, rates):
+    """Plain full-batch SGD on the MSE, at the given rate in each epoch."""
+    for rate in rates:
+        beta = beta - rate * 2 / len(y) * X.T @ (X @ beta - y)
+    return beta
+
+
+@pytest.mark.parametrize(
+    ("settings", "rates"),
+    [
+        ({"schedule": "step", "decay_every": 2, "decay_factor": 0.1}, [0.1, 0.1, 0.01, 0.01, 1e-3]),
+        ({"schedule": "invscaling", "power_t": 1.0}, [0.1, 0.05, 0.1 / 3, 0.025, 0.02]),
+    ],
+)
+def test_schedule_settings_of_sgdregressor_set_the_rate_of_each_epoch(rng, settings, rates):
+    X, y = rng.normal(size=(20, 3)), rng.normal(size=20)
+    model = SGDRegressor(
+        learning_rate=0.1, batch_size=None, epochs=5, random_state=0, **settings
+    ).fit(X, y)
+    start = np.random.default_rng(0).normal(0.0, 0.05, size=3)  # SGDRegressor's start
+    np.testing.assert_allclose(model.coef_, _sgd_by_hand(X, y, start, rates), rtol=1e-12)
+
+
+SCHEDULE_SETTINGS = {"power_t": 0.75, "decay_every": 3, "decay_factor": 0.25}
+
+
+@pytest.fixture
+def built_optimizers(monkeypatch):
+    """Every optimizer the estimators build during the test, in order."""
+    import fyslearn.linear_model
+    import fyslearn.nn.training
+    from fyslearn.optim import make_optimizer
+
+    built = []
+
+    def spy(*args, **kwargs):
+        built.append(make_optimizer(*args, **kwargs))
+        return built[-1]
+
+    monkeypatch.setattr(fyslearn.nn.training, "make_optimizer", spy)
+    monkeypatch.setattr(fyslearn.linear_model, "make_optimizer", spy)
+    return built
+
+
+@pytest.mark.parametrize("schedule", ["step", "invscaling"])
+@pytest.mark.parametrize(
+    "Estimator", [MLPRegressor, MLPClassifier, LogisticRegression, SGDRegressor]
+)
+def test_schedule_settings_reach_the_optimizer(built_optimizers, Estimator, schedule):
+    X, y = X_FRANKE, (Y_FRANKE > 0.4).astype(int)
+    Estimator(schedule=schedule, epochs=1, **SCHEDULE_SETTINGS).fit(X, y)
+    (optimizer,) = built_optimizers
+    taken = {"step": ("decay_every", "decay_factor"), "invscaling": ("power_t",)}[schedule]
+    assert optimizer.schedule_settings == {name: SCHEDULE_SETTINGS[name] for name in taken}
+
+
+@pytest.mark.parametrize(
+    "Estimator", [MLPRegressor, MLPClassifier, LogisticRegression, SGDRegressor]
+)
+def test_fit_many_gives_each_model_its_own_step_settings(built_optimizers, Estimator):
+    X, y = X_FRANKE, (Y_FRANKE > 0.4).astype(int)
+    models = [
+        Estimator(schedule="step", epochs=1, decay_every=every, decay_factor=factor)
+        for every, factor in [(2, 0.5), (7, 0.1)]
+    ]
+    fit_many(models, X, y)
+    (optimizer,) = built_optimizers
+    settings = optimizer.schedule_settings
+    np.testing.assert_array_equal(np.unique(settings["decay_every"]), [2, 7])
+    np.testing.assert_allclose(np.unique(settings["decay_factor"]), [0.1, 0.5], rtol=1e-7)
+
+
+def test_stacked_networks_with_their_own_step_settings_equal_one_by_one():
+    settings = [(1, 0.5, 0), (2, 0.1, 1), (10, 0.5, 2)]
+
+    def make(every, factor, seed):
+        return MLPRegressor(
+            hidden_layer_sizes=(6,), learning_rate=0.05, momentum=0.5, schedule="step",
+            decay_every=every, decay_factor=factor, batch_size=10, epochs=4, random_state=seed,
+        )  # fmt: skip
+
+    stacked = fit_many([make(*s) for s in settings], X_FRANKE, Y_FRANKE)
+    for setting, fitted in zip(settings, stacked, strict=True):
+        alone = make(*setting).fit(X_FRANKE, Y_FRANKE)
+        for a, b in zip(alone.coefs_, fitted.coefs_, strict=True):
+            np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(fitted.history_["loss"], alone.history_["loss"], rtol=1e-10)
+    constant = MLPRegressor(
+        hidden_layer_sizes=(6,), learning_rate=0.05, momentum=0.5, batch_size=10, epochs=4,
+        random_state=0,
+    ).fit(X_FRANKE, Y_FRANKE)  # fmt: skip
+    assert not np.allclose(constant.coefs_[0], stacked[0].coefs_[0])  # the drops took effect
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"schedule": "step", "decay_every": 0}, ValueError, "decay_every"),
+        ({"schedule": "step", "decay_every": 2.5}, TypeError, "decay_every"),
+        ({"schedule": "step", "decay_factor": 0.0}, ValueError, "decay_factor"),
+        ({"schedule": "step", "decay_factor": 1.5}, ValueError, "decay_factor"),
+        ({"decay_every": -1}, ValueError, "decay_every"),  # checked with any schedule
+        ({"schedule": "invscaling", "power_t": -0.5}, ValueError, "power_t"),
+    ],
+)
+@pytest.mark.parametrize(
+    "Estimator", [MLPRegressor, MLPClassifier, LogisticRegression, SGDRegressor]
+)
+def test_bad_schedule_settings_are_named_before_training(Estimator, kwargs, error, message):
+    X, y = X_FRANKE, (Y_FRANKE > 0.4).astype(int)
+    with pytest.raises(error, match=message):
+        Estimator(**kwargs).fit(X, y)
+    with pytest.raises(error, match=message):
+        fit_many([Estimator(**kwargs), Estimator(**kwargs)], X, y)

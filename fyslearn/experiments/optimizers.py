@@ -3,22 +3,56 @@ r"""Beyond the report: SGD, momentum, Adagrad, RMSprop and Adam on the report's 
 Later versions of the course ask for the adaptive optimizers of
 [fyslearn.optim][fyslearn.optim] next to plain SGD. Each optimizer trains
 
-* the report's Franke network 2–128–1 (ReLU, Glorot kernels, batch 100,
-  $\alpha = 10^{-5}$, 1500 epochs), on five data sets (seeds), scored by the
-  test MSE after every epoch and, at the end, the excess error over the
-  noise-free Franke function;
-* the report's MNIST network 784–128–10 (batch 50, float32, 20 epochs),
-  scored by the test accuracy after every epoch;
+* the report's Franke network 2–128–1 (ReLU, Glorot kernels, batch 100, 1500
+  epochs, $\alpha = 10^{-4}$) on inputs standardised by scikit-learn's
+  `StandardScaler` fitted on the training split, its learning rate divided by
+  10 after 1000 epochs (the `"step"` schedule), on five data sets (seeds 0–4),
+  scored by the test MSE after every epoch and, after the last epoch, the
+  excess error over the noise-free Franke function;
+* the report's MNIST network 784–128–10 (ReLU, batch 50, float32, 30 epochs,
+  $\alpha = 10^{-4}$), its learning rate multiplied by 0.2 every 10 epochs,
+  scored by the test accuracy after every epoch; the table reports the last
+  epoch's;
 
-each at its own learning rate. Those of plain SGD and momentum come from short
-sweeps (Franke, data set 0, 1500 epochs: plain SGD over 0.05–0.4, momentum
-over 0.01–0.1; MNIST, 10 000 images, 3 epochs: plain SGD 0.3 beat 0.1; the
-momentum rate 0.05 is that of the `tuned` experiment); those of Adagrad,
-RMSprop and Adam are the usual starting values (0.1 or 0.05, $10^{-3}$,
-$10^{-3}$ or $3\cdot 10^{-3}$), not swept. On MNIST every optimizer halves
-its rate after 10 epochs (the `"step"` schedule). Last, a grid of Adam networks on
-the Franke data over learning rate $\eta$ × penalty $\lambda$, one stacked run
-([fit_many][fyslearn.fit_many]).
+each at its own learning rate. Last, a grid of Adam networks on the Franke data
+over learning rate $\eta$ × penalty $\lambda$ (raw inputs, constant rate, 500
+epochs), one stacked run ([fit_many][fyslearn.fit_many]).
+
+**How the settings were chosen**, never on a test score. Franke: on five
+other data sets (seeds 5–9, drawn and split the same way) by their mean excess
+error after the last epoch. MNIST: on a validation split, the last 10 000
+training images, with the networks trained on the first 50 000, by the
+accuracy after the last epoch. Mean Franke excess ×10³ on seeds 5–9:
+
+| Franke setting | excess ×10³ |
+| --- | --- |
+| momentum η = 0.05, constant rate, α = 10⁻⁵ (the old setting) | 3.40 |
+| Adam η = 3·10⁻³, constant rate | 2.63 |
+| the same, ÷10 after 1000 epochs | 2.11 (3000 epochs: 2.10) |
+| momentum η = 0.1, ÷10 after 1000 epochs | 2.29 |
+| tanh hidden layer, momentum / invscaling schedule | 6.3 / 21.6 |
+| Adam as above, standardised inputs, α = 10⁻⁵ / 10⁻⁴ / 3·10⁻⁴ | 2.21 / **1.94** / 2.03 |
+| plain SGD η = 0.4, the same | 1.94 |
+
+MNIST, validation accuracy after the last epoch: the old setting (momentum
+η = 0.05, 20 epochs, halved after 10, α = 0) 0.9799; 30 epochs, ×0.2 every 10,
+α = 0 / 10⁻⁵ / 10⁻⁴ / 3·10⁻⁴ / 10⁻³: 0.9801 / 0.9816 / 0.9823 / 0.9820 / 0.9757;
+with α = 10⁻⁴ and η = 0.1: **0.9829**. Standardised MNIST inputs diverged at
+η = 0.05 and were dropped.
+
+Learning rates, all swept briefly. Franke (÷10 after 1000 epochs, α = 10⁻⁵,
+raw inputs): plain SGD 0.2 / **0.4** (2.84 / 2.38), momentum 0.05 / **0.1**,
+Adagrad **0.03** / 0.1 / 0.3 (2.28 / 3.34 / 5.39), RMSprop 3·10⁻⁴ / **10⁻³** /
+3·10⁻³ (2.50 / 2.17 / 2.20), Adam 10⁻³ / **3·10⁻³** / 10⁻² (2.16 / 2.11 / 2.37).
+MNIST (20 epochs, halved after 10, α = 0): Adagrad 0.01 / **0.03** / 0.1
+(0.9745 / 0.9780 / 0.9744), RMSprop 3·10⁻⁴ / **10⁻³** / 3·10⁻³ (0.9760 /
+0.9797 / 0.9788), Adam 3·10⁻⁴ / **10⁻³** / 3·10⁻³ (0.9776 / 0.9797 / 0.9769);
+plain SGD's 0.3 comes from an earlier sweep (10 000 images, 3 epochs: 0.3 beat
+0.1), momentum's 0.1 beat 0.05 above.
+
+On seeds 5–9 these settings bring the Franke excess from 3.4·10⁻³ to
+1.9·10⁻³; on the reported seeds 0–4 only from 2.4·10⁻³ to 2.2·10⁻³, so the
+course's Franke target of 0.002 is still missed (results.md).
 """
 
 from __future__ import annotations
@@ -31,6 +65,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from sklearn.preprocessing import StandardScaler
 
 from .. import fit_many
 from ..datasets import franke_split, load_mnist_split
@@ -60,9 +95,9 @@ class Setting:
 
 def _franke_settings() -> dict[str, Setting]:
     return {
-        "SGD": Setting("sgd", 0.2),
-        "momentum": Setting("sgd", 0.05, momentum=0.9),
-        "Adagrad": Setting("adagrad", 0.1),
+        "SGD": Setting("sgd", 0.4),
+        "momentum": Setting("sgd", 0.1, momentum=0.9),
+        "Adagrad": Setting("adagrad", 0.03),
         "RMSprop": Setting("rmsprop", 1e-3),
         "Adam": Setting("adam", 3e-3),
     }
@@ -71,8 +106,8 @@ def _franke_settings() -> dict[str, Setting]:
 def _mnist_settings() -> dict[str, Setting]:
     return {
         "SGD": Setting("sgd", 0.3),
-        "momentum": Setting("sgd", 0.05, momentum=0.9),
-        "Adagrad": Setting("adagrad", 0.05),
+        "momentum": Setting("sgd", 0.1, momentum=0.9),
+        "Adagrad": Setting("adagrad", 0.03),
         "RMSprop": Setting("rmsprop", 1e-3),
         "Adam": Setting("adam", 1e-3),
     }
@@ -89,9 +124,17 @@ class Config:
         franke_epochs: Epochs of the Franke networks.
         franke_batch_size: Their mini-batch size.
         franke_alpha: Their L2 penalty $\alpha$.
+        franke_standardize: Standardise the Franke inputs (scikit-learn's
+            `StandardScaler`, fitted on each training split only).
+        franke_schedule: Their learning-rate schedule.
+        franke_decay_every: Epochs between two drops of the `"step"` schedule.
+        franke_decay_factor: Factor of each drop.
         franke_seeds: One data set and initialisation per seed.
         mnist_epochs: Epochs of the MNIST networks.
-        mnist_schedule: Their learning-rate schedule (`"step"`: halved every 10 epochs).
+        mnist_alpha: Their L2 penalty $\alpha$.
+        mnist_schedule: Their learning-rate schedule.
+        mnist_decay_every: Epochs between two drops of the `"step"` schedule.
+        mnist_decay_factor: Factor of each drop.
         n_train: MNIST training images (`None`: all 60 000).
         grid_learning_rates: Columns of the Adam grid on the Franke data.
         grid_alphas: Its rows.
@@ -103,10 +146,17 @@ class Config:
     mnist: dict[str, Setting] = field(default_factory=_mnist_settings)
     franke_epochs: int = 1500
     franke_batch_size: int = 100
-    franke_alpha: float = 1e-5
+    franke_alpha: float = 1e-4
+    franke_standardize: bool = True
+    franke_schedule: str = "step"
+    franke_decay_every: int = 1000
+    franke_decay_factor: float = 0.1
     franke_seeds: tuple[int, ...] = (0, 1, 2, 3, 4)
-    mnist_epochs: int = 20
+    mnist_epochs: int = 30
+    mnist_alpha: float = 1e-4
     mnist_schedule: str = "step"
+    mnist_decay_every: int = 10
+    mnist_decay_factor: float = 0.2
     n_train: int | None = None
     grid_learning_rates: tuple[float, ...] = (1e-4, 1e-3, 1e-2, 1e-1)
     grid_alphas: tuple[float, ...] = (0.0, 1e-5, 1e-4, 1e-3)
@@ -154,6 +204,10 @@ class Result(_Result):
 def franke_run(config: Config, name: str, seed: int) -> dict[str, Any]:
     """Test-MSE curve, final test MSE and excess error of optimizer `name` on data set `seed`."""
     split = franke_split(seed)
+    X_train, X_test = split.X_train, split.X_test
+    if config.franke_standardize:  # the scaler sees the training inputs only
+        scaler = StandardScaler().fit(X_train)
+        X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
     setting = config.franke[name]
     model = MLPRegressor(
         solver=setting.solver,
@@ -162,11 +216,14 @@ def franke_run(config: Config, name: str, seed: int) -> dict[str, Any]:
         epochs=config.franke_epochs,
         batch_size=config.franke_batch_size,
         alpha=config.franke_alpha,
+        schedule=config.franke_schedule,
+        decay_every=config.franke_decay_every,
+        decay_factor=config.franke_decay_factor,
         kernel_init="glorot_uniform",
         random_state=seed,
-        validation_data=(split.X_test, split.y_test),
-    ).fit(split.X_train, split.y_train)
-    prediction = model.predict(split.X_test)
+        validation_data=(X_test, split.y_test),
+    ).fit(X_train, split.y_train)
+    prediction = model.predict(X_test)
     return {
         "val_mse": model.history_["val_mse"],
         "mse": float(np.mean((prediction - split.y_test) ** 2)),
@@ -182,7 +239,10 @@ def mnist_run(config: Config, name: str) -> dict[str, Any]:
         solver=setting.solver,
         learning_rate=setting.learning_rate,
         momentum=setting.momentum,
+        alpha=config.mnist_alpha,
         schedule=config.mnist_schedule,
+        decay_every=config.mnist_decay_every,
+        decay_factor=config.mnist_decay_factor,
         epochs=config.mnist_epochs,
         random_state=config.seed,
         dtype="float32",

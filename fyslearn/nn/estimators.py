@@ -141,6 +141,8 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         epsilon: float = 1e-8,
         rho: float = 0.9,
         power_t: float = 0.5,
+        decay_every: int = 10,
+        decay_factor: float = 0.5,
         diagnostics: Sequence[str] | None = None,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -167,6 +169,8 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         self.epsilon = epsilon
         self.rho = rho
         self.power_t = power_t
+        self.decay_every = decay_every
+        self.decay_factor = decay_factor
         self.diagnostics = diagnostics
 
     # -- checks, all before any work ------------------------------------------------------
@@ -501,6 +505,9 @@ class MLPRegressor(RegressorMixin, _NetworkEstimator):
         epsilon: $\epsilon > 0$ of Adagrad, RMSprop and Adam.
         rho: RMSprop's decay $\rho \in [0, 1)$.
         power_t: Exponent of the `"invscaling"` schedule, $\eta_0/(e + 1)^{p}$.
+        decay_every: Epochs $k \ge 1$ between two drops of the `"step"` schedule,
+            $\eta_0\,\gamma^{\lfloor e/k \rfloor}$.
+        decay_factor: Factor $\gamma \in (0, 1]$ of each drop of the `"step"` schedule.
         diagnostics: Per-layer statistics to record after every epoch (names from
             [`DIAGNOSTICS`][fyslearn.nn.diagnostics.DIAGNOSTICS]), kept in `diagnostics_`.
 
@@ -581,6 +588,9 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
         epsilon: $\epsilon > 0$ of Adagrad, RMSprop and Adam.
         rho: RMSprop's decay $\rho \in [0, 1)$.
         power_t: Exponent of the `"invscaling"` schedule, $\eta_0/(e + 1)^{p}$.
+        decay_every: Epochs $k \ge 1$ between two drops of the `"step"` schedule,
+            $\eta_0\,\gamma^{\lfloor e/k \rfloor}$.
+        decay_factor: Factor $\gamma \in (0, 1]$ of each drop of the `"step"` schedule.
         diagnostics: Per-layer statistics to record after every epoch (names from
             [`DIAGNOSTICS`][fyslearn.nn.diagnostics.DIAGNOSTICS]), kept in `diagnostics_`.
 
@@ -624,6 +634,8 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
         epsilon: float = 1e-8,
         rho: float = 0.9,
         power_t: float = 0.5,
+        decay_every: int = 10,
+        decay_factor: float = 0.5,
         diagnostics: Sequence[str] | None = None,
     ) -> None:
         super().__init__(
@@ -651,6 +663,8 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
             epsilon=epsilon,
             rho=rho,
             power_t=power_t,
+            decay_every=decay_every,
+            decay_factor=decay_factor,
             diagnostics=diagnostics,
         )
 
@@ -746,6 +760,9 @@ class LogisticRegression(MLPClassifier):
         epsilon: $\epsilon > 0$ of Adagrad, RMSprop and Adam.
         rho: RMSprop's decay $\rho \in [0, 1)$.
         power_t: Exponent of the `"invscaling"` schedule, $\eta_0/(e + 1)^{p}$.
+        decay_every: Epochs $k \ge 1$ between two drops of the `"step"` schedule,
+            $\eta_0\,\gamma^{\lfloor e/k \rfloor}$.
+        decay_factor: Factor $\gamma \in (0, 1]$ of each drop of the `"step"` schedule.
 
     Relation to scikit-learn: [`sklearn.linear_model.LogisticRegression`](https://scikit-learn.org/stable/modules/generated/sklearn.linear_model.LogisticRegression.html)
     minimises $C_{sk}\sum_i \ell_i + \frac12\lVert W\rVert^2$ over the $n$
@@ -791,6 +808,8 @@ class LogisticRegression(MLPClassifier):
         epsilon: float = 1e-8,
         rho: float = 0.9,
         power_t: float = 0.5,
+        decay_every: int = 10,
+        decay_factor: float = 0.5,
     ) -> None:
         self.alpha = alpha
         self.learning_rate = learning_rate
@@ -812,6 +831,8 @@ class LogisticRegression(MLPClassifier):
         self.epsilon = epsilon
         self.rho = rho
         self.power_t = power_t
+        self.decay_every = decay_every
+        self.decay_factor = decay_factor
 
 
 _SKLEARN_ACTIVATIONS = {"relu": "relu", "sigmoid": "logistic", "tanh": "tanh", "linear": "identity"}
