@@ -3,11 +3,14 @@
 * `fyslearn reproduce [EXPERIMENT ...] [--quick] [--out DIR] [--seed N] [--jobs N]`:
   run the report's experiments, write every figure (PNG and SVG), every result
   (JSON) and a `results.md` table comparing the report's numbers with ours.
-  The independent trainings of all experiments are pooled and run on every
-  core (`--jobs 1`: in turn, in this process);
+  An EXPERIMENT is an id, an alias (`fig3`) or a group: `report` (the
+  default), `course` (the course's later material, beyond the report) or
+  `all`. The independent trainings of the chosen experiments are pooled and
+  run on every core (`--jobs 1`: in turn, in this process);
 * `fyslearn reproduce --backend dask --scheduler ADDRESS`: the same, with the
   pooled trainings on the workers of a Dask cluster (the `cluster` extra);
-* `fyslearn reproduce --list`: name the experiments (ids and short aliases);
+* `fyslearn reproduce --list`: name the experiments of each group (ids, short
+  aliases and titles);
 * `fyslearn demo`: fit OLS and Ridge on the Franke data;
 * `fyslearn derive NAME`: print a derivation and check its proofs.
 
@@ -229,26 +232,57 @@ def _locked(out: Path) -> Iterator[None]:
         os.close(descriptor)
 
 
+#: The group `fyslearn reproduce` runs when no experiment is named.
+DEFAULT_GROUP = "report"
+
+#: What each group of experiments holds, as `--list` and the error for an unknown name say.
+GROUP_TITLES = {
+    "report": "the report's experiments, in the report's order (the default)",
+    "course": "the course's later material, beyond the report",
+    "all": "report, then course",
+}
+
+
+def _experiment_list() -> str:
+    """The experiments under their groups: id, alias and title, one a line."""
+    from .experiments import ALIASES, EXPERIMENTS, GROUPS
+
+    aliases = {ident: alias for alias, ident in ALIASES.items()}
+    lines = []
+    for group in ("report", "course"):
+        lines += [f"{group}: {GROUP_TITLES[group]}"]
+        for name in GROUPS[group]:
+            alias = f"({aliases[name]})" if name in aliases else ""
+            lines += [f"  {name:<22} {alias:<7} {EXPERIMENTS[name].TITLE}"]
+        lines += [""]
+    return "\n".join([*lines, f"all: {GROUP_TITLES['all']}"])
+
+
+def _selected(args: argparse.Namespace) -> list[str]:
+    """The ids of the experiments the arguments name (the report's when none); exit 2 if unknown."""
+    from .experiments import ALIASES, EXPERIMENTS, GROUPS, experiment_ids
+
+    try:
+        return experiment_ids(args.experiments or [DEFAULT_GROUP])
+    except KeyError as error:
+        (unknown,) = error.args
+        aliases = {ident: alias for alias, ident in ALIASES.items()}
+        groups = [f"{group} (the default)" if group == DEFAULT_GROUP else group for group in GROUPS]
+        names = [f"{name} ({aliases[name]})" if name in aliases else name for name in EXPERIMENTS]
+        args.parser.error(
+            f"unknown experiment(s) {', '.join(unknown)}; choose from the groups "
+            f"{', '.join(groups)} (see --list) or the experiments {', '.join(names)}"
+        )
+
+
 def _reproduce(args: argparse.Namespace) -> int:
-    from .experiments import ALIASES, EXPERIMENTS, BackendError, experiment_id, parallel_backend
+    from .experiments import BackendError, parallel_backend
 
     if args.list:
-        aliases = {ident: alias for alias, ident in ALIASES.items()}
-        for name, module in EXPERIMENTS.items():
-            alias = f"({aliases[name]})" if name in aliases else ""
-            print(f"{name:<22} {alias:<7} {module.TITLE}")
+        print(_experiment_list())
         return 0
     _check_backend(args)
-    unknown = [name for name in args.experiments if name not in ALIASES and name not in EXPERIMENTS]
-    if unknown:
-        aliases = {ident: alias for alias, ident in ALIASES.items()}
-        choices = [f"{name} ({aliases[name]})" if name in aliases else name for name in EXPERIMENTS]
-        args.parser.error(
-            f"unknown experiment(s) {', '.join(unknown)}; choose from {', '.join(choices)}"
-        )
-    names = list(dict.fromkeys(experiment_id(name) for name in args.experiments)) or list(
-        EXPERIMENTS
-    )
+    names = _selected(args)
     out = Path(args.out)
     try:
         _check_seed(args.seed)
@@ -404,14 +438,17 @@ def build_parser() -> argparse.ArgumentParser:
         "experiments",
         nargs="*",
         metavar="EXPERIMENT",
-        help="experiments to run (default: all; see --list)",
+        help="experiments to run: ids, aliases, or the groups report (the default), "
+        "course and all; see --list",
     )
     reproduce.add_argument("--quick", action="store_true", help="small settings, for a smoke test")
     reproduce.add_argument("--out", default=DEFAULT_OUT, help=f"output folder ({DEFAULT_OUT})")
     reproduce.add_argument(
         "--seed", type=int, default=None, help=f"seed of data and models (0 to {MAX_SEED})"
     )
-    reproduce.add_argument("--list", action="store_true", help="list the experiments and exit")
+    reproduce.add_argument(
+        "--list", action="store_true", help="list the experiments by group and exit"
+    )
     reproduce.add_argument("--quiet", action="store_true", help="no progress bar or table")
     reproduce.add_argument(
         "--jobs",

@@ -9,22 +9,50 @@ import pytest
 from fyslearn.cli import main
 
 
-def test_list_names_every_experiment_by_id_and_alias(capsys):
+def test_list_names_every_experiment_under_its_group_with_alias_and_title(capsys):
     from fyslearn.experiments import ALIASES, EXPERIMENTS
 
     assert main(["reproduce", "--list"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[0] for line in lines] == list(EXPERIMENTS)
+    headings = [i for i, line in enumerate(lines) if not line.startswith("  ") and line]
+    assert [lines[i].split(":")[0] for i in headings] == ["report", "course", "all"]
+    report, course, _ = headings
+    listed = {
+        group: [line.split()[0] for line in block if line.startswith("  ")]
+        for group, block in (("report", lines[report:course]), ("course", lines[course:]))
+    }
+    assert listed == {
+        "report": [
+            "fig2_activations",
+            "fig3_ols_sgd",
+            "ols_reference",
+            "fig4_ridge_sgd",
+            "fig5_franke_network",
+            "fig6_network_grid",
+            "fig7_activations_init",
+            "randomnet",
+            "fig8_mnist_network",
+            "fig9_logistic",
+            "tuned",
+        ],
+        "course": ["optimizers", "breast_cancer", "runge"],
+    }
+    assert lines[-1].startswith("all:")
+    by_id = {line.split()[0]: line for line in lines if line.startswith("  ")}
     for alias, name in ALIASES.items():
-        assert f"({alias})" in lines[list(EXPERIMENTS).index(name)]
+        assert f"({alias})" in by_id[name]
+    for name, module in EXPERIMENTS.items():
+        assert by_id[name].endswith(module.TITLE)
 
 
 def test_bad_experiment_exits_with_status_2_and_the_list(capsys):
     with pytest.raises(SystemExit) as exit_info:
-        main(["reproduce", "fig99"])
+        main(["reproduce", "fig3", "fig99", "course"])
     assert exit_info.value.code == 2
     error = capsys.readouterr().err
-    assert "usage:" in error and "fig99" in error and "fig3" in error
+    assert "usage:" in error and "unknown experiment(s) fig99;" in error
+    assert "the groups report (the default), course, all" in error
+    assert "fig3_ols_sgd (fig3)" in error and "runge" in error
 
 
 @pytest.mark.parametrize(
@@ -142,6 +170,59 @@ def _refused(argv, capsys, no_training):
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("fyslearn reproduce: error:"), captured.err
     return lines[0]
+
+
+REPORT_IDS = [
+    "fig2_activations",
+    "fig3_ols_sgd",
+    "ols_reference",
+    "fig4_ridge_sgd",
+    "fig5_franke_network",
+    "fig6_network_grid",
+    "fig7_activations_init",
+    "randomnet",
+    "fig8_mnist_network",
+    "fig9_logistic",
+    "tuned",
+]
+COURSE_IDS = ["optimizers", "breast_cancer", "runge"]
+
+
+def _planned(argv, tmp_path, no_training):
+    """The experiments `fyslearn reproduce *argv` hands to the trainings, in order."""
+    with pytest.raises(_Trained):
+        main(["reproduce", *argv, "--quick", "--quiet", "--out", str(tmp_path)])
+    (call,) = no_training
+    return call["plans"]
+
+
+def test_reproduce_without_names_runs_the_report_only(tmp_path, no_training):
+    assert _planned([], tmp_path, no_training) == REPORT_IDS
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["report"], REPORT_IDS),
+        (["course"], COURSE_IDS),
+        (["all"], REPORT_IDS + COURSE_IDS),
+        (["course", "report"], COURSE_IDS + REPORT_IDS),
+        (["runge", "fig3", "course"], ["runge", "fig3_ols_sgd", "optimizers", "breast_cancer"]),
+        (
+            ["fig9", "all", "fig9_logistic"],
+            ["fig9_logistic", *REPORT_IDS[:-2], "tuned", *COURSE_IDS],
+        ),
+    ],
+)
+def test_groups_expand_in_order_once_each(argv, expected, tmp_path, no_training):
+    assert _planned(argv, tmp_path, no_training) == expected
+
+
+def test_group_names_are_no_experiment_or_alias():
+    from fyslearn.experiments import ALIASES, EXPERIMENTS, GROUPS
+
+    assert not set(GROUPS) & (set(EXPERIMENTS) | set(ALIASES))
+    assert list(EXPERIMENTS) == REPORT_IDS + COURSE_IDS  # every experiment in one group
 
 
 def test_out_pointing_at_a_file_is_refused_before_training(tmp_path, capsys, no_training):
@@ -326,6 +407,18 @@ def test_partial_quick_rerun_never_relabels_full_results(tmp_path):
     assert "| Fig. 3 | best test MSE, constant η | 0.053 (η=1e-2, batch 10) | 0.054" in table
     assert "| fig2_activations *(quick)* |" in table and "| fig3_ols_sgd | 1.3 |" in table
     assert "| OLS reference *(quick)*" not in table
+
+
+def test_table_of_a_report_run_keeps_the_course_results_in_the_folder(tmp_path):
+    import shutil
+
+    committed = Path(__file__).resolve().parents[1] / "docs" / "results"
+    shutil.copy(committed / "runge.json", tmp_path)  # a course result from an earlier run
+    assert main(["reproduce", "fig2", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
+    table = (tmp_path / "results.md").read_text()
+    assert "| Fig. 2 *(quick)* | largest sigmoid slope |" in table
+    assert "| Runge | OLS degree 15, median MSE vs f on [−1, 1] | not in the report | 1.41" in table
+    assert "| runge | 28.8 |" in table
 
 
 def test_all_quick_run_says_so_once(tmp_path):

@@ -147,7 +147,7 @@ def errata_markdown() -> str:
 
 def results_markdown(
     path: str = "docs/results/results.md",
-    missing: str = "run `fyslearn reproduce --out docs/results`",
+    missing: str = "run `fyslearn reproduce all --out docs/results`",
 ) -> str:
     """A committed Markdown file of results without its title, or a note saying how to make it.
 

@@ -109,7 +109,7 @@ QUICK_OUTPUT = '!!! warning "Quick run: not the report\'s settings"\n'
 QUICK_RESULTS = """!!! warning "Quick run: not the report's numbers"
     The committed results of {names} come from a quick run
     (`fyslearn reproduce --quick`), not the report's settings; run
-    `fyslearn reproduce --out docs/results` for the full ones.
+    `fyslearn reproduce all --out docs/results` for the full ones.
 """
 
 

@@ -7,17 +7,24 @@ independent trainings, and `assemble(config, outputs)`, which builds the
 typed `Result` from their outputs; `run(config, n_jobs)`, the two in a row on
 `n_jobs` processes; `plot(result)`, the figure; and `rows(result)`, the lines
 it contributes to the results table. `fyslearn reproduce` pools the tasks of
-all experiments; the tutorials run one each.
+the experiments it runs; the tutorials run one each.
 
 An experiment's id is its module's name (`fig3_ols_sgd`, the tutorial
 `tutorials/fig3_ols_sgd.py` and the result files `fig3_ols_sgd.*`); the
 short names of the command line (`fig3`, `ols`, ...) are aliases.
+
+The experiments come in two groups: [REPORT][fyslearn.experiments.REPORT],
+the report's (what `fyslearn reproduce` runs unless told otherwise), and
+[COURSE][fyslearn.experiments.COURSE], the course's later material beyond the
+report. [GROUPS][fyslearn.experiments.GROUPS] names them, and `all` for both,
+on the command line.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Sequence
 from typing import Any
 
 from . import (
@@ -44,7 +51,10 @@ from ._tasks import BACKENDS, BackendError, Plan, Task, parallel_backend, run_pl
 __all__ = [
     "ALIASES",
     "BACKENDS",
+    "COURSE",
     "EXPERIMENTS",
+    "GROUPS",
+    "REPORT",
     "BackendError",
     "Experiment",
     "Plan",
@@ -52,6 +62,7 @@ __all__ = [
     "Task",
     "config_for",
     "experiment_id",
+    "experiment_ids",
     "parallel_backend",
     "plan_for",
     "quick_mode",
@@ -67,9 +78,7 @@ def _by_id(*modules: Experiment) -> dict[str, Experiment]:
     return {module.__name__.rsplit(".", 1)[-1]: module for module in modules}
 
 
-#: Experiment id (its module's name) -> experiment module: the report's order, then the
-#: experiments beyond the report.
-EXPERIMENTS: dict[str, Experiment] = _by_id(
+_REPORT = _by_id(
     fig2_activations,
     fig3_ols_sgd,
     ols_reference,
@@ -81,10 +90,24 @@ EXPERIMENTS: dict[str, Experiment] = _by_id(
     fig8_mnist_network,
     fig9_logistic,
     tuned,
-    optimizers,
-    breast_cancer,
-    runge,
 )
+_COURSE = _by_id(optimizers, breast_cancer, runge)
+
+#: Experiment id (its module's name) -> experiment module, of every experiment: the
+#: report's order, then the experiments beyond the report.
+EXPERIMENTS: dict[str, Experiment] = {**_REPORT, **_COURSE}
+
+#: Ids of the report's experiments, in the report's order (its figures, the closed-form
+#: OLS reference, RandomNet and the tuned runs): what `fyslearn reproduce` runs when no
+#: experiment is named.
+REPORT: tuple[str, ...] = tuple(_REPORT)
+
+#: Ids of the course's later material, beyond the report (optimizers, breast cancer,
+#: Runge's function): `fyslearn reproduce course`.
+COURSE: tuple[str, ...] = tuple(_COURSE)
+
+#: Group name accepted on the command line -> the ids it stands for, in order.
+GROUPS: dict[str, tuple[str, ...]] = {"report": REPORT, "course": COURSE, "all": REPORT + COURSE}
 
 #: Short names accepted on the command line -> experiment id.
 ALIASES: dict[str, str] = {
@@ -110,6 +133,30 @@ def experiment_id(name: str) -> str:
     if name not in EXPERIMENTS:
         raise KeyError(name)
     return name
+
+
+def experiment_ids(names: Sequence[str]) -> list[str]:
+    """The ids of the experiments that `names` name, in order, each once.
+
+    Args:
+        names: Experiment ids, aliases (`fig3`) and group names of
+            [GROUPS][fyslearn.experiments.GROUPS] (`report`, `course`, `all`),
+            mixed; a group stands for its experiments in its order.
+
+    Returns:
+        The ids, in the order they are first named.
+
+    Raises:
+        KeyError: Some names are no experiment, alias or group; the error's
+            argument is the list of those names.
+    """
+    known = GROUPS.keys() | ALIASES.keys() | EXPERIMENTS.keys()
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise KeyError(unknown)
+    groups = [GROUPS[name] if name in GROUPS else (experiment_id(name),) for name in names]
+    ids = [ident for group in groups for ident in group]
+    return list(dict.fromkeys(ids))
 
 
 def config_for(name: str, quick: bool = False, seed: int | None = None) -> Any:
