@@ -651,6 +651,12 @@ SOLVERS: Mapping[str, type[Optimizer]] = MappingProxyType(
 """The optimizers by their `solver` name, as in scikit-learn's `MLPClassifier(solver=...)`."""
 
 
+@functools.cache
+def _parameter_names(optimizer: type[Optimizer]) -> frozenset[str]:
+    """The arguments an optimizer class takes (read once per class)."""
+    return frozenset(inspect.signature(optimizer).parameters)
+
+
 def make_optimizer(
     solver: str,
     params: Sequence[np.ndarray],
@@ -718,7 +724,7 @@ def make_optimizer(
     checked = {name: _check_setting(value, name) for name, value in settings.items()}
     checked["scaled_gradients"] = scaled_gradients
     optimizer = SOLVERS[solver]
-    taken = inspect.signature(optimizer).parameters
+    taken = _parameter_names(optimizer)
     return optimizer(
         params,
         learning_rate,
