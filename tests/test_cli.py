@@ -1,5 +1,6 @@
 """The command line: exit codes, outputs, and no half-written files."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -7,6 +8,21 @@ from pathlib import Path
 import pytest
 
 from fyslearn.cli import main
+
+REPORT_IDS = [
+    "fig2_activations",
+    "fig3_ols_sgd",
+    "ols_reference",
+    "fig4_ridge_sgd",
+    "fig5_franke_network",
+    "fig6_network_grid",
+    "fig7_activations_init",
+    "randomnet",
+    "fig8_mnist_network",
+    "fig9_logistic",
+    "tuned",
+]
+COURSE_IDS = ["optimizers", "breast_cancer", "runge"]
 
 
 def test_list_names_every_experiment_under_its_group_with_alias_and_title(capsys):
@@ -21,22 +37,7 @@ def test_list_names_every_experiment_under_its_group_with_alias_and_title(capsys
         group: [line.split()[0] for line in block if line.startswith("  ")]
         for group, block in (("report", lines[report:course]), ("course", lines[course:]))
     }
-    assert listed == {
-        "report": [
-            "fig2_activations",
-            "fig3_ols_sgd",
-            "ols_reference",
-            "fig4_ridge_sgd",
-            "fig5_franke_network",
-            "fig6_network_grid",
-            "fig7_activations_init",
-            "randomnet",
-            "fig8_mnist_network",
-            "fig9_logistic",
-            "tuned",
-        ],
-        "course": ["optimizers", "breast_cancer", "runge"],
-    }
+    assert listed == {"report": REPORT_IDS, "course": COURSE_IDS}
     assert lines[-1].startswith("all:")
     by_id = {line.split()[0]: line for line in lines if line.startswith("  ")}
     for alias, name in ALIASES.items():
@@ -170,22 +171,6 @@ def _refused(argv, capsys, no_training):
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("fyslearn reproduce: error:"), captured.err
     return lines[0]
-
-
-REPORT_IDS = [
-    "fig2_activations",
-    "fig3_ols_sgd",
-    "ols_reference",
-    "fig4_ridge_sgd",
-    "fig5_franke_network",
-    "fig6_network_grid",
-    "fig7_activations_init",
-    "randomnet",
-    "fig8_mnist_network",
-    "fig9_logistic",
-    "tuned",
-]
-COURSE_IDS = ["optimizers", "breast_cancer", "runge"]
 
 
 def _planned(argv, tmp_path, no_training):
@@ -405,7 +390,9 @@ def test_partial_quick_rerun_never_relabels_full_results(tmp_path):
     assert "Run with the report's settings, except the experiments marked *(quick)*" in table
     assert "| Fig. 2 *(quick)* | largest sigmoid slope |" in table
     assert "| Fig. 3 | best test MSE, constant η | 0.053 (η=1e-2, batch 10) | 0.054" in table
-    assert "| fig2_activations *(quick)* |" in table and "| fig3_ols_sgd | 1.3 |" in table
+    fig3_seconds = json.loads((committed / "fig3_ols_sgd.json").read_text())["compute_time"]
+    assert "| fig2_activations *(quick)* |" in table
+    assert f"| fig3_ols_sgd | {fig3_seconds:.1f} |" in table  # the committed run's time, kept
     assert "| OLS reference *(quick)*" not in table
 
 
@@ -418,7 +405,8 @@ def test_table_of_a_report_run_keeps_the_course_results_in_the_folder(tmp_path):
     table = (tmp_path / "results.md").read_text()
     assert "| Fig. 2 *(quick)* | largest sigmoid slope |" in table
     assert "| Runge | OLS degree 15, median MSE vs f on [−1, 1] | not in the report | 1.41" in table
-    assert "| runge | 28.8 |" in table
+    runge_seconds = json.loads((committed / "runge.json").read_text())["compute_time"]
+    assert f"| runge | {runge_seconds:.1f} |" in table
 
 
 def test_all_quick_run_says_so_once(tmp_path):
