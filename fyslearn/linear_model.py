@@ -106,7 +106,13 @@ def mse_gradient(
 
 
 def _residual(X: np.ndarray, y: np.ndarray, beta: np.ndarray) -> np.ndarray:
-    r"""$X\beta - y$, shape `(n,)`, or $XB - y\mathbf 1^T$, shape `(n, M)`."""
+    r"""$X\beta - y$, shape `(n,)`, or $XB - y\mathbf 1^T$, shape `(n, M)`.
+
+    With a mini-batch per column, `X` of shape `(M, m, p)` and `y` of shape
+    `(M, m)`, column $k$ gets $X_k\beta_k - y_k$: shape `(m, M)`.
+    """
+    if X.ndim == 3:
+        return np.einsum("kip,pk->ik", X, beta) - y.T
     return X @ beta - (y if beta.ndim == 1 else y[:, None])
 
 
@@ -131,7 +137,12 @@ def _mse_gradient(
     alpha: float | np.ndarray,
     penalty: str = "l2",
 ) -> np.ndarray:
-    gradient = (2.0 / len(y)) * (X.T @ _residual(X, y, beta))  # D1
+    residual = _residual(X, y, beta)
+    if X.ndim == 3:  # column k's own rows: X_kᵀ r_k
+        products = np.einsum("kip,ik->pk", X, residual)
+    else:
+        products = X.T @ residual
+    gradient = (2.0 / len(residual)) * products  # D1
     if np.any(alpha):
         gradient += penalty_gradient(beta, alpha, penalty)  # D2 (2αβ), column by column
     return gradient
@@ -566,14 +577,8 @@ def _train_columns(
     losses: list[np.ndarray] = []
 
     def batch_gradients(rows: np.ndarray) -> list[np.ndarray]:
-        if rows.ndim == 1:  # one mini-batch for all columns
-            return [_mse_gradient(X[rows], y[rows], B, alphas, first.penalty)]
-        gradient = np.empty_like(B)
-        for k, own_rows in enumerate(rows):  # each column its own mini-batch
-            gradient[:, k] = _mse_gradient(
-                X[own_rows], y[own_rows], B[:, k], alphas[k], estimators[k].penalty
-            )
-        return [gradient]
+        # rows (m,): one mini-batch for all columns; (M, m): column k reads X[rows[k]]
+        return [_mse_gradient(X[rows], y[rows], B, alphas, first.penalty)]
 
     def evaluate(epoch: int) -> dict[str, np.ndarray]:
         losses.append(_mse_cost(X, y, B, alphas, first.penalty))
