@@ -53,6 +53,7 @@ import numpy as np
 
 from ..optim import Outcome, make_optimizer, run_epochs, shuffled_orders
 from ..penalties import penalty_gradient
+from .activations import Linear
 from .diagnostics import LayerStatistics, check_diagnostics
 from .network import FeedForwardNetwork
 
@@ -233,6 +234,8 @@ class Workspace:
                 self.z[0], self.a[0], self.delta[0] = (
                     np.empty(wide, dtype).transpose(1, 0, 2) for _ in range(3)
                 )
+        if isinstance(network.activations[-1], Linear):
+            self.a[-1] = self.z[-1]  # the identity output: a^L is z^L, no copy
         # the parameters and their gradients in the flat layout of pack_parameters
         self.params = pack_parameters(network)
         self.flat_grad = np.empty_like(self.params)
