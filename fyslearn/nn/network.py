@@ -469,12 +469,18 @@ class FeedForwardNetwork:
         """
         if not self._penalized():
             return
-        pairs = [(self.coefs_, coef_grads)]
-        if self.penalize_biases:
-            pairs.append((self.intercepts_, intercept_grads))
-        for parameters, grads in pairs:
-            for parameter, grad in zip(parameters, grads, strict=True):
-                grad += penalty_gradient(parameter, self.alpha, self.penalty_kind)
+        parameters = self.penalized_arrays(self.coefs_, self.intercepts_)
+        grads = self.penalized_arrays(coef_grads, intercept_grads)
+        for parameter, grad in zip(parameters, grads, strict=True):
+            grad += penalty_gradient(parameter, self.alpha, self.penalty_kind)
+
+    def penalized_arrays(self, kernels: list, biases: list) -> list:
+        """Of per-layer kernel and bias arrays, those the penalty applies to, in order.
+
+        The kernels, and the biases when `penalize_biases`; for the network's own
+        parameters, their gradients, or views of a flat array of them.
+        """
+        return kernels + (biases if self.penalize_biases else [])
 
     def _penalized(self) -> bool:
         r"""Whether any network has a penalty ($\alpha > 0$); cheap for a plain float."""
@@ -493,7 +499,7 @@ class FeedForwardNetwork:
         """
         if not self._penalized():
             return 0.0 if self.n_models is None else np.zeros(self.n_models)
-        arrays = self.coefs_ + (self.intercepts_ if self.penalize_biases else [])
+        arrays = self.penalized_arrays(self.coefs_, self.intercepts_)
         stacked = self.n_models is not None
         squares = sum(penalty_value(W, self.penalty_kind, stacked) for W in arrays)
         if self.n_models is None:

@@ -185,8 +185,7 @@ def penalty_strengths(network: FeedForwardNetwork) -> np.ndarray | None:
         return None
     flat = np.zeros(_n_parameters(network), network.dtype)
     views = parameter_views(flat, network)
-    penalized = views if network.penalize_biases else views[0::2]
-    for view in penalized:
+    for view in network.penalized_arrays(views[0::2], views[1::2]):
         view[...] = network.alpha
     return flat
 
@@ -248,7 +247,7 @@ class Workspace:
         # the penalty: each parameter's α, times the gradient's scale (cached per scale)
         self._strengths = penalty_strengths(network)
         self._penalty_work = None if self._strengths is None else np.empty_like(self.params)
-        self._scale: float | np.ndarray | None = None
+        self._set_scale(1.0)
         self.reset()
 
     def reset(self) -> None:
@@ -523,9 +522,10 @@ def train_network(
             on_epoch_end(epoch, history)
         return {"loss": history["loss"][-1]}
 
+    scaled = optimizer.scaled_gradients
+
     def batch_gradients(rows: np.ndarray) -> list[np.ndarray]:
-        scale = optimizer.current_rate if optimizer.scaled_gradients else 1.0
-        return workspace.gradients(X, Y, rows, scale)
+        return workspace.gradients(X, Y, rows, optimizer.current_rate if scaled else 1.0)
 
     outcomes = run_epochs(
         optimizer,
