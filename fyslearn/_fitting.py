@@ -14,10 +14,12 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from sklearn.utils.validation import validate_data
+
 from ._validation import forget_fit
 from .optim import DivergenceError, DivergenceWarning
 
-__all__ = ["fit_many", "fit_transaction", "settle"]
+__all__ = ["fit_many", "fit_transaction", "record_features", "settle"]
 
 
 @contextlib.contextmanager
@@ -37,6 +39,17 @@ def fit_transaction(estimators: Iterable[Any]) -> Iterator[None]:
             if isinstance(error, DivergenceError):
                 forget_fit(estimator)
         raise
+
+
+def record_features(estimators: Iterable[Any], X: Any) -> None:
+    """Record on each estimator the features of `X`, as its own `fit` would.
+
+    A stacked fit checks the data once, through its first estimator; the
+    others then only record what scikit-learn's `validate_data` sets on a fit:
+    `n_features_in_`, and `feature_names_in_` for a data frame.
+    """
+    for estimator in estimators:
+        validate_data(estimator, X, skip_check_array=True)
 
 
 def settle(k: int, estimator: Any, commit: Callable[[], str | None]) -> str | None:

@@ -23,7 +23,7 @@ from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._fitting import fit_transaction, settle
+from ._fitting import fit_transaction, record_features, settle
 from ._validation import (
     as_generator,
     check_non_negative_float,
@@ -504,16 +504,18 @@ class SGDRegressor(_LinearPredictor):
         """
         messages: dict[int, str | None] = {}
         with fit_transaction(estimators):
-            data = [estimator._prepare_fit(X, y) for estimator in estimators]
+            for estimator in estimators:
+                estimator._check_params()
             for name in ("batch_size", "epochs"):
                 if any(getattr(e, name) != getattr(estimators[0], name) for e in estimators):
                     raise ValueError(f"fit_many needs the same {name} for every estimator.")
-            X, y = data[0]
+            design, targets = estimators[0]._prepare_fit(X, y)  # the data, checked once for all
+            record_features(estimators[1:], X)
             for kind in dict.fromkeys((e.schedule, e.penalty, e.solver) for e in estimators):
                 group = [
                     k for k, e in enumerate(estimators) if (e.schedule, e.penalty, e.solver) == kind
                 ]
-                results = _train_columns([estimators[k] for k in group], X, y)
+                results = _train_columns([estimators[k] for k in group], design, targets)
                 for k, result in zip(group, results, strict=True):
                     commit = functools.partial(estimators[k]._finish_fit, *result)
                     messages[k] = settle(k, estimators[k], commit)

@@ -268,6 +268,12 @@ Each maps `(eta0, epoch, n_batches, **settings)` to the rate of the epoch;
 """
 
 
+@functools.cache
+def _parameter_names(function: Callable[..., object]) -> frozenset[str]:
+    """The arguments a schedule or an optimizer class takes (read once per callable)."""
+    return frozenset(inspect.signature(function).parameters)
+
+
 def _schedule_settings(
     schedule: str, power_t: Setting, decay_every: int | np.ndarray, decay_factor: Setting
 ) -> dict[str, Setting]:
@@ -278,7 +284,7 @@ def _schedule_settings(
         "decay_every": _check_decay_every(decay_every),
         "decay_factor": _check_setting(decay_factor, "decay_factor"),
     }
-    taken = inspect.signature(SCHEDULES[schedule]).parameters
+    taken = _parameter_names(SCHEDULES[schedule])
     return {name: value for name, value in settings.items() if name in taken}
 
 
@@ -649,12 +655,6 @@ SOLVERS: Mapping[str, type[Optimizer]] = MappingProxyType(
     {"sgd": SGD, "adagrad": Adagrad, "rmsprop": RMSprop, "adam": Adam}
 )
 """The optimizers by their `solver` name, as in scikit-learn's `MLPClassifier(solver=...)`."""
-
-
-@functools.cache
-def _parameter_names(optimizer: type[Optimizer]) -> frozenset[str]:
-    """The arguments an optimizer class takes (read once per class)."""
-    return frozenset(inspect.signature(optimizer).parameters)
 
 
 def make_optimizer(

@@ -62,4 +62,6 @@ def penalty_gradient(
         out = np.sign(w, out=out)
         out *= alpha
         return out
-    return np.multiply(w, 2.0 * alpha, out=out)
+    out = np.multiply(w, alpha, out=out)
+    out *= 2.0  # 2αw, without a temporary array 2α when α is one per weight
+    return out

@@ -100,7 +100,10 @@ def alone(seed, X, Y, rate, alpha, momentum, epochs, batch_size, activations):
 
 
 def assert_same_fit(fitted, alone):
-    """A network from fit_many has the weights and history_ of its own fit, to rounding."""
+    """A network from fit_many has the learned attributes, weights and history_ of its own fit."""
+    learned = lambda model: sorted(name for name in vars(model) if name.endswith("_"))  # noqa: E731
+    assert learned(fitted) == learned(alone)
+    assert fitted.n_features_in_ == alone.n_features_in_
     for a, b in zip(
         alone.coefs_ + alone.intercepts_, fitted.coefs_ + fitted.intercepts_, strict=True
     ):

@@ -47,7 +47,7 @@ from sklearn.utils import check_array
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._fitting import fit_transaction, settle
+from .._fitting import fit_transaction, record_features, settle
 from .._validation import (
     as_generator,
     check_name_list,
@@ -395,18 +395,21 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
             One line per model that diverged or was restored, for a warning.
         """
         with fit_transaction(estimators):
-            data = [estimator._prepare_fit(X, y) for estimator in estimators]
+            for estimator in estimators:
+                estimator._check_hyperparameters()
             _check_stackable(estimators)
+            data = estimators[0]._prepare_fit(X, y)  # the data, checked once for all
+            record_features(estimators[1:], X)
             rngs = [as_generator(estimator.random_state) for estimator in estimators]
             networks = [
-                estimator._build_network(d.X.shape[1], d.n_targets, rng)
-                for estimator, d, rng in zip(estimators, data, rngs, strict=True)
+                estimator._build_network(data.X.shape[1], data.n_targets, rng)
+                for estimator, rng in zip(estimators, rngs, strict=True)
             ]
             stack = FeedForwardNetwork.stack(networks)
-            results = estimators[0]._train(stack, data[0], rngs, estimators)
-            ends = zip(estimators, stack.unstack(), results, data, strict=True)
+            results = estimators[0]._train(stack, data, rngs, estimators)
+            ends = zip(estimators, stack.unstack(), results, strict=True)
             messages = [
-                settle(k, estimator, functools.partial(estimator._finish_fit, *end))
+                settle(k, estimator, functools.partial(estimator._finish_fit, *end, data))
                 for k, (estimator, *end) in enumerate(ends)
             ]
         return [message for message in messages if message is not None]
