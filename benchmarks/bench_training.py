@@ -26,7 +26,11 @@ are medians over the rounds.
    `MLPRegressor.fit`, scikit-learn's, a plain numpy loop and a numpy loop
    tuned by hand (the lower bound of numpy code).
 3. **Many small models at once**: 16 Franke networks one by one against
-   `fyslearn.fit_many`; Figure 4's 16 linear models the same way.
+   `fyslearn.fit_many`; Figure 4's 16 linear models the same way. Both ways
+   are fyslearn, so they share one process: per round, each is timed three
+   times, in turn (one by one, at once, one by one, …), and the ratio of the
+   medians is that round's. A drift of the machine's speed then slows both
+   alike, where two processes minutes apart can see speeds 1.5× apart.
 4. **Profiles** of fyslearn's `fit` (cProfile) and the **hardware limit**
    (peak float32 matrix-product rate, the products of one epoch alone).
 5. With `--reproduce`: wall time and peak memory (the whole process tree) of
@@ -67,6 +71,7 @@ RUNNERS = HERE / "runners"
 RESULTS = HERE / "RESULTS.md"
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 RUNNER_TIMEOUT = 1800.0  # seconds; a runner that takes longer is broken, not slow
+MANY_REPEATS = 3  # timings of each way of training per round, in one process (section 3)
 
 #: MNIST epoch, in float operations: 3 products of 2·m·n_in·n_out per layer, less δWᵀ of layer 1.
 MNIST_FLOP_PER_ROW = 2.0 * (3 * 128 * 10 + 2 * 784 * 128)
@@ -404,22 +409,15 @@ def many_section(report: Report, settings: Settings) -> float:
     print("Many small models", file=sys.stderr)
     spec = {"workload": "franke_many", "epochs": settings.franke_epochs, "models": settings.models}
     linear = {"workload": "linear_many", "epochs": settings.franke_epochs}
-    candidates = [
-        Candidate("one by one", "fyslearn_fit.py", {**spec, "parts": ["one_by_one"]}),
-        Candidate("at once", "fyslearn_fit.py", {**spec, "parts": ["at_once"]}),
-    ]
-    linear_candidates = [
-        Candidate("linear one by one", "fyslearn_fit.py", {**linear, "parts": ["one_by_one"]}),
-        Candidate("linear one seed", "fyslearn_fit.py", {**linear, "parts": ["at_once_one_seed"]}),
-        Candidate(
-            "linear own seeds", "fyslearn_fit.py", {**linear, "parts": ["at_once_own_seeds"]}
-        ),
-    ]
+    # every part of a workload in one process, taken in turn, MANY_REPEATS times per round
+    candidates = [Candidate("networks", "fyslearn_fit.py", {**spec, "repeats": MANY_REPEATS})]
     if settings.linear_grid:
-        candidates += linear_candidates
+        candidates.append(
+            Candidate("linear", "fyslearn_fit.py", {**linear, "repeats": MANY_REPEATS})
+        )
     outputs = interleaved_rounds(candidates, settings.rounds)
-    single = series(outputs, "one by one", "one_by_one")
-    stacked = series(outputs, "at once", "at_once")
+    single = series(outputs, "networks", "one_by_one")
+    stacked = series(outputs, "networks", "at_once")
     report.say(
         f"## {settings.models} Franke networks (2–128–1, batch 10, {settings.franke_epochs} "
         "epochs, a learning rate × L2 grid, a seed each)"
@@ -445,11 +443,9 @@ def many_section(report: Report, settings: Settings) -> float:
     if not settings.linear_grid:
         return median_ratio(single, stacked)
     lines = {
-        "one by one (`SGDRegressor.fit`)": series(outputs, "linear one by one", "one_by_one"),
-        "at once, one seed (`fit_many`)": series(outputs, "linear one seed", "at_once_one_seed"),
-        "at once, a seed each (`fit_many`)": series(
-            outputs, "linear own seeds", "at_once_own_seeds"
-        ),
+        "one by one (`SGDRegressor.fit`)": series(outputs, "linear", "one_by_one"),
+        "at once, one seed (`fit_many`)": series(outputs, "linear", "at_once_one_seed"),
+        "at once, a seed each (`fit_many`)": series(outputs, "linear", "at_once_own_seeds"),
     }
     first = next(iter(lines.values()))
     report.say(
