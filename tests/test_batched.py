@@ -421,3 +421,32 @@ def test_fit_many_trains_randomnet_sized_networks_like_fit():
     for setting, fitted in zip(settings, stacked, strict=True):
         alone = make(*setting).fit(X, y)
         assert_same_fit(fitted, alone)
+
+
+@pytest.mark.parametrize("kind", ["network", "linear"])
+def test_fit_many_checks_the_data_once_with_the_messages_of_fit(kind):
+    """The data are checked once, through the first estimator, as its own fit checks them;
+    every estimator then knows its number of features, as after its own fit."""
+    from fyslearn.linear_model import SGDRegressor
+    from fyslearn.nn import MLPRegressor
+
+    def make(seed):
+        if kind == "linear":
+            return SGDRegressor(epochs=2, random_state=seed)
+        return MLPRegressor(hidden_layer_sizes=(4,), epochs=2, random_state=seed)
+
+    X, y = np.random.default_rng(0).normal(size=(30, 3)), np.arange(30.0)
+    bad = X.copy()
+    bad[4, 1] = np.nan
+    with pytest.raises(ValueError) as alone:
+        make(0).fit(bad, y)
+    models = [make(k) for k in range(3)]
+    with pytest.raises(ValueError) as stacked:
+        fit_many(models, bad, y)
+    assert str(stacked.value) == str(alone.value)
+    assert not any(hasattr(model, "n_features_in_") for model in models)
+    fit_many(models, X, y)
+    for model in models:
+        assert model.n_features_in_ == 3
+        with pytest.raises(ValueError, match="features"):
+            model.predict(X[:, :2])
