@@ -40,6 +40,7 @@ SHAPES = {
         and all(len(v["val_accuracy"]) == c.mnist_epochs for v in r.mnist.values())
         and list(r.mnist) == ["SGD", "momentum", "Adagrad", "RMSprop", "Adam"]
         and np.shape(r.grid_excess) == (len(c.grid_alphas), len(c.grid_learning_rates))
+        and all(len(r.kernel_ridge[key]) == len(c.franke_seeds) for key in ("mse", "excess"))
     ),
     "breast_cancer": lambda r, c: (
         all(len(v) == c.n_splits for v in r.accuracy.values())
@@ -240,3 +241,13 @@ def test_run_plans_returns_outputs_in_task_order_whatever_finishes_first():
     finished = {name: (result, seconds) for name, result, seconds in run_plans(plans, 2)}
     assert finished["a"][0] == 10 and finished["b"][0] == 50
     assert all(seconds >= 0 for _, seconds in finished.values())
+
+
+def test_the_kernel_ridge_yardstick_scores_against_the_franke_function():
+    from fyslearn.experiments import optimizers
+
+    scores = optimizers.kernel_ridge_run(config_for("optimizers", quick=True), seed=0)
+    # the test MSE is against the noisy targets: it exceeds the excess error (against the
+    # noise-free function) by about the noise variance, 0.2² = 0.04
+    assert 0 < scores["excess"] < 0.01
+    assert abs(scores["mse"] - scores["excess"] - 0.04) < 0.015
