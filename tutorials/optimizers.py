@@ -54,10 +54,10 @@ print(f"Adam, 20 epochs: training cost {model.history_['loss'][-1]:.4f}")
 # validation split of the MNIST training images, never on a test score (the
 # numbers are in the docstring of `fyslearn.experiments.optimizers`). The
 # third panel is a grid of Adam networks over $\eta \times \lambda$, trained
-# as one stack by [fit_many][fyslearn.fit_many]. The dashed line of the
-# first panel is a yardstick from outside neural networks: scikit-learn's
-# kernel ridge regression on the same data sets, its two settings chosen by
-# cross-validation on each training split.
+# as one stack by [fit_many][fyslearn.fit_many]. The first panel's legend
+# gives each optimizer's final excess error, and a yardstick from outside
+# neural networks: scikit-learn's kernel ridge regression on the same data
+# sets, its two settings chosen by cross-validation on each training split.
 config = experiment.Config.quick() if quick_mode() else experiment.Config()
 result = experiment.run(config)
 fig = experiment.plot(result)

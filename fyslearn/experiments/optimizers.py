@@ -405,11 +405,12 @@ def plot(result: Result) -> Figure:
     for name, curves in result.franke.items():
         curve = np.asarray(curves["val_mse"], dtype=float)
         rate = result.learning_rates["franke"][name]
-        franke.plot(np.arange(1, curve.size + 1), curve, label=f"{name} (η={rate:g})")
-    if result.kernel_ridge:
-        kernel_ridge = float(np.mean(result.kernel_ridge["mse"]))
-        franke.axhline(kernel_ridge, color="0.4", ls="--", lw=1, label="kernel ridge (yardstick)")
+        label = f"{name} (η={rate:g}), excess {_per_mille(curves['excess'])}"
+        franke.plot(np.arange(1, curve.size + 1), curve, label=label)
     franke.axhline(NOISE_FLOOR, color="k", ls=":", lw=1, label="noise floor 0.04")
+    if result.kernel_ridge:  # a legend line only: its test MSE lies on the noise floor
+        excess = _per_mille(result.kernel_ridge["excess"])
+        franke.plot([], [], " ", label=f"kernel ridge (yardstick), excess {excess}")
     franke.set(xscale="log", yscale="log", xlabel="epoch", ylabel="test MSE")
     franke.set_title("Franke 2–128–1, mean of the data sets", fontsize=10)
     franke.legend(fontsize=7)
@@ -431,6 +432,11 @@ def plot(result: Result) -> Figure:
     grid.set(ylabel="λ", xlabel="η")
     fig.tight_layout()
     return fig
+
+
+def _per_mille(values: Sequence[float]) -> str:
+    """The mean of `values` in units of 10⁻³, for a legend."""
+    return f"{np.mean(values) * 1e3:.2f}·10⁻³"
 
 
 def rows(result: Result) -> list[Row]:
