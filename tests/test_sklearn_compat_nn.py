@@ -19,9 +19,9 @@ UNDERTRAINED = (
     "set: too few to reach its 0.83 training accuracy (it passes with learning_rate=0.1)"
 )
 DIVERGES = (
-    "targets of magnitude ~100 can make SGD at learning rate 1e-3 diverge, depending on the "
-    "random start (DivergenceError is "
-    "raised, as documented); it passes with learning_rate=1e-5"
+    "targets of magnitude ~100 make SGD at learning rate 1e-3 diverge from most random starts "
+    "(8 of the seeds 0-9, seed 0 among them; DivergenceError is raised, as documented); it "
+    "passes with learning_rate=1e-5"
 )
 
 
@@ -31,8 +31,12 @@ def _expected_failures(estimator):
     return {"check_regressor_multioutput": DIVERGES}
 
 
-@parametrize_with_checks(
-    [MLPRegressor(), MLPClassifier(), LogisticRegression()],
+@parametrize_with_checks(  # a fixed seed: every check has one outcome, not a random one
+    [
+        MLPRegressor(random_state=0),
+        MLPClassifier(random_state=0),
+        LogisticRegression(random_state=0),
+    ],
     expected_failed_checks=_expected_failures,
 )
 def test_sklearn_compatible(estimator, check):
