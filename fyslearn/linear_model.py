@@ -491,8 +491,10 @@ class SGDRegressor(_LinearPredictor):
         (the same `random_state`) share one shuffling order and so one
         mini-batch: their gradient is two matrix products for all of them.
         `batch_size` and `epochs` must agree; every other setting may differ
-        (models with different schedules, penalties or solvers train as separate stacks). Each model
-        ends as its own `fit(X, y)` would leave it, or unfitted if it diverged.
+        (models with different schedules, penalties or solvers train as separate stacks). The
+        settings of every model are checked as its own `fit` would check them, and the data
+        once, before any training. Each model ends as its own `fit(X, y)` would leave it, or
+        unfitted if it diverged.
 
         Args:
             estimators: The models to fit.

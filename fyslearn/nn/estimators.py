@@ -381,9 +381,11 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         checks the list). Each estimator keeps its own `learning_rate`,
         `alpha`, `momentum`, `random_state`, initialisers and `on_divergence`;
         the architecture, batch size, epochs, schedule, dtype and
-        `validation_data` must agree. Every estimator is checked as its own
-        `fit` would check it, before any training, and ends as its own
-        `fit(X, y)` would leave it, or unfitted if it diverged.
+        `validation_data` must agree. Before any training, every estimator's
+        settings are checked as its own `fit` would check them, and the data
+        once, through the first estimator (with the messages of `fit`). Each
+        estimator ends as its own `fit(X, y)` would leave it, or unfitted if
+        it diverged.
 
         Args:
             estimators: The estimators to fit, all of this class.
