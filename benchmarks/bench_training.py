@@ -40,7 +40,7 @@ Run:
 
 ```bash
 python benchmarks/bench_training.py --quick               # under a minute, a smoke test
-python benchmarks/bench_training.py --reproduce --write   # about 10 minutes, quiet machine
+python benchmarks/bench_training.py --reproduce --write   # about 9 minutes, quiet machine
 ```
 
 `--write` puts the tables into `benchmarks/RESULTS.md` between its
