@@ -6,23 +6,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from experiment_ids import COURSE_IDS, REPORT_IDS
 
 from fyslearn.cli import main
-
-REPORT_IDS = [
-    "fig2_activations",
-    "fig3_ols_sgd",
-    "ols_reference",
-    "fig4_ridge_sgd",
-    "fig5_franke_network",
-    "fig6_network_grid",
-    "fig7_activations_init",
-    "randomnet",
-    "fig8_mnist_network",
-    "fig9_logistic",
-    "tuned",
-]
-COURSE_IDS = ["optimizers", "breast_cancer", "runge"]
 
 
 def test_list_names_every_experiment_under_its_group_with_alias_and_title(capsys):

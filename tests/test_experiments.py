@@ -11,6 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from experiment_ids import COURSE_IDS, REPORT_IDS
 from matplotlib.figure import Figure
 
 from fyslearn.datasets import franke_split
@@ -88,22 +89,7 @@ def test_quick_run_has_documented_shape_rows_figure_and_json_round_trip(name):
 
 
 def test_every_experiment_satisfies_the_contract_and_its_id_names_module_and_tutorial():
-    assert list(EXPERIMENTS) == [
-        "fig2_activations",
-        "fig3_ols_sgd",
-        "ols_reference",
-        "fig4_ridge_sgd",
-        "fig5_franke_network",
-        "fig6_network_grid",
-        "fig7_activations_init",
-        "randomnet",
-        "fig8_mnist_network",
-        "fig9_logistic",
-        "tuned",
-        "optimizers",
-        "breast_cancer",
-        "runge",
-    ]  # the report's order, then beyond the report
+    assert list(EXPERIMENTS) == REPORT_IDS + COURSE_IDS  # the report's order, then beyond it
     for name, module in EXPERIMENTS.items():
         assert isinstance(module, Experiment), name
         assert module.__name__ == f"fyslearn.experiments.{name}"
