@@ -150,7 +150,8 @@ class PolynomialDesign(PersistenceMixin, TransformerMixin, BaseEstimator):
         basis: `"tensor"` or `"total"`.
 
     Attributes:
-        powers_: Exponent pairs of the output columns, shape `(n_output_features_, 2)`.
+        powers_: Exponents of the output columns, one row per column, shape
+            `(n_output_features_, n_features_in_)` (pairs for the inputs `x`, `y`).
         n_output_features_: Number of columns produced.
     """
 
@@ -159,7 +160,15 @@ class PolynomialDesign(PersistenceMixin, TransformerMixin, BaseEstimator):
         self.basis = basis
 
     def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> PolynomialDesign:
-        """Check the input and record the column exponents."""
+        """Check the input and record the column exponents.
+
+        Args:
+            X: Inputs of shape `(n_samples, n_features)`.
+            y: Ignored.
+
+        Returns:
+            The fitted transformer.
+        """
         X = validate_data(self, X)
         self.powers_ = monomial_powers(self.degree, self.basis, n_variables=X.shape[1])
         self.n_output_features_ = len(self.powers_)
@@ -167,13 +176,28 @@ class PolynomialDesign(PersistenceMixin, TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X: ArrayLike) -> np.ndarray:
-        """Return the design matrix of `X`."""
+        """Return the design matrix of `X`.
+
+        Args:
+            X: Inputs of shape `(n_samples, n_features)`, as many features as in `fit`.
+
+        Returns:
+            Array of shape `(n_samples, n_output_features_)`.
+        """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False)
         return design_matrix(X, self.degree, self.basis)
 
     def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
-        """Names such as `"x^2 y^1"` for each output column."""
+        """Names such as `"x^2 y^1"` for each output column.
+
+        Args:
+            input_features: Names of the `n_features_in_` inputs (default `x`, `y`
+                for two inputs, else `x0`, `x1`, ...).
+
+        Returns:
+            Object array of strings, shape `(n_output_features_,)`.
+        """
         check_is_fitted(self)
         if input_features is None:
             input_features = (

@@ -49,10 +49,12 @@ $$
 error never exceeded $3.6\,\epsilon |C|/h$). Entries smaller than $\tau$ are thus held to
 the absolute accuracy a centred difference can reach, larger ones to 7 digits.
 
-**Data loss and L2 term apart.** The data loss and the L2 term
-$\alpha\sum_l\lVert W^l\rVert^2$ are checked separately (one row each), so a
-wrong factor 2 in the penalty's gradient is not hidden behind a large data
-gradient.
+**Data loss and penalty apart.** The data loss and the penalty, the L2 term
+$\alpha\sum_l\lVert W^l\rVert^2$ or the L1 term $\alpha\sum_l\lVert W^l\rVert_1$,
+are checked separately (one row each), so a wrong factor 2 in the penalty's
+gradient is not hidden behind a large data gradient. The L1 term has a kink
+of its own at $w = 0$: a weight that the step $\pm h$ moves across 0 is
+reported as at a kink, as for ReLU.
 
 The checker works on copies: the network passed in is never modified.
 """
@@ -104,14 +106,15 @@ class LayerCheck:
 
     Attributes:
         layer: Layer number $l$, from 1 (first weight layer) to $L$ (output).
-        term: `"data loss"` or `"L2 penalty"`.
+        term: `"data loss"`, `"L2 penalty"` or `"L1 penalty"`.
         n_entries: Entries of $W^l$ and $b^l$ together.
         entries: The checked entries as labels, e.g. `"W^2[0, 3]"`, `"b^2[1]"`.
         analytic: Backpropagation's derivatives $a$, shape `(n_checked,)`.
         numeric: Centred differences $n$, shape `(n_checked,)`.
         relative_error: $|a - n| / \max(|a|, |n|, \tau)$, shape `(n_checked,)`.
         at_kink: Whether the step $\pm h$ moved a pre-activation of a ReLU-type
-            layer across 0 for some sample, shape `(n_checked,)` (bool).
+            layer across 0 for some sample (for the L1 term: the weight itself),
+            shape `(n_checked,)` (bool).
         max_relative_error: Largest relative error of the entries not at a
             kink (`nan` if every checked entry is at a kink).
         verdict: `"good"`, `"kink"`, `"suspect"`, `"wrong"`, or `"unjudged"`
@@ -161,7 +164,7 @@ class GradientCheckReport:
 
     Attributes:
         layers: One [`LayerCheck`][fyslearn.gradcheck.LayerCheck] per layer and
-            term, layer by layer, the data loss before the L2 penalty.
+            term, layer by layer, the data loss before the penalty.
         eps: The step $h$ of the centred differences.
         network: `repr` of the checked network.
     """
@@ -227,10 +230,11 @@ def check_gradients(
     For each checked entry $\theta$ of $W^l$ or $b^l$, the analytic derivative
     $a$ from [`loss_and_gradients`][fyslearn.nn.network.FeedForwardNetwork.loss_and_gradients]
     is compared with $n = (C(\theta + h) - C(\theta - h)) / 2h$, first for the
-    data loss $C$ alone (the network's `loss` of its
+    data loss $C$ alone (the network's
+    [`data_loss`][fyslearn.nn.network.FeedForwardNetwork.data_loss] of its
     [`forward`][fyslearn.nn.network.FeedForwardNetwork.forward] pass), then, if
-    $\alpha > 0$, for the L2 term
-    [`penalty`][fyslearn.nn.network.FeedForwardNetwork.penalty]. The protocol and
+    $\alpha > 0$, for the penalty
+    [`penalty`][fyslearn.nn.network.FeedForwardNetwork.penalty] (L2 or L1). The protocol and
     the verdicts are described in [the module][fyslearn.gradcheck].
 
     Args:
@@ -293,7 +297,12 @@ def check_gradients(
             for fulls, datas in zip(full_gradients, data_gradients, strict=True)
         ]
         terms.append(
-            _Term("L2 penalty", full_network, _penalty_cost(full_network), penalty_gradients)
+            _Term(
+                f"{network.penalty_kind.upper()} penalty",
+                full_network,
+                _penalty_cost(full_network),
+                penalty_gradients,
+            )
         )
     layers = tuple(
         _check_layer(term, layer, entries, eps)
@@ -386,14 +395,17 @@ def _data_cost(network: FeedForwardNetwork, X: np.ndarray, Y: np.ndarray) -> Cos
     def cost() -> tuple[float, list[np.ndarray]]:
         zs, activations = network.forward(X)
         signs = [z > 0.0 for z, is_kinked in zip(zs, kinked, strict=True) if is_kinked]
-        return network.loss(Y, activations[-1]), signs
+        return network.data_loss(Y, zs[-1], activations[-1]), signs
 
     return cost
 
 
 def _penalty_cost(network: FeedForwardNetwork) -> CostFunction:
-    """The L2 term; it has no kinks."""
-    return lambda: (network.penalty(), [])
+    r"""The penalty; L1's $\alpha\lvert w\rvert$ has a kink at $w = 0$: the signs of $w$ too."""
+    if network.penalty_kind != "l1":
+        return lambda: (network.penalty(), [])
+    penalized = network.penalized_arrays(network.coefs_, network.intercepts_)
+    return lambda: (network.penalty(), [w > 0.0 for w in penalized])
 
 
 class _Term(NamedTuple):

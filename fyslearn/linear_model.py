@@ -299,8 +299,9 @@ class Ridge(_LinearPredictor):
 
     Attributes:
         coef_: Fitted coefficients $\beta$, shape `(n_features,)`.
-        singular_values_: Singular values of the training design matrix; their
-            ratio is the condition number.
+        singular_values_: Singular values of the training design matrix, largest
+            first, shape `(min(n_samples, n_features),)`; the ratio of the largest
+            to the smallest is the condition number.
     """
 
     def __init__(self, alpha: float = 1.0) -> None:
@@ -327,7 +328,8 @@ class OLS(_LinearPredictor):
 
     Attributes:
         coef_: Fitted coefficients, shape `(n_features,)`.
-        singular_values_: Singular values of the training design matrix.
+        singular_values_: Singular values of the training design matrix, largest
+            first, shape `(min(n_samples, n_features),)`.
     """
 
     def fit(self, X: ArrayLike, y: ArrayLike) -> OLS:
@@ -354,7 +356,7 @@ class SGDRegressor(_LinearPredictor):
     r"""OLS or Ridge fitted by mini-batch stochastic gradient descent.
 
     Minimises $C(\beta) = \frac1n\lVert y-X\beta\rVert^2 + \alpha\lVert\beta\rVert^2$
-    with the shared optimiser of [`fyslearn.optim`][fyslearn.optim]: each step uses the
+    with the shared optimizer of [`fyslearn.optim`][fyslearn.optim]: each step uses the
     gradient $\frac2m X_B^T(X_B\beta - y_B) + 2\alpha\beta$ of a mini-batch
     $B$ of $m$ rows (D1, D2), momentum (D9) and, with `schedule="inverse"`,
     the decay $\eta_0/(e\,n_{\text{batches}} + 1)$ (D10). The starting point is

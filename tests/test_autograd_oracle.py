@@ -189,8 +189,8 @@ def test_saturated_outputs_keep_exact_gradients(output, loss, n_out, scale, rng)
     """Inputs of magnitude 3000 saturate the outputs to exactly 0 and 1.
 
     The fused output error $\\delta = (a - y)/n$ stays exact there, as autograd's
-    gradient of the cost written from the logits shows; fyslearn's loss value is
-    then clipped, so only the gradients are compared.
+    gradient of the cost written from the logits shows, and so does the loss,
+    which fyslearn computes from the logits too (not from the rounded probabilities).
     """
     network = _network(["linear"], output, loss, n_out, alpha=0.01, penalty="l2")
     X = scale * np.abs(rng.normal(size=(5, 3)))
@@ -199,7 +199,11 @@ def test_saturated_outputs_keep_exact_gradients(output, loss, n_out, scale, rng)
     assert np.any((output_values == 0.0) | (output_values == 1.0))  # really saturated
     params = [W.copy() for W in network.coefs_] + [b.copy() for b in network.intercepts_]
     expected = autograd.grad(lambda p: _logit_cost(p, X, Y, ["linear"], 0.01, output))(params)
-    _, coef_grads, intercept_grads = network.loss_and_gradients(X, Y)
+    cost, coef_grads, intercept_grads = network.loss_and_gradients(X, Y)
+    exact_cost = _logit_cost(params, X, Y, ["linear"], 0.01, output)
+    assert exact_cost > 100.0  # confident wrong answers: the regime where clipping would bite
+    assert cost == pytest.approx(exact_cost, rel=1e-12)
+    assert network.loss_value(X, Y) == pytest.approx(exact_cost, rel=1e-12)
     for got, want in zip(coef_grads + intercept_grads, expected, strict=True):
         assert np.all(np.isfinite(got))
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9 * np.abs(want).max())

@@ -157,4 +157,4 @@ def test_breast_cancer_rows_report_the_gap_to_scikit_learn():
     logistic, network, grid = breast_cancer.rows(result)
     assert "(difference -0.0050)" in logistic.ours and "2 splits" in logistic.quantity
     assert network.ours.startswith("0.9550") and network.reference.startswith("0.9500")
-    assert grid.ours == "0.9500 (λ=1e-01, η=1e-02)"  # the diverged cell is skipped
+    assert grid.ours == "0.9500 (α=1e-01, η=1e-02)"  # the diverged cell is skipped

@@ -215,6 +215,26 @@ def test_the_l2_term_is_checked_apart_from_the_data_loss(rng):
         np.testing.assert_array_equal(check.relative_error[~kernel], 0.0)  # biases: no penalty
 
 
+def test_the_l1_term_is_checked_with_its_kink_at_zero(rng):
+    network = _network((5,), "tanh", "mse")
+    network.alpha, network.penalty_kind = 0.3, "l1"
+    network.coefs_[0][0, :2] = 0.0, 2.5e-7  # |w| has its kink at 0: w ± eps on both sides
+    X, Y = _data(network, rng)
+    report = check_gradients(network, X, Y, max_entries_per_layer=None)
+    penalty_rows = [check for check in report.layers if check.term == "L1 penalty"]
+    assert [check.layer for check in penalty_rows] == [1, 2]
+    first = penalty_rows[0]
+    at_kink = [label for label, kink in zip(first.entries, first.at_kink, strict=True) if kink]
+    assert at_kink == ["W^1[0, 0]", "W^1[0, 1]"]
+    # at w = 0 the centred difference of α|w| is 0, as is α·sign(0); at w = eps/4 it
+    # averages the two slopes, α·w/eps = α/4, against α: a disagreement, set aside
+    np.testing.assert_allclose(first.numeric[first.at_kink], [0.0, 0.3 / 4], atol=1e-9)
+    np.testing.assert_allclose(first.analytic[first.at_kink], [0.0, 0.3], atol=1e-12)
+    assert first.verdict == "kink" and first.max_relative_error <= GOOD
+    assert penalty_rows[1].n_kinks == 0 and penalty_rows[1].verdict == "good"
+    assert report.passed
+
+
 class SlightlyOffGradient(FeedForwardNetwork):
     """Every gradient 1e-4 too large (relatively): between good and wrong."""
 

@@ -153,7 +153,26 @@ def test_logistic_regression_converges_to_sklearn():
         C=1 / (2 * len(X) * alpha), tol=1e-10, max_iter=10_000
     ).fit(X, y)
     np.testing.assert_array_equal(ours.predict(X), reference.predict(X))
+    # how far 3000 SGD steps get; the mapping itself is checked exactly below
     np.testing.assert_allclose(ours.predict_proba(X), reference.predict_proba(X), atol=2e-3)
+
+
+def test_multinomial_alpha_puts_fyslearns_minimum_at_scikit_learns():
+    """At scikit-learn's multinomial solution for C, the cost with α = 1/(2nC) has zero gradient."""
+    X, y = X_CLASS, Y_CLASS
+    alpha = 0.01
+    reference = sk_linear.LogisticRegression(
+        C=1 / (2 * len(X) * alpha), tol=1e-12, max_iter=10_000
+    ).fit(X, y)
+    network = LogisticRegression(alpha=alpha, epochs=1, random_state=0).fit(X, y).network_
+    network.coefs_[0][:] = reference.coef_.T
+    network.intercepts_[0][:] = reference.intercept_
+    Y = np.eye(len(reference.classes_))[np.searchsorted(reference.classes_, y)]
+    _, coef_grads, intercept_grads = network.loss_and_gradients(X, Y)
+    assert np.abs(coef_grads[0]).max() < 1e-7 and np.abs(intercept_grads[0]).max() < 1e-7
+    network.coefs_[0][:] *= 1.1  # away from it, the gradient is not small
+    _, coef_grads, _ = network.loss_and_gradients(X, Y)
+    assert np.abs(coef_grads[0]).max() > 1e-3
 
 
 @pytest.mark.parametrize("Estimator", [MLPRegressor, MLPClassifier, LogisticRegression])

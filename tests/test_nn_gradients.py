@@ -1,5 +1,6 @@
 """Backpropagation against central finite differences, and the buffered step against it."""
 
+import copy
 import itertools
 
 import numpy as np
@@ -98,38 +99,87 @@ def test_softmax_with_mse_uses_the_full_jacobian(rng):
         assert _relative_error(analytic, expected) < 1e-6
 
 
+def _flat_gradients(network, X, Y):
+    """`loss_and_gradients` in the workspace's flat layout: W¹, b¹, W², b², …"""
+    _, coef_grads, intercept_grads = network.loss_and_gradients(X, Y)
+    pairs = zip(coef_grads, intercept_grads, strict=True)
+    return np.concatenate([g.ravel() for pair in pairs for g in pair])
+
+
 @pytest.mark.parametrize("loss", ["mse", "cross_entropy"])
 @pytest.mark.parametrize("batch", [5, 7])
-def test_buffered_training_step_equals_plain_backprop(rng, loss, batch):
-    network = _network((6, 5), "relu", loss, 0.1)
+@pytest.mark.parametrize(
+    ("penalty", "penalize_biases"), [("l2", False), ("l2", True), ("l1", True)]
+)
+def test_buffered_training_step_equals_plain_backprop(rng, loss, batch, penalty, penalize_biases):
+    network = _network((6, 5), "relu", loss, 0.1, penalize_biases=penalize_biases)
+    network.penalty_kind = penalty
     X, Y = _data(network, rng, n=20)
     rows = rng.permutation(20)[:batch]
     workspace = Workspace(network, batch_size=7)
     (flat,) = workspace.gradients(X, Y, rows)
-    buffered = flat.copy()
-    # a second, smaller batch reuses the same buffers
-    workspace.gradients(X, Y, rows[:3])
-    _, coef_grads, intercept_grads = network.loss_and_gradients(X[rows], Y[rows])
-    # the flat layout: W¹, b¹, W², b², …
-    pairs = zip(coef_grads, intercept_grads, strict=True)
-    expected = np.concatenate([g.ravel() for pair in pairs for g in pair])
-    np.testing.assert_allclose(buffered, expected, rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(
+        flat, _flat_gradients(network, X[rows], Y[rows]), rtol=1e-13, atol=1e-15
+    )
+    # a second, smaller batch reuses the leading rows of the same buffers
+    (flat,) = workspace.gradients(X, Y, rows[:3])
+    np.testing.assert_allclose(
+        flat, _flat_gradients(network, X[rows[:3]], Y[rows[:3]]), rtol=1e-13, atol=1e-15
+    )
 
 
-@pytest.mark.parametrize("name", ["mse", "cross_entropy"])
+@pytest.mark.parametrize("loss", ["mse", "cross_entropy"])
+def test_float32_training_step_agrees_with_float64_backprop(rng, loss):
+    """The same step in float32 is the float64 gradient to float32's precision."""
+    network = _network((6, 5), "tanh", loss, 0.1, penalize_biases=True)
+    X, Y = _data(network, rng, n=20)
+    rows = rng.permutation(20)[:7]
+    expected = _flat_gradients(network, X[rows], Y[rows])
+    single = copy.deepcopy(network)
+    single.dtype = np.dtype(np.float32)
+    single.coefs_ = [W.astype(np.float32) for W in single.coefs_]
+    single.intercepts_ = [b.astype(np.float32) for b in single.intercepts_]
+    (flat,) = Workspace(single, batch_size=7).gradients(
+        X.astype(np.float32), Y.astype(np.float32), rows
+    )
+    assert flat.dtype == np.float32
+    np.testing.assert_allclose(flat, expected, rtol=2e-5, atol=2e-6 * np.abs(expected).max())
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_fused_loss_and_gradient_equal_the_separate_ones(rng, name, dtype):
+def test_mse_value_and_gradient_against_their_formulas(rng, dtype):
+    """C = (1/n) Σ (a − y)² and ∂C/∂a = (2/n)(a − y), written out here."""
     from fyslearn.nn.losses import LOSSES
 
-    loss = LOSSES[name]
+    A = rng.normal(size=(9, 4)).astype(dtype)
+    Y = rng.normal(size=(9, 4)).astype(dtype)
+    residual = A.astype(np.float64) - Y
+    out = np.empty_like(A)
+    value, gradient = LOSSES["mse"].value_and_output_gradient(Y, A, out=out, scale=0.5)
+    assert gradient is out
+    tolerance = 1e-6 if dtype == np.float32 else 1e-14
+    assert value == pytest.approx(np.sum(residual**2) / 9, rel=tolerance)
+    np.testing.assert_allclose(gradient, 0.5 * 2 * residual / 9, rtol=tolerance)
+    assert LOSSES["mse"](Y, A) == pytest.approx(np.sum(residual**2) / 9, rel=tolerance)
+    np.testing.assert_allclose(
+        LOSSES["mse"].output_gradient(Y, A), 2 * residual / 9, rtol=tolerance
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_cross_entropy_value_and_gradient_against_their_formulas(rng, dtype):
+    """C = −(1/n) Σ y ln a and ∂C/∂a = −y/(n a), written out here."""
+    from fyslearn.nn.losses import LOSSES
+
     A = rng.uniform(0.01, 1.0, size=(9, 4)).astype(dtype)
     Y = np.eye(4, dtype=dtype)[rng.integers(0, 4, 9)]
     out = np.empty_like(A)
-    value, gradient = loss.value_and_output_gradient(Y, A, out=out)
+    value, gradient = LOSSES["cross_entropy"].value_and_output_gradient(Y, A, out=out, scale=3.0)
     assert gradient is out
     tolerance = 1e-6 if dtype == np.float32 else 1e-14
-    assert value == pytest.approx(loss(Y, A), rel=tolerance)
-    np.testing.assert_allclose(gradient, loss.output_gradient(Y, A), rtol=tolerance)
+    expected_value = -np.sum(Y * np.log(A.astype(np.float64))) / 9
+    assert value == pytest.approx(expected_value, rel=tolerance)
+    np.testing.assert_allclose(gradient, 3.0 * -Y / (9 * A.astype(np.float64)), rtol=tolerance)
 
 
 @pytest.mark.parametrize("penalty", ["l2", "l1"])

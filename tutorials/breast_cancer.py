@@ -66,7 +66,7 @@ fig = experiment.plot(result)
 # The confusion matrices add the five test sets: most errors are malignant
 # tumours classified as benign, the costly mistake for this data. The grid
 # on the right is one [fit_many][fyslearn.fit_many] run per split over
-# learning rate $\eta$ × penalty $\lambda$: too small an $\eta$ has not
+# learning rate $\eta$ × L2 penalty $\alpha$: too small an $\eta$ has not
 # learnt in 100 epochs, $\eta = 1$ diverges (blank cells) or collapses to
 # predicting one class, and a mild penalty helps a little.
 for row in experiment.rows(result):

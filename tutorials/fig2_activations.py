@@ -3,7 +3,7 @@ r"""
 
 In this tutorial you will learn what each activation of the report does to
 its input and how steep it is, and why the steepness decides how fast a
-network learns: backpropagation multiplies the error by the slope
+network learns. Backpropagation multiplies the error by the slope
 $\sigma'(z)$ at every layer (D4).
 
 Run it as a script with `python fig2_activations.py`; with `FYSLEARN_QUICK=1`

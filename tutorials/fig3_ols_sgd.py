@@ -3,9 +3,9 @@ r"""
 
 In this tutorial you will learn how to fit a polynomial model of the Franke
 data by mini-batch stochastic gradient descent, and how the learning rate,
-the batch size and the report's learning-rate decay
-$\eta(e) = \eta_0/(e\,n_{\text{batches}} + 1)$ (D10) decide how far 100
-epochs get.
+the batch size and the report's learning-rate decay (D10) decide how far 100
+epochs get. The decay runs epoch $e$ at
+$\eta(e) = \eta_0/(e\,n_{\text{batches}} + 1)$.
 
 Run it as a script with `python fig3_ols_sgd.py`; with `FYSLEARN_QUICK=1` it
 uses the small settings of the test suite (degree 5, 5 epochs, a 2 × 2 grid).

@@ -1,10 +1,11 @@
 r"""
 # Figure 4: Ridge regression by SGD
 
-In this tutorial you will learn what an L2 penalty $\lambda\lVert\beta\rVert^2$
-(`alpha` in fyslearn, see the [glossary](../../glossary.md)) does to a
-polynomial model of the Franke data fitted by SGD: its gradient adds
-$2\lambda\beta$ (D2), which pulls every coefficient towards zero.
+In this tutorial you will learn what an L2 penalty on the coefficients does
+to a polynomial model of the Franke data fitted by SGD. The penalty
+$\lambda\lVert\beta\rVert^2$ (`alpha` in fyslearn, see the
+[glossary](../../glossary.md)) adds $2\lambda\beta$ to the gradient (D2),
+which pulls every coefficient towards zero.
 
 Run it as a script with `python fig4_ridge_sgd.py`; with `FYSLEARN_QUICK=1` it
 uses the small settings of the test suite (degree 5, 5 epochs, a 2 × 2 grid).

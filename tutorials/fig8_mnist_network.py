@@ -3,7 +3,7 @@ r"""
 
 In this tutorial you will learn how to train a classifier network on the
 MNIST digits and read its learning curves: a 784–128–10 network with a
-softmax output, trained with the cross-entropy, whose output error is simply
+softmax output, trained with the cross-entropy. Its output error is simply
 $\delta = a - y$ (D7).
 
 Run it as a script with `python fig8_mnist_network.py`; with

@@ -2,9 +2,10 @@ r"""
 # Figure 9: softmax logistic regression on MNIST
 
 In this tutorial you will learn that logistic regression is the classifier
-network with no hidden layer,
-$P(y = k \mid x) = \mathrm{softmax}(xW + b)_k$, how to train it by SGD, and
-what an L2 penalty $\lambda\lVert W\rVert^2$ does to it.
+network with no hidden layer, how to train it by SGD, and what an L2 penalty
+on its weights does to it. The model is
+$P(y = k \mid x) = \mathrm{softmax}(xW + b)_k$, the penalty
+$\lambda\lVert W\rVert^2$.
 
 Run it as a script with `python fig9_logistic.py`; with `FYSLEARN_QUICK=1` it
 uses the small settings of the test suite (6000 training images, 2 epochs,

@@ -1,9 +1,9 @@
 r"""
 # Hyper-parameter search with GridSearchCV, here and on a Dask cluster
 
-Figure 6 of the report scans the learning rate $\eta$ and the L2 penalty
-$\alpha$ of the Franke network. fyslearn's estimators are scikit-learn
-estimators, so scikit-learn's `GridSearchCV` can do that scan with
+Figure 6 of the report scans the learning rate and the L2 penalty of the
+Franke network. fyslearn's estimators are scikit-learn estimators, so
+scikit-learn's `GridSearchCV` can do that scan over $(\eta, \alpha)$ with
 cross-validation, and its `n_jobs` spreads the fits over worker processes
 through joblib. Under joblib's Dask backend the same fits run on the workers
 of a Dask cluster, with the same numbers: every fit seeds its own

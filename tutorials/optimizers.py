@@ -53,7 +53,7 @@ print(f"Adam, 20 epochs: training cost {model.history_['loss'][-1]:.4f}")
 # setting was chosen by a short sweep on other Franke data sets and on a
 # validation split of the MNIST training images, never on a test score (the
 # numbers are in the docstring of `fyslearn.experiments.optimizers`). The
-# third panel is a grid of Adam networks over $\eta \times \lambda$, trained
+# third panel is a grid of Adam networks over $\eta \times \alpha$ (the L2 penalty), trained
 # as one stack by [fit_many][fyslearn.fit_many]. The first panel's legend
 # gives each optimizer's final excess error, and a yardstick from outside
 # neural networks: scikit-learn's kernel ridge regression on the same data

@@ -2,10 +2,10 @@ r"""
 # RandomNet: do deeper random networks do better?
 
 In this tutorial you will learn how to build networks of any depth, with an
-activation and an initialiser chosen per layer, and what happens to the
+activation and an initializer chosen per layer, and what happens to the
 deep ones trained with the report's small learning rate. The report drew ten
 networks with 1–10 hidden layers of up to 100 units, random activations and
-initialisers, and trained them on the Franke data.
+initializers, and trained them on the Franke data.
 
 Run it as a script with `python randomnet.py`; with `FYSLEARN_QUICK=1` it
 uses the small settings of the test suite (3 networks of at most 3 layers,
@@ -54,7 +54,7 @@ fig.tight_layout()
 # ## Ten random networks
 #
 # `experiment.draw_architecture` draws one network's depth, widths,
-# activations and initialisers; the experiment draws ten from one seed and
+# activations and initializers; the experiment draws ten from one seed and
 # trains each (network $k$ with seed $k$).
 rng = np.random.default_rng(config.seed)
 print("the first draw:", experiment.draw_architecture(rng, config))

@@ -1,4 +1,4 @@
-"""
+r"""
 Seeing training from inside: the vanishing gradient in numbers
 ==============================================================
 
@@ -9,7 +9,7 @@ fyslearn records, after every epoch, per-layer statistics of the
 activations, of the weight gradients and of the relative size of each
 epoch's update, and we compare a sigmoid and a ReLU network at the report's
 Figure 7 settings (2–128–1, learning rate $10^{-3}$, batch 10, kernels
-$\\mathcal N(0, 0.05^2)$), then in a deeper network where the effect compounds.
+$\mathcal N(0, 0.05^2)$), then in a deeper network where the effect compounds.
 """
 
 # %%

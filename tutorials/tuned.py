@@ -2,7 +2,7 @@ r"""
 # Beyond the report: the same models, tuned
 
 In this tutorial you will learn how far the report's models go when only the
-optimiser changes: the same architectures, with a larger learning rate,
+optimizer changes: the same architectures, with a larger learning rate,
 momentum (D9) and more epochs. The report's numbers are a floor, not the
 goal.
 
@@ -16,7 +16,7 @@ one seed).
 #
 # The 2–128–1 ReLU network of [Figure 5](fig5_franke_network.md), now with
 # Glorot kernels, $\eta = 0.05$ with momentum 0.9, batches of 100, a small L2
-# penalty $\lambda = 10^{-5}$ and 1500 epochs. Its test MSE is compared with
+# penalty $\alpha = 10^{-5}$ and 1500 epochs. Its test MSE is compared with
 # the noise floor: the targets carry noise of variance $0.2^2 = 0.04$, which
 # no model can predict, so the excess error (against the noise-free surface)
 # is what is left to gain.
@@ -80,7 +80,7 @@ for row in experiment.rows(result):
 #
 # 1. Drop the momentum from the tuned Franke network (keep everything else).
 #    How much of the gain was momentum's?
-# 2. Go back to the report's optimiser, $\eta = 10^{-3}$ without momentum,
+# 2. Go back to the report's optimizer, $\eta = 10^{-3}$ without momentum,
 #    keeping everything else. Where does the same number of epochs end?
 #
 # ??? example "Solution 1"

@@ -5,9 +5,9 @@ r"""D9, D10 and the adaptive optimizers: the facts behind `fyslearn.optim`, deri
 * Momentum $v_t = \omega v_{t-1} + \eta g_t$ unrolls to a geometric sum of past
   gradients; for a constant gradient the step grows to $\eta g/(1-\omega)$, so
   momentum $\omega$ acts like a learning rate $1/(1-\omega)$ times larger.
-* The decay $\eta(e) = \eta_0/(e\,m+1)$ falls by a factor $m+1$ after the
-  first epoch; its sum over epochs diverges while the sum of squares converges
-  (the Robbins–Monro conditions).
+* The decay $\eta(e) = \eta_0/(e\,n_b+1)$, with $n_b$ mini-batches per epoch,
+  falls by a factor $n_b+1$ after the first epoch; its sum over epochs diverges
+  while the sum of squares converges (the Robbins–Monro conditions).
 * Adam's running averages put the total weight $1 - \beta^t$ on the gradients, so
   dividing by it (the bias correction) makes $\hat m_t = g$ for a constant gradient.
 * Adam's first step has length $\eta |g|/(|g| + \epsilon) \approx \eta$, whatever the
@@ -63,11 +63,13 @@ def _momentum_recurrence() -> tuple[list[Step], list[Identity], sp.Basic]:
     closed_form = eta * g * (1 - omega**t) / (1 - omega)
     limit = sp.limit(closed_form.subs(omega, sp.Rational(1, 2)), t, sp.oo)
     steps = [
-        Step("Momentum update (D9), with v_0 = 0", omega * v(t - 1) + eta * gradient[t], lhs=v(t)),
-        Step("Unrolled: a geometric average of all past gradients", unrolled, lhs=v(t)),
-        Step("For a constant gradient g (SymPy rsolve)", constant_gradient, lhs=v(t)),
         Step(
-            "As t grows (0 < ω < 1) the step tends to",
+            "Momentum update (D9), with $v_0 = 0$", omega * v(t - 1) + eta * gradient[t], lhs=v(t)
+        ),
+        Step("Unrolled: a geometric average of all past gradients", unrolled, lhs=v(t)),
+        Step("For a constant gradient $g$ (SymPy rsolve)", constant_gradient, lhs=v(t)),
+        Step(
+            r"As $t$ grows ($0 < \omega < 1$) the step tends to",
             eta * g / (1 - omega),
             lhs=r"\lim_{t\to\infty} v_t",
         ),
@@ -75,12 +77,12 @@ def _momentum_recurrence() -> tuple[list[Step], list[Identity], sp.Basic]:
     proofs = [
         Identity("rsolve's solution is the closed form", constant_gradient, closed_form),
         Identity(
-            "The unrolled sum with constant gradient equals the closed form (t = 6)",
+            "The unrolled sum with constant gradient equals the closed form ($t = 6$)",
             sp.Sum(omega ** (6 - s) * eta * g, (s, 1, 6)).doit(),
             closed_form.subs(t, 6),
         ),
         Identity(
-            "With ω = 1/2 the step doubles: v → 2ηg",
+            r"With $\omega = 1/2$ the step doubles: $v \to 2 \eta g$",
             limit,
             2 * eta * g,
             display=r"\lim_{t\to\infty} v_t \Big|_{\omega = 1/2} = 2 \eta g",
@@ -90,7 +92,10 @@ def _momentum_recurrence() -> tuple[list[Step], list[Identity], sp.Basic]:
 
 
 def _momentum_numeric():
-    """θ after each step from the unrolled sum θ_t = θ_0 − Σ_{k≤t} Σ_{s≤k} ω^{k−s} η g_s."""
+    r"""$\theta$ after each step, from the unrolled sums.
+
+    $\theta_t = \theta_0 - \sum_{k \le t} \sum_{s \le k} \omega^{k-s} \eta g_s$.
+    """
 
     def trajectory(theta0: np.ndarray, gradients: np.ndarray, eta: float, omega: float):
         gradients = np.asarray(gradients, dtype=float)
@@ -121,8 +126,8 @@ def sgd_momentum() -> Derivation:
         title="SGD with momentum (D9)",
         summary=(
             "The mini-batch gradient is the mean over the batch and equals the full "
-            "gradient on average. Momentum accumulates past gradients with weights ω^k; "
-            "along a direction of constant slope the step grows to η g/(1 − ω)."
+            r"gradient on average. Momentum accumulates past gradients with weights $\omega^k$; "
+            r"along a direction of constant slope the step grows to $\eta g/(1 - \omega)$."
         ),
         steps=steps,
         result=closed_form,
@@ -142,40 +147,40 @@ def _converges(series: sp.Sum) -> sp.Integer:
 
 @functools.cache
 def learning_rate_decay() -> Derivation:
-    r"""D10: the report's schedule $\eta(e) = \eta_0/(e\,m + 1)$.
+    r"""D10: the report's schedule $\eta(e) = \eta_0/(e\,n_b + 1)$, $n_b$ mini-batches per epoch.
 
     `numeric()(eta0, epoch, n_batches)` is the lambdified schedule, compared
     with [inverse_decay][fyslearn.optim.inverse_decay] by the tests.
     """
     eta0 = sp.Symbol(r"\eta_0", positive=True)
     e = sp.Symbol("e", integer=True, nonnegative=True)
-    m = sp.Symbol("m", integer=True, positive=True)
-    rate = eta0 / (e * m + 1)
-    m_report = 75  # batch 10 on 750 training points
-    rate_report = rate.subs(m, m_report)
+    n_b = sp.Symbol("n_b", integer=True, positive=True)  # mini-batches per epoch
+    rate = eta0 / (e * n_b + 1)
+    n_b_report = 75  # batch 10 on 750 training points
+    rate_report = rate.subs(n_b, n_b_report)
     rate_unit = rate_report.subs(eta0, 1)  # convergence does not depend on η₀ > 0
     steps = [
-        Step("Learning rate in epoch e, m mini-batches per epoch", rate, lhs=r"\eta(e)"),
+        Step("Learning rate in epoch $e$, $n_b$ mini-batches per epoch", rate, lhs=r"\eta(e)"),
         Step(
-            "After the first epoch it has fallen by m + 1",
+            "After the first epoch it has fallen by a factor $n_b + 1$",
             rate.subs(e, 1) / eta0,
             lhs=r"\eta(1)/\eta_0",
         ),
         Step(
-            f"With the report's batch 10 on 750 points (m = {m_report}), epoch 99 runs at",
+            f"With the report's batch 10 on 750 points ($n_b = {n_b_report}$), epoch 99 runs at",
             rate_report.subs(e, 99) / eta0,
             lhs=r"\eta(99)/\eta_0",
         ),
     ]
     proofs = [
         Identity(
-            "Total step length over epochs diverges (Σ η(e) = ∞, m = 75)",
+            r"Total step length over epochs diverges ($\sum_e \eta(e) = \infty$, $n_b = 75$)",
             _converges(sp.Sum(rate_unit, (e, 0, sp.oo))),
             sp.Integer(0),
             display=r"\sum_{e=0}^{\infty} \frac{\eta_0}{75 e + 1} = \infty",
         ),
         Identity(
-            "Sum of squared steps converges (Σ η(e)² < ∞, m = 75)",
+            r"Sum of squared steps converges ($\sum_e \eta(e)^2 < \infty$, $n_b = 75$)",
             _converges(sp.Sum(rate_unit**2, (e, 0, sp.oo))),
             sp.Integer(1),
             display=r"\sum_{e=0}^{\infty} \frac{\eta_0^2}{(75 e + 1)^2} < \infty",
@@ -185,14 +190,15 @@ def learning_rate_decay() -> Derivation:
         name="learning_rate_decay",
         title="Learning-rate decay (D10)",
         summary=(
-            "η(e) = η₀/(e·m + 1) is constant within an epoch and drops by a factor m + 1 "
-            "after the first one: with 75 mini-batches per epoch, every later epoch moves "
-            "at most 1/76 as far as the first, which is why the report found decay slower."
+            r"$\eta(e) = \eta_0/(e\,n_b + 1)$ is constant within an epoch and drops by a "
+            "factor $n_b + 1$ after the first one: with 75 mini-batches per epoch, every "
+            "later epoch moves at most 1/76 as far as the first, which is why the report "
+            "found decay slower."
         ),
         steps=steps,
         result=rate,
         proofs=proofs,
-        numeric_factory=lambda: sp.lambdify([eta0, e, m], rate, modules="numpy"),
+        numeric_factory=lambda: sp.lambdify([eta0, e, n_b], rate, modules="numpy"),
         report_reference="D10",
     )
 
@@ -237,7 +243,8 @@ def adam_bias_correction() -> Derivation:
     unrolled_n = sum((1 - beta) * beta ** (n - k) * g_values[k - 1] for k in range(1, n + 1))
     steps = [
         Step(
-            "Running average, m₀ = 0 (Adam's m with β = β₁; its v with β = β₂ and g²)",
+            r"Running average, $m_0 = 0$ (Adam's $m$ with $\beta = \beta_1$; its $v$ with "
+            r"$\beta = \beta_2$ and $g^2$)",
             _running_average(beta, m(t - 1), gradient[t]),
             lhs=m(t),
         ),
@@ -246,13 +253,17 @@ def adam_bias_correction() -> Derivation:
             sp.Sum((1 - beta) * beta ** (t - i) * gradient[i], (i, 1, t)),
             lhs=m(t),
         ),
-        Step("The weights add up to 1 − βᵗ, not 1 (SymPy)", total_weight, lhs=sp.latex(weights)),
         Step(
-            "So with β₁ = 0.9 the first average is a tenth of the gradient",
+            r"The weights add up to $1 - \beta^t$, not 1 (SymPy)",
+            total_weight,
+            lhs=sp.latex(weights),
+        ),
+        Step(
+            r"So with $\beta_1 = 0.9$ the first average is a tenth of the gradient",
             _running_average(sp.Rational(9, 10), 0, g),
             lhs=r"m_1\big|_{\beta = 0.9}",
         ),
-        Step("For a constant gradient g (SymPy rsolve)", constant_gradient, lhs=m(t)),
+        Step("For a constant gradient $g$ (SymPy rsolve)", constant_gradient, lhs=m(t)),
         Step(
             "Divided by the total weight: the bias-corrected average is the gradient",
             corrected,
@@ -261,7 +272,7 @@ def adam_bias_correction() -> Derivation:
     ]
     proofs = [
         Identity(
-            "The weights sum to 1 − βᵗ",
+            r"The weights sum to $1 - \beta^t$",
             total_weight,
             1 - beta**t,
             display=r"\sum_{i=1}^{t} (1 - \beta)\beta^{t-i} = 1 - \beta^t",
@@ -273,12 +284,12 @@ def adam_bias_correction() -> Derivation:
             display=rf"m_{n} = \sum_{{i=1}}^{{{n}}} (1 - \beta)\beta^{{{n}-i}} g_i",
         ),
         Identity(
-            "rsolve's solution for a constant gradient is (1 − βᵗ) g",
+            r"rsolve's solution for a constant gradient is $(1 - \beta^t)\,g$",
             constant_gradient,
             (1 - beta**t) * g,
         ),
         Identity(
-            f"At t = {n}, the unrolled sum of a constant gradient is (1 − βᵗ) g",
+            rf"At $t = {n}$, the unrolled sum of a constant gradient is $(1 - \beta^t)\,g$",
             unrolled_n.subs(dict.fromkeys(g_values, g)),
             (1 - beta**n) * g,
         ),
@@ -288,10 +299,11 @@ def adam_bias_correction() -> Derivation:
         name="adam_bias_correction",
         title="Adam's bias correction",
         summary=(
-            "Adam's running averages start at zero, so after t steps their weights add up "
-            "to 1 − βᵗ instead of 1: with β₁ = 0.9 the first m is g/10 and with β₂ = 0.999 "
-            "the first v is g²/1000. Dividing by 1 − βᵗ removes that bias: for a constant "
-            "gradient the corrected averages are exactly g and g²."
+            "Adam's running averages start at zero, so after $t$ steps their weights add "
+            r"up to $1 - \beta^t$ instead of 1: with $\beta_1 = 0.9$ the first $m$ is $g/10$ "
+            r"and with $\beta_2 = 0.999$ the first $v$ is $g^2/1000$. Dividing by "
+            r"$1 - \beta^t$ removes that bias: for a constant gradient the corrected "
+            "averages are exactly $g$ and $g^2$."
         ),
         steps=steps,
         result=sp.Eq(sp.Symbol(r"\hat m_t"), corrected),
@@ -318,10 +330,10 @@ def adam_first_step() -> Derivation:
     length = eta * sp.Abs(g) / (sp.Abs(g) + epsilon)
     scaled_length = length.subs(g, c * g)
     steps = [
-        Step("From m₀ = 0", m_1, lhs=sp.Symbol("m_1")),
-        Step("From v₀ = 0", v_1, lhs=sp.Symbol("v_1")),
-        Step("Bias-corrected, t = 1", m_hat, lhs=r"\hat m_1 = \frac{m_1}{1 - \beta_1}"),
-        Step("Bias-corrected, t = 1", v_hat, lhs=r"\hat v_1 = \frac{v_1}{1 - \beta_2}"),
+        Step("From $m_0 = 0$", m_1, lhs=sp.Symbol("m_1")),
+        Step("From $v_0 = 0$", v_1, lhs=sp.Symbol("v_1")),
+        Step("Bias-corrected, $t = 1$", m_hat, lhs=r"\hat m_1 = \frac{m_1}{1 - \beta_1}"),
+        Step("Bias-corrected, $t = 1$", v_hat, lhs=r"\hat v_1 = \frac{v_1}{1 - \beta_2}"),
         Step(
             "The first step",
             displacement,
@@ -329,38 +341,38 @@ def adam_first_step() -> Derivation:
         ),
         Step("Its length", length, lhs=r"|\theta_1 - \theta_0|"),
         Step(
-            "With the loss, hence g, multiplied by c > 0",
+            "With the loss, hence $g$, multiplied by $c > 0$",
             scaled_length,
             lhs=r"|\theta_1 - \theta_0|_{g \to c g}",
         ),
         Step(
-            "It falls short of η by less than η ε/|g|",
+            r"It falls short of $\eta$ by less than $\eta\,\epsilon/|g|$",
             sp.simplify(eta - length),
             lhs=r"\eta - |\theta_1 - \theta_0|",
         ),
     ]
     proofs = [
-        Identity("The corrected first moment is g", m_hat, g),
-        Identity("The corrected second moment is g²", v_hat, g**2),
+        Identity("The corrected first moment is $g$", m_hat, g),
+        Identity("The corrected second moment is $g^2$", v_hat, g**2),
         Identity(
-            "The first step is −η g/(|g| + ε)",
+            r"The first step is $-\eta g/(|g| + \epsilon)$",
             displacement,
             -eta * g / (sp.Abs(g) + epsilon),
         ),
         Identity(
-            "As ε/|g| → 0 the length tends to η",
+            r"As $\epsilon/|g| \to 0$ the length tends to $\eta$",
             sp.limit(length.subs(g, g_positive), epsilon, 0),
             eta,
             display=r"\lim_{\epsilon \to 0} \frac{\eta |g|}{|g| + \epsilon} = \eta",
         ),
         Identity(
-            "Multiplying the loss by c → ∞ leaves the length η",
+            r"Multiplying the loss by $c \to \infty$ leaves the length $\eta$",
             sp.limit(scaled_length.subs(g, g_positive), c, sp.oo),
             eta,
             display=r"\lim_{c \to \infty} \frac{\eta\, c |g|}{c |g| + \epsilon} = \eta",
         ),
         Identity(
-            "The shortfall is η ε/(|g| + ε)",
+            r"The shortfall is $\eta\,\epsilon/(|g| + \epsilon)$",
             eta - length,
             eta * epsilon / (sp.Abs(g) + epsilon),
         ),
@@ -369,10 +381,11 @@ def adam_first_step() -> Derivation:
         name="adam_first_step",
         title="Adam's first step",
         summary=(
-            "At t = 1 the corrected moments are g and g², so the first step is "
-            "−η g/(|g| + ε): of length η up to a relative ε/|g|, whether the gradient is "
-            "10⁻⁶ or 10⁶. Unlike SGD, whose step is η|g|, Adam's step length is set by η "
-            "alone; multiplying the loss by a constant does not change it."
+            "At $t = 1$ the corrected moments are $g$ and $g^2$, so the first step is "
+            r"$-\eta g/(|g| + \epsilon)$: of length $\eta$ up to a relative $\epsilon/|g|$, "
+            r"whether the gradient is $10^{-6}$ or $10^6$. Unlike SGD, whose step is $\eta|g|$, "
+            r"Adam's step length is set by $\eta$ alone; multiplying the loss by a constant "
+            "does not change it."
         ),
         steps=steps,
         result=sp.Eq(sp.Symbol(r"\theta_{1} - \theta_{0}"), displacement),
@@ -400,15 +413,15 @@ def adagrad_constant_gradient() -> Derivation:
     without_epsilon = sp.limit(displacement.subs(g, g_positive), epsilon, 0)
     first_without_epsilon = without_epsilon.subs(t, 1)
     steps = [
-        Step("Sum of squared gradients, G₀ = 0", G(t - 1) + gradient[t] ** 2, lhs=G(t)),
-        Step("For a constant gradient g (SymPy rsolve)", squared_sum, lhs=G(t)),
+        Step("Sum of squared gradients, $G_0 = 0$", G(t - 1) + gradient[t] ** 2, lhs=G(t)),
+        Step("For a constant gradient $g$ (SymPy rsolve)", squared_sum, lhs=G(t)),
         Step(
-            "Step t",
+            "Step $t$",
             displacement,
             lhs=r"\theta_t - \theta_{t-1} = -\frac{\eta g}{\sqrt{G_t} + \epsilon}",
         ),
         Step(
-            "For g > 0 and ε → 0",
+            r"For $g > 0$ and $\epsilon \to 0$",
             without_epsilon,
             lhs=r"\theta_t - \theta_{t-1}",
         ),
@@ -419,19 +432,19 @@ def adagrad_constant_gradient() -> Derivation:
         ),
     ]
     proofs = [
-        Identity("rsolve's solution is t g²", squared_sum, t * g**2),
+        Identity("rsolve's solution is $t g^2$", squared_sum, t * g**2),
         Identity(
-            "Five additions of g² give 5 g²",
+            "Five additions of $g^2$ give $5 g^2$",
             functools.reduce(lambda total, _: total + g**2, range(5), sp.Integer(0)),
             squared_sum.subs(t, 5),
         ),
         Identity(
-            "Step t is −η g/(√t |g| + ε)",
+            r"Step $t$ is $-\eta g/(\sqrt{t}\,|g| + \epsilon)$",
             displacement,
             -eta * g / (sp.sqrt(t) * sp.Abs(g) + epsilon),
         ),
         Identity(
-            "Without ε, step t is the first divided by √t",
+            r"Without $\epsilon$, step $t$ is the first divided by $\sqrt{t}$",
             without_epsilon / first_without_epsilon,
             1 / sp.sqrt(t),
         ),
@@ -447,8 +460,9 @@ def adagrad_constant_gradient() -> Derivation:
         title="Adagrad's shrinking step",
         summary=(
             "Adagrad divides by the root of the sum of all squared gradients. Under a "
-            "constant gradient that sum is t g², so step t has length η/√t (up to ε): "
-            "a built-in decay like the invscaling schedule with power_t = 1/2, but per "
+            "constant gradient that sum is $t g^2$, so step $t$ has length "
+            r"$\eta/\sqrt{t}$ (up to $\epsilon$): a built-in decay like the invscaling "
+            "schedule with power $p = 1/2$, but per "
             "step and per parameter. The steps still sum to infinity, so Adagrad slows "
             "down without stopping."
         ),

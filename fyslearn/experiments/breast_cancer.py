@@ -18,7 +18,7 @@ only, and four models are scored on the test part:
   ([sklearn_equivalent][fyslearn.nn.sklearn_equivalent]) from its own initial weights.
 
 The confusion matrices of both fyslearn models are summed over the five test
-sets, and a grid of networks over learning rate $\eta$ × penalty $\lambda$
+sets, and a grid of networks over learning rate $\eta$ × L2 penalty $\alpha$
 ([fit_many][fyslearn.fit_many], one stacked run per split) gives the mean
 test accuracy of every cell.
 """
@@ -72,7 +72,7 @@ class Config:
         alpha: The network's L2 penalty $\alpha$ (the report's $\lambda$).
         batch_size: The network's mini-batch size.
         epochs: The network's epochs.
-        grid_learning_rates: The columns of the $\eta \times \lambda$ grid.
+        grid_learning_rates: The columns of the $\eta \times \alpha$ grid.
         grid_alphas: Its rows.
         seed: Seed of the splits and of every model.
     """
@@ -105,7 +105,7 @@ class Config:
 
 @dataclass(frozen=True)
 class Result(_Result):
-    r"""Test accuracies per split, summed confusion matrices and the $\eta \times \lambda$ grid.
+    r"""Test accuracies per split, summed confusion matrices and the $\eta \times \alpha$ grid.
 
     Attributes:
         accuracy: Model name (`"fyslearn logistic"`, `"scikit-learn logistic"`,
@@ -115,7 +115,7 @@ class Result(_Result):
             matrix summed over the splits, shape `(2, 2)` (rows: true class,
             columns: predicted; malignant first).
         class_names: The two class names, in the order of the matrices.
-        grid_alphas: The penalties $\lambda$ of the grid, its rows.
+        grid_alphas: The L2 penalties $\alpha$ of the grid, its rows.
         grid_learning_rates: The learning rates $\eta$, its columns.
         grid_accuracy: Mean test accuracy over the splits, shape
             `(len(grid_alphas), len(grid_learning_rates))`; NaN: diverged on some split.
@@ -195,7 +195,7 @@ def compare_models(config: Config, split: int) -> dict[str, Any]:
 
 
 def grid_accuracy(config: Config, split: int) -> np.ndarray:
-    r"""Test accuracy of the network for every $(\lambda, \eta)$ on split `split`, in one stack.
+    r"""Test accuracy of the network for every $(\alpha, \eta)$ on split `split`, in one stack.
 
     Returns:
         Shape `(len(grid_alphas), len(grid_learning_rates))`; NaN where training diverged.
@@ -253,7 +253,7 @@ def run(config: Config = Config(), n_jobs: int | None = 1) -> Result:
 
 
 def plot(result: Result) -> Figure:
-    r"""Accuracies, both confusion matrices and the network's $\eta \times \lambda$ grid."""
+    r"""Accuracies, both confusion matrices and the network's $\eta \times \alpha$ grid."""
     fig, axes = plt.subplots(1, 4, figsize=(18, 3.9))
     names = list(result.accuracy)
     means = [np.mean(result.accuracy[name]) for name in names]
@@ -275,7 +275,7 @@ def plot(result: Result) -> Figure:
         labels(result.grid_learning_rates),
         "network test accuracy",
     )
-    axes[3].set(ylabel="λ", xlabel="η")
+    axes[3].set(ylabel="α", xlabel="η")
     fig.tight_layout()
     return fig
 
@@ -285,7 +285,7 @@ def rows(result: Result) -> list[Row]:
     gap = accuracy["fyslearn logistic"].mean() - accuracy["scikit-learn logistic"].mean()
     grid = np.asarray(result.grid_accuracy, dtype=float)
     i, j = np.unravel_index(np.nanargmax(grid), grid.shape)
-    where = f"λ={result.grid_alphas[i]:.0e}, η={result.grid_learning_rates[j]:.0e}"
+    where = f"α={result.grid_alphas[i]:.0e}, η={result.grid_learning_rates[j]:.0e}"
     n_splits = len(accuracy["fyslearn logistic"])
     return [
         Row(

@@ -48,7 +48,7 @@ class Result(_Result):
     """Train and test curves of every (hidden activation, kernel initialisation).
 
     Attributes:
-        curves: `"activation/initialiser"` -> `{"train_mse": ..., "test_mse": ...}`,
+        curves: `"activation/initializer"` -> `{"train_mse": ..., "test_mse": ...}`,
             each of shape `(epochs,)`, in the order of the configuration.
     """
 

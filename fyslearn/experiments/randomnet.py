@@ -1,8 +1,8 @@
 r"""RandomNet: ten networks of random depth, widths, activations and initialisations.
 
 Each network draws 1–10 hidden layers of 1–100 units; every layer draws its
-activation (sigmoid, ReLU, leaky ReLU, linear), its kernel initialiser
-($\mathcal N(0, 0.05^2)$ or Glorot uniform) and its bias initialiser (zeros or
+activation (sigmoid, ReLU, leaky ReLU, linear), its kernel initializer
+($\mathcal N(0, 0.05^2)$ or Glorot uniform) and its bias initializer (zeros or
 $\mathcal N(0, 0.01^2)$). Learning rate 1e-3, batch 10. The report's text says 100 epochs,
 its code ran 500; the default follows the code, which produced its number.
 """
@@ -65,7 +65,7 @@ class Result(_Result):
 
 
 def draw_architecture(rng: np.random.Generator, config: Config) -> dict[str, Any]:
-    """One random network: layer widths, activations and initialisers."""
+    """One random network: layer widths, activations and initializers."""
     depth = int(rng.integers(1, config.max_layers + 1))
     return {
         "hidden_layer_sizes": tuple(int(u) for u in rng.integers(1, config.max_units + 1, depth)),

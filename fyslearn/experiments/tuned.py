@@ -1,7 +1,7 @@
 """Beyond the report: the same architectures, tuned.
 
 The report's settings are a floor, not the goal. Keeping each architecture,
-only the optimiser changes:
+only the optimizer changes:
 
 * MNIST 784–128–10: learning rate 0.05 with momentum 0.9 instead of 1e-3, 20 epochs;
 * softmax logistic regression: learning rate 0.2 instead of 1e-3, 30 epochs;
@@ -28,7 +28,7 @@ from ._contract import Result as _Result
 from ._contract import run_in_tasks
 from ._tasks import Task
 
-TITLE = "Tuned: the report's architectures with better optimiser settings"
+TITLE = "Tuned: the report's architectures with better optimizer settings"
 
 
 @dataclass(frozen=True)

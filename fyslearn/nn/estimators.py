@@ -38,7 +38,7 @@ import numbers
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -65,6 +65,9 @@ from .initializers import INITIALIZERS
 from .losses import LOSSES
 from .network import FeedForwardNetwork
 from .training import TrainingResult, train_network
+
+if TYPE_CHECKING:
+    from sklearn.utils import Tags
 
 __all__ = ["LogisticRegression", "MLPClassifier", "MLPRegressor", "sklearn_equivalent"]
 
@@ -379,7 +382,7 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
 
         What [`fyslearn.fit_many`][fyslearn.fit_many] runs (use that: it also
         checks the list). Each estimator keeps its own `learning_rate`,
-        `alpha`, `momentum`, `random_state`, initialisers and `on_divergence`;
+        `alpha`, `momentum`, `random_state`, initializers and `on_divergence`;
         the architecture, batch size, epochs, schedule, dtype and
         `validation_data` must agree. Before any training, every estimator's
         settings are checked as its own `fit` would check them, and the data
@@ -493,8 +496,8 @@ class MLPRegressor(RegressorMixin, _NetworkEstimator):
         momentum: Momentum $\omega \in [0, 1)$ (D9).
         schedule: `"constant"`, `"inverse"` (D10, the report's decay), `"invscaling"`
             or `"step"` ([`SCHEDULES`][fyslearn.optim.SCHEDULES]).
-        kernel_init: Kernel initialiser, or one per weight layer (hidden layers, then output).
-        bias_init: Bias initialiser, or one per weight layer.
+        kernel_init: Kernel initializer, or one per weight layer (hidden layers, then output).
+        bias_init: Bias initializer, or one per weight layer.
         random_state: Seed for the initial weights and the shuffling.
         verbose: Progress bar when > 0.
         validation_data: `(X_val, y_val)` scored after every epoch (learning curves).
@@ -545,7 +548,7 @@ class MLPRegressor(RegressorMixin, _NetworkEstimator):
         output = self._output(X)
         return output.ravel() if self.n_outputs_ == 1 else output
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Tags:
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
@@ -574,8 +577,8 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
         alpha: L2 penalty $\alpha$ on the kernels.
         momentum: Momentum $\omega \in [0, 1)$.
         schedule: `"constant"`, `"inverse"` (D10), `"invscaling"` or `"step"`.
-        kernel_init: Kernel initialiser, or one per weight layer.
-        bias_init: Bias initialiser, or one per weight layer.
+        kernel_init: Kernel initializer, or one per weight layer.
+        bias_init: Bias initializer, or one per weight layer.
         random_state: Seed for the initial weights and the shuffling.
         verbose: Progress bar when > 0.
         validation_data: `(X_val, y_val)` scored after every epoch.
@@ -601,13 +604,16 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
 
     Attributes:
         classes_: The class labels, in the order of the output units.
-        coefs_: Kernels.
-        intercepts_: Biases.
+        coefs_: Kernels, shapes `(n_in, n_out)`; the last has `n_out` = `n_classes`,
+            or 1 for two classes (one sigmoid unit).
+        intercepts_: Biases, shapes `(n_out,)`.
         history_: Per-epoch arrays `"loss"` (cost with L2), `"cross_entropy"`,
             `"accuracy"` (running over the epoch's mini-batches), and with
             validation data `"val_loss"`, `"val_cross_entropy"`, `"val_accuracy"`.
         n_iter_: Completed epochs.
         network_: The trained network.
+        diagnostics_: With `diagnostics`, one array of shape `(n_iter_, n_layers)`
+            per statistic.
     """
 
     _is_classifier = True
@@ -750,8 +756,8 @@ class LogisticRegression(MLPClassifier):
         epochs: Passes over the training data.
         momentum: Momentum $\omega \in [0, 1)$.
         schedule: `"constant"`, `"inverse"` (D10), `"invscaling"` or `"step"`.
-        kernel_init: Kernel initialiser.
-        bias_init: Bias initialiser.
+        kernel_init: Kernel initializer.
+        bias_init: Bias initializer.
         random_state: Seed for the initial weights and the shuffling.
         verbose: Progress bar when > 0.
         validation_data: `(X_val, y_val)` scored after every epoch.

@@ -1,4 +1,4 @@
-r"""Weight initialisers: how the network's parameters start.
+r"""Weight initializers: how the network's parameters start.
 
 Each takes a `numpy.random.Generator` and a shape and returns float64
 values (cast later to the network's dtype), so the same seed gives the same
@@ -9,6 +9,7 @@ start in float32 and float64.
   keeps the variance of activations and gradients about equal across layers,
   $\operatorname{Var} = a^2/3 = 2/(n_{in} + n_{out})$;
 * `narrow_normal`: $\mathcal N(0, 0.01^2)$, the report's alternative for biases;
+* `standard_normal`: $\mathcal N(0, 1)$, as in Nielsen's book;
 * `zeros`.
 
 For a bias vector of length $n$, Glorot uses $n_{in} = n_{out} = n$.
@@ -62,12 +63,20 @@ def narrow_normal(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarra
 
 
 def standard_normal(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
-    r"""$\mathcal N(0, 1)$, as in Nielsen's book."""
+    r"""Draw from $\mathcal N(0, 1)$, as in Nielsen's book.
+
+    Args:
+        rng: The generator the values are drawn from.
+        shape: `(n_in, n_out)` for a kernel, `(n,)` for a bias vector.
+
+    Returns:
+        Float64 array of shape `shape`.
+    """
     return rng.normal(0.0, 1.0, size=shape)
 
 
 class Normal:
-    r"""$\mathcal N(0, s^2)$ with a scale $s$ of your choice: an initialiser like the named ones.
+    r"""$\mathcal N(0, s^2)$ with a scale $s$ of your choice: an initializer like the named ones.
 
     `INITIALIZERS["normal"]` is $s = 0.05$ (the report's), `"narrow_normal"`
     $s = 0.01$, `"standard_normal"` $s = 1$. Pass an instance as `kernel_init`

@@ -1,6 +1,6 @@
 r"""Loss functions of the network and their gradients with respect to the output.
 
-Both losses average over the $n$ samples of a batch and sum over the $K$
+All three losses average over the $n$ samples of a batch and sum over the $K$
 outputs (the conventions of the report and of these docs):
 
 $$
@@ -22,6 +22,14 @@ which [`CrossEntropy.softmax_delta`][fyslearn.nn.losses.CrossEntropy.softmax_del
 returns without ever dividing by a probability; with a sigmoid output, binary
 cross-entropy's output error has the same form
 ([`BinaryCrossEntropy.sigmoid_delta`][fyslearn.nn.losses.BinaryCrossEntropy.sigmoid_delta]).
+
+For those two pairs the loss itself is best computed from the logits $z$, not
+from the probabilities $a$: a probability that rounds to 0 (a confident wrong
+answer, or a diverging network) has no finite logarithm, while
+$-\ln S(z)_k = \mathrm{lse}(z) - z_k$ and $-\ln\sigma(z) = \mathrm{softplus}(-z)$
+are exact for any finite $z$
+([`CrossEntropy.from_logits`][fyslearn.nn.losses.CrossEntropy.from_logits],
+[`BinaryCrossEntropy.from_logits`][fyslearn.nn.losses.BinaryCrossEntropy.from_logits]).
 
 Every function takes outputs `A` of shape `(n, K)` for one network, or
 `(M, n, K)` for a stack of $M$ networks (targets `Y` of shape `(n, K)`
@@ -127,6 +135,32 @@ class CrossEntropy(Loss):
         return np.divide(-Y, np.maximum(A, _tiny(A)) * A.shape[-2], out=out)
 
     @staticmethod
+    def from_logits(Y: np.ndarray, Z: np.ndarray) -> Value:
+        r"""The cross-entropy of the softmax of the logits `Z`, exact for any finite logits.
+
+        With $\mathrm{lse}(z) = \ln\sum_k e^{z_k}$, $\ln S(z)_k = z_k - \mathrm{lse}(z)$, so
+
+        $$
+        C = \frac1n \sum_i \sum_k y_{ik}\,\big(\mathrm{lse}(z_i) - z_{ik}\big),
+        $$
+
+        with $\mathrm{lse}(z) = m + \ln\sum_k e^{z_k - m}$ and $m = \max_k z_k$:
+        every exponential is at most 1, and the sum at least 1. The same number as
+        [`CrossEntropy`][fyslearn.nn.losses.CrossEntropy] of $a = S(z)$ wherever no
+        probability rounds to 0; where one does, the exact (large) loss, not a clipped one.
+
+        Args:
+            Y: Targets, shape `(n, K)` or `(M, n, K)`.
+            Z: Logits $z^L$ of a softmax output, shape `(n, K)` or `(M, n, K)`.
+
+        Returns:
+            The mean loss: a float, or shape `(M,)` for a stack.
+        """
+        shift = Z.max(axis=-1, keepdims=True)
+        log_sum = np.log(np.exp(Z - shift).sum(axis=-1, keepdims=True)) + shift  # lse(z)
+        return _sum_per_model(Y * (log_sum - Z)) / Z.shape[-2]
+
+    @staticmethod
     def softmax_delta(
         Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None, scale: Scale = 1.0
     ) -> np.ndarray:
@@ -160,6 +194,31 @@ class BinaryCrossEntropy(Loss):
         r"""$\partial C/\partial a_{ik} = \frac1n\,\frac{a_{ik} - y_{ik}}{a_{ik}(1 - a_{ik})}$."""
         p = _clip_probability(A)
         return np.divide(p - Y, p * (1.0 - p) * A.shape[-2], out=out)
+
+    @staticmethod
+    def from_logits(Y: np.ndarray, Z: np.ndarray) -> Value:
+        r"""The binary cross-entropy of $a = \sigma(z)$ from the logits `Z`, exact for finite $z$.
+
+        $-\ln\sigma(z) = \mathrm{softplus}(-z)$ and $-\ln(1 - \sigma(z)) = \mathrm{softplus}(z)$,
+        with $\mathrm{softplus}(z) = \ln(1 + e^z)$, and
+        $\mathrm{softplus}(z) - \mathrm{softplus}(-z) = z$, so
+
+        $$
+        C = \frac1n \sum_i \sum_k \big(\mathrm{softplus}(z_{ik}) - y_{ik} z_{ik}\big),
+        $$
+
+        where `np.logaddexp(0, z)` evaluates the softplus without overflow. The same
+        number as [`BinaryCrossEntropy`][fyslearn.nn.losses.BinaryCrossEntropy] of
+        $\sigma(z)$ while $\sigma(z)$ stays away from 0 and 1; beyond, the exact loss.
+
+        Args:
+            Y: Targets in $[0, 1]$, shape `(n, K)` or `(M, n, K)`.
+            Z: Logits $z^L$ of a sigmoid output, same shape.
+
+        Returns:
+            The mean loss: a float, or shape `(M,)` for a stack.
+        """
+        return _sum_per_model(np.logaddexp(0.0, Z) - Y * Z) / Z.shape[-2]
 
     @staticmethod
     def sigmoid_delta(

@@ -61,7 +61,7 @@ Buffers = Sequence[np.ndarray | None]
 
 
 def _per_layer(value: str | Sequence[str], n_layers: int, name: str) -> list[str]:
-    """One name (or initialiser) per weight layer: a single one is repeated."""
+    """One name (or initializer) per weight layer: a single one is repeated."""
     single = isinstance(value, str) or callable(value)
     names = [value] * n_layers if single else list(value)
     if len(names) != n_layers:
@@ -86,7 +86,7 @@ def _activation(name: str | Activation) -> Activation:
 
 
 def _initializer(value: object) -> object:
-    """An initialiser: a name of `INITIALIZERS`, or a callable such as `Normal(scale)`."""
+    """An initializer: a name of `INITIALIZERS`, or a callable such as `Normal(scale)`."""
     if callable(value):
         return value
     return INITIALIZERS[check_option(value, "initializer", INITIALIZERS)]
@@ -181,10 +181,10 @@ class FeedForwardNetwork:
             from `fyslearn.nn.activations.ACTIVATIONS`.
         loss: `"mse"`, `"cross_entropy"` or `"binary_cross_entropy"`.
         alpha: Penalty strength $\alpha$; with L2 the loss gets $\alpha\sum_l\lVert W^l\rVert^2$.
-        kernel_init: Initialiser for the kernels, a name of `INITIALIZERS` or an initialiser
+        kernel_init: Initializer for the kernels, a name of `INITIALIZERS` or an initializer
             such as [`Normal(scale)`][fyslearn.nn.initializers.Normal] (one for all
             layers, or one per layer).
-        bias_init: Initialiser name for the biases (one for all, or one per layer).
+        bias_init: Initializer name for the biases (one for all, or one per layer).
         random_state: Seed or generator for the initial weights.
         penalize_biases: Also add the penalty of the biases.
         dtype: Floating-point type of the weights and of every computation.
@@ -356,10 +356,41 @@ class FeedForwardNetwork:
 
     # -- backpropagation ------------------------------------------------------------
 
+    def data_loss(self, Y: np.ndarray, z: np.ndarray, a: np.ndarray) -> float | np.ndarray:
+        r"""The data loss $C$ of the outputs $a^L = \sigma_L(z^L)$, without the penalty.
+
+        For softmax + cross-entropy and sigmoid + binary cross-entropy (the pairs of
+        [`fused_output`][fyslearn.nn.network.FeedForwardNetwork.fused_output]) it is
+        computed from the logits $z^L$
+        ([`CrossEntropy.from_logits`][fyslearn.nn.losses.CrossEntropy.from_logits]),
+        which stays exact where a probability rounds to 0; otherwise from $a^L$.
+
+        Args:
+            Y: Targets, shape `(m, n_out)` (or `(M, m, n_out)` for a stack).
+            z: $z^L$, shape `(m, n_out)` (`(M, m, n_out)`).
+            a: $a^L$, same shape.
+
+        Returns:
+            The mean loss over the rows: a float, or shape `(M,)` for a stack.
+        """
+        if self.fused_output:
+            return self.loss.from_logits(Y, z)
+        return self.loss(Y, a)
+
     def output_error(
         self, Y: np.ndarray, z: np.ndarray, a: np.ndarray, out: np.ndarray | None = None
     ) -> np.ndarray:
-        r"""$\delta^L = \partial C/\partial z^L$ for the mean loss over the batch (D3, D7)."""
+        r"""$\delta^L = \partial C/\partial z^L$ for the mean loss over the batch (D3, D7).
+
+        Args:
+            Y: Targets, shape `(m, n_out)` (or `(M, m, n_out)` for a stack).
+            z: $z^L$, same shape.
+            a: $a^L$, same shape.
+            out: Optional buffer for $\delta^L$, same shape.
+
+        Returns:
+            $\delta^L$, shape of `a`.
+        """
         return self.loss_and_output_error(Y, z, a, out)[1]
 
     def loss_and_output_error(
@@ -391,7 +422,7 @@ class FeedForwardNetwork:
         """
         if self.fused_output:
             # δ = (a − y)/n  (D7; the same for sigmoid + binary cross-entropy)
-            return self.loss(Y, a), CrossEntropy.softmax_delta(Y, a, out=out, scale=scale)
+            return self.data_loss(Y, z, a), CrossEntropy.softmax_delta(Y, a, out=out, scale=scale)
         loss, grad = self.loss.value_and_output_gradient(Y, a, out=out, scale=scale)  # D6
         return loss, self.activations[-1].backward(z, a, grad)  # δ^L = ∂C/∂a ⊙ σ'(z^L)  (D3)
 
@@ -507,9 +538,18 @@ class FeedForwardNetwork:
         return self.alpha.ravel() * squares
 
     def loss_value(self, X: ArrayLike, Y: ArrayLike) -> float:
-        """The cost $C$ (data loss + L2 term) of the current weights."""
+        """The cost $C$ (data loss + penalty) of the current weights.
+
+        Args:
+            X: Inputs, shape `(n, n_in)`.
+            Y: Targets, shape `(n, n_out)` (one-hot rows for cross-entropy).
+
+        Returns:
+            The cost, a float.
+        """
         X, Y = self._check_xy(X, Y)
-        return self.loss(Y, self.forward(X)[1][-1]) + self.penalty()
+        zs, activations = self.forward(X)
+        return self.data_loss(Y, zs[-1], activations[-1]) + self.penalty()
 
     def loss_and_gradients(
         self, X: ArrayLike, Y: ArrayLike

@@ -15,7 +15,7 @@ its gradients.
 
 All kernels and biases live in one flat array while training (each
 `coefs_[l]` and `intercepts_[l]` is a view of a slice of it), and so do their
-gradients, in the same layout. The optimiser then updates every parameter of
+gradients, in the same layout. The optimizer then updates every parameter of
 the network with one numpy call (three with momentum), however many layers
 it has: on small networks the per-call overhead of numpy, not the
 arithmetic, is what a step costs. For the same reason the penalty's gradient
@@ -369,8 +369,9 @@ def score_network(
     loss_sum, correct = 0.0, 0
     for start in range(0, len(X), chunk):
         x, y = X[start : start + chunk], Y[start : start + chunk]
-        output = network.forward(x)[1][-1]
-        loss_sum = loss_sum + network.loss(y, output) * len(x)
+        zs, activations = network.forward(x)
+        output = activations[-1]
+        loss_sum = loss_sum + network.data_loss(y, zs[-1], output) * len(x)
         if accuracy:
             correct = correct + count_correct(output, y)
     data_loss = loss_sum / len(X)
