@@ -144,8 +144,9 @@ class CrossEntropy(Loss):
         C = \frac1n \sum_i \sum_k y_{ik}\,\big(\mathrm{lse}(z_i) - z_{ik}\big),
         $$
 
-        with $\mathrm{lse}(z) = m + \ln\sum_k e^{z_k - m}$ and $m = \max_k z_k$:
-        every exponential is at most 1, and the sum at least 1. The same number as
+        with $\mathrm{lse}(z) = z_{\max} + \ln\sum_k e^{z_k - z_{\max}}$,
+        $z_{\max} = \max_k z_k$: every exponential is at most 1, and the sum at
+        least 1. The same number as
         [`CrossEntropy`][fyslearn.nn.losses.CrossEntropy] of $a = S(z)$ wherever no
         probability rounds to 0; where one does, the exact (large) loss, not a clipped one.
 
