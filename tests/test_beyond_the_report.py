@@ -16,6 +16,7 @@ from fyslearn import derivations, fit_many
 from fyslearn.linear_model import SGDRegressor, mse_gradient
 from fyslearn.nn import FeedForwardNetwork, LogisticRegression, MLPClassifier, sklearn_equivalent
 from fyslearn.nn.losses import BinaryCrossEntropy
+from fyslearn.optim import DivergenceError
 from fyslearn.penalties import penalty_gradient
 
 EDGES = np.array([0.0, -1e-8, 1e-8, -3.0, 3.0, -40.0, 40.0, -700.0, 700.0])
@@ -182,6 +183,25 @@ def test_binary_logistic_regression_converges_to_sklearn_with_c_mapping():
     ).fit(X, y)  # C = 1/(2nα), as the docstring derives
     np.testing.assert_array_equal(ours.predict(X), reference.predict(X))
     np.testing.assert_allclose(ours.predict_proba(X), reference.predict_proba(X), atol=2e-3)
+
+
+def test_a_blown_up_classifier_is_reported_as_diverged():
+    """At η = 1 with momentum 0.9 the logits grow past 10⁹ and the cross-entropy with them.
+
+    The loss from the logits has no ceiling, so the divergence check sees the
+    blow-up; a loss from clipped probabilities would stop near 36.7 per sample.
+    """
+    X, y = _breast_cancer()
+    model = MLPClassifier(
+        hidden_layer_sizes=(16,),
+        learning_rate=1.0,
+        momentum=0.9,
+        batch_size=32,
+        epochs=100,
+        random_state=0,
+    )
+    with pytest.raises(DivergenceError, match=r"loss became \d\.\d+e\+1\d in epoch \d+ of 100"):
+        model.fit(X, y)
 
 
 def test_fit_many_binary_classifiers_equal_fitting_each_alone():
