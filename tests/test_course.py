@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
+from test_nn_estimators import assert_minimum_at_sklearns
 
 from fyslearn.datasets import make_polynomial, make_runge, runge
 from fyslearn.experiments import breast_cancer
@@ -130,14 +131,7 @@ def test_logistic_alpha_puts_fyslearns_minimum_at_scikit_learns():
     alpha = breast_cancer.logistic_alpha(config, len(y_train))
     assert alpha == pytest.approx(1.0 / (2 * 455 * 0.3))
     model = LogisticRegression(alpha=alpha, epochs=1, random_state=0).fit(X_train, y_train)
-    network = model.network_
-    network.coefs_[0][:] = reference.coef_.T
-    network.intercepts_[0][:] = reference.intercept_
-    _, coef_grads, intercept_grads = network.loss_and_gradients(X_train, y_train[:, None])
-    assert np.abs(coef_grads[0]).max() < 1e-7 and np.abs(intercept_grads[0]).max() < 1e-7
-    network.coefs_[0][:] *= 1.1  # away from it, the gradient is not small
-    _, coef_grads, _ = network.loss_and_gradients(X_train, y_train[:, None])
-    assert np.abs(coef_grads[0]).max() > 1e-3
+    assert_minimum_at_sklearns(model.network_, reference, X_train, y_train[:, None])
 
 
 def test_breast_cancer_rows_report_the_gap_to_scikit_learn():

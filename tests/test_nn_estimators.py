@@ -165,9 +165,15 @@ def test_multinomial_alpha_puts_fyslearns_minimum_at_scikit_learns():
         C=1 / (2 * len(X) * alpha), tol=1e-12, max_iter=10_000
     ).fit(X, y)
     network = LogisticRegression(alpha=alpha, epochs=1, random_state=0).fit(X, y).network_
+    Y = np.eye(len(reference.classes_))[np.searchsorted(reference.classes_, y)]
+    assert_minimum_at_sklearns(network, reference, X, Y)
+
+
+def assert_minimum_at_sklearns(network, reference, X, Y):
+    """With scikit-learn's fitted `coef_` and `intercept_` as its weights, the network's
+    cost has zero gradient; 10 % away from them it has not."""
     network.coefs_[0][:] = reference.coef_.T
     network.intercepts_[0][:] = reference.intercept_
-    Y = np.eye(len(reference.classes_))[np.searchsorted(reference.classes_, y)]
     _, coef_grads, intercept_grads = network.loss_and_gradients(X, Y)
     assert np.abs(coef_grads[0]).max() < 1e-7 and np.abs(intercept_grads[0]).max() < 1e-7
     network.coefs_[0][:] *= 1.1  # away from it, the gradient is not small
