@@ -13,8 +13,10 @@ $$
 whose error is $O(h^2)$, through the relative error
 
 $$
-r = \frac{|a - n|}{\max(|a|, |n|, \tau)}.
+r = \frac{|a - n|}{\max(|a|, |n|)},
 $$
+
+held to a floor $\tau$ where rounding explains the difference (below).
 
 [`check_gradients`][fyslearn.gradcheck.check_gradients] does this for every
 layer of a [`FeedForwardNetwork`][fyslearn.nn.FeedForwardNetwork] and gives
@@ -31,8 +33,10 @@ moves some sample's $z$ across it, the centred difference averages the two
 slopes and can be off by $10^{-4}$ or much more, although the code is right.
 The checker runs the forward pass at $\theta \pm h$, notices when a
 pre-activation of a ReLU-type layer changes sign, reports such entries as
-*at a kink* and leaves them out of the verdict (the layer's verdict is then
-`kink` if they disagree by more than $10^{-7}$, which is expected).
+*at a kink* when the two derivatives disagree by more than $10^{-7}$ (which
+is expected there), and leaves them out of the verdict (the layer's verdict is
+then `kink`). A step across a kink whose derivatives still agree is judged
+like any other entry.
 
 **The floor $\tau$.** A centred difference cannot be more accurate than the
 rounding error of its two costs, about $\epsilon\,|C| / h$ with
@@ -46,8 +50,12 @@ $$
 $$
 
 (the factor 10 is a margin: over 70 000 entries of small networks the rounding
-error never exceeded $3.6\,\epsilon |C|/h$). Entries smaller than $\tau$ are thus held to
-the absolute accuracy a centred difference can reach, larger ones to 7 digits.
+error never exceeded $3.6\,\epsilon |C|/h$). A difference $|a - n|$ that rounding
+can explain, at most $10^{-7}\tau$, is measured against $\max(|a|, |n|, \tau)$:
+entries smaller than $\tau$ are held to the absolute accuracy a centred
+difference can reach, larger ones to 7 digits. A larger difference is measured
+against the entries alone, so a gradient off by half is `wrong` at any scale of
+the cost.
 
 **Data loss and penalty apart.** The data loss and the penalty, the L2 term
 $\alpha\sum_l\lVert W^l\rVert^2$ or the L1 term $\alpha\sum_l\lVert W^l\rVert_1$,
@@ -111,10 +119,12 @@ class LayerCheck:
         entries: The checked entries as labels, e.g. `"W^2[0, 3]"`, `"b^2[1]"`.
         analytic: Backpropagation's derivatives $a$, shape `(n_checked,)`.
         numeric: Centred differences $n$, shape `(n_checked,)`.
-        relative_error: $|a - n| / \max(|a|, |n|, \tau)$, shape `(n_checked,)`.
+        relative_error: $|a - n| / \max(|a|, |n|)$, held to the floor $\tau$
+            ([`relative_errors`][fyslearn.gradcheck.relative_errors]), shape `(n_checked,)`.
         at_kink: Whether the step $\pm h$ moved a pre-activation of a ReLU-type
-            layer across 0 for some sample (for the L1 term: the weight itself),
-            shape `(n_checked,)` (bool).
+            layer across 0 for some sample (for the L1 term: the weight itself)
+            and the two derivatives disagree beyond `GOOD`, shape `(n_checked,)`
+            (bool).
         max_relative_error: Largest relative error of the entries not at a
             kink (`nan` if every checked entry is at a kink).
         verdict: `"good"`, `"kink"`, `"suspect"`, `"wrong"`, or `"unjudged"`
@@ -321,6 +331,11 @@ def _check_network(network: FeedForwardNetwork) -> None:
             "check_gradients needs a fyslearn.nn.FeedForwardNetwork (a fitted estimator's "
             f"network is its `network_` attribute), got {type(network).__name__}."
         )
+    if network.n_models is not None:
+        raise ValueError(
+            f"check_gradients checks one network, got a stack of {network.n_models}: "
+            "check the networks of stack.unstack() one at a time."
+        )
     dtypes = {np.dtype(network.dtype)} | {
         np.asarray(w).dtype for w in (*network.coefs_, *network.intercepts_)
     }
@@ -430,8 +445,9 @@ def _check_layer(term: _Term, layer: int, entries: Sequence[Entry], eps: float) 
         at_kink.append(crossed)
         labels.append(f"{_PARAMETER_NAMES[which]}^{layer + 1}[{', '.join(map(str, index))}]")
     analytic, numeric = np.array(analytic), np.array(numeric)
-    at_kink = np.array(at_kink, dtype=bool)
     relative_error = relative_errors(analytic, numeric, np.array(floor))
+    # a step across a kink that still agrees (L1 at w = 0 exactly) is judged like any other
+    at_kink = np.array(at_kink, dtype=bool) & (relative_error > GOOD)
     judged = relative_error[~at_kink]
     max_error = float(judged.max()) if judged.size else float("nan")
     kink_error = float(relative_error[at_kink].max()) if at_kink.any() else 0.0
@@ -475,20 +491,27 @@ def _centred_difference(
 def relative_errors(
     analytic: ArrayLike, numeric: ArrayLike, floor: ArrayLike | float = 0.0
 ) -> np.ndarray:
-    r"""Entry-wise relative error $|a - n| / \max(|a|, |n|, \tau)$.
+    r"""Entry-wise relative error $|a - n| / \max(|a|, |n|)$, held to the floor $\tau$.
+
+    A difference that rounding can explain, $|a - n| \le 10^{-7}\,\tau$, is
+    measured against $\max(|a|, |n|, \tau)$, so it is at most $10^{-7}$ (`good`)
+    however small the entries; a larger difference is measured against the
+    entries alone, so a gradient off by half is off by half, whatever its size.
 
     Args:
         analytic: Analytic derivatives $a$, any shape.
         numeric: Numerical derivatives $n$, same shape.
-        floor: The floor $\tau$ (scalar or same shape); at least the smallest
-            positive float64 is used, so two zeros give 0, not NaN.
+        floor: The floor $\tau$ (scalar or same shape); two zeros give 0, not NaN.
 
     Returns:
         The relative errors, shape of `analytic`.
     """
     analytic, numeric = np.asarray(analytic, dtype=float), np.asarray(numeric, dtype=float)
-    scale = np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), floor)
-    return np.abs(analytic - numeric) / np.maximum(scale, np.finfo(np.float64).tiny)
+    difference = np.abs(analytic - numeric)
+    size = np.maximum(np.abs(analytic), np.abs(numeric))
+    within_rounding = difference <= GOOD * np.asarray(floor, dtype=float)
+    scale = np.where(within_rounding, np.maximum(size, floor), size)
+    return difference / np.maximum(scale, np.finfo(np.float64).tiny)
 
 
 def _verdict(max_error: float, kink_error: float) -> str:

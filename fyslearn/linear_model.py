@@ -602,6 +602,7 @@ def _train_columns(
         description="SGDRegressor" if len(estimators) == 1 else f"{len(estimators)} models",
         batch_order=batch_order,
         snapshots=_Columns(B),
+        initial_loss=_mse_cost(X, y, B, alphas, first.penalty),
     )
     history = np.asarray(losses).reshape(len(losses), len(estimators))
     return [

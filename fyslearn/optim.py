@@ -799,16 +799,22 @@ class Outcome:
         )
 
 
-#: A loss this many times above the first epoch's (or above 1) counts as divergence:
+#: A loss this many times above the loss before training (or above 1) counts as divergence:
 #: SGD whose loss grows by ten orders of magnitude is not converging, even while finite.
 EXPLOSION_FACTOR = 1e10
 
 
-def has_diverged(loss: float, first_loss: float) -> bool:
-    """Whether an epoch's `loss` is NaN, infinite, or exploded relative to `first_loss`."""
+def has_diverged(loss: float, initial_loss: float) -> bool:
+    """Whether an epoch's `loss` is NaN, infinite, or exploded relative to `initial_loss`.
+
+    Args:
+        loss: The loss after an epoch.
+        initial_loss: The loss before training, the scale of the check: a loss
+            above `EXPLOSION_FACTOR * max(initial_loss, 1)` has exploded.
+    """
     if not math.isfinite(loss):
         return True
-    return loss > EXPLOSION_FACTOR * max(first_loss, 1.0)
+    return loss > EXPLOSION_FACTOR * max(initial_loss, 1.0)
 
 
 class ParameterSnapshots:
@@ -841,6 +847,7 @@ def run_epochs(
     *,
     batch_order: Callable[[int], np.ndarray] | None = None,
     snapshots: ParameterSnapshots | None = None,
+    initial_loss: float | np.ndarray | None = None,
 ) -> list[Outcome]:
     r"""Run mini-batch SGD: the one training loop of fyslearn, for one model or a stack of $M$.
 
@@ -853,11 +860,11 @@ def run_epochs(
     model, or an array of shape `(M,)`, one loss per model of a stack.
 
     A model whose loss is NaN, infinite or exploded
-    ([`has_diverged`][fyslearn.optim.has_diverged]) is stopped there: its
-    results no longer count (the models of a stack never mix, so the others go
-    on unaffected), and with `restore_best` its parameters of the best epoch
-    are put back at the end. Training ends when every model has stopped or
-    all epochs ran.
+    ([`has_diverged`][fyslearn.optim.has_diverged], judged against
+    `initial_loss`) is stopped there: its results no longer count (the
+    models of a stack never mix, so the others go on unaffected), and with
+    `restore_best` its parameters of the best epoch are put back at the end.
+    Training ends when every model has stopped or all epochs ran.
 
     Args:
         optimizer: Holds the parameters and the update rule.
@@ -878,6 +885,13 @@ def run_epochs(
             order per model).
         snapshots: Saves and restores model `k`'s parameters (`save(k)`,
             `load(k, saved)`); by default copies of `optimizer.params` (one model).
+            The parameters saved after an epoch are ranked by that epoch's loss,
+            so `evaluate` should measure the loss at the parameters the epoch
+            ends with wherever `restore_best` is set.
+        initial_loss: The loss before the first update, a float or one per
+            model, `(M,)`: the scale against which an explosion is judged, so
+            that one in the very first epoch is caught. By default the first
+            epoch's loss.
 
     Returns:
         One [`Outcome`][fyslearn.optim.Outcome] per model, saying how many epochs
@@ -906,7 +920,9 @@ def run_epochs(
                 )
                 optimizer.step(batch_gradients(rows))
             losses = np.atleast_1d(np.asarray(evaluate(epoch)["loss"], dtype=float))
-            tracker = tracker or _Tracker(len(losses), restore_best, epochs, snapshots)
+            tracker = tracker or _Tracker(
+                len(losses), restore_best, epochs, snapshots, initial_loss
+            )
             if not tracker.record(epoch, losses):
                 break
             progress.set_postfix(loss=f"{np.mean(losses[tracker.running]):.4g}", refresh=False)
@@ -954,6 +970,7 @@ class _Tracker:
         restore_best: bool | Sequence[bool],
         epochs: int,
         snapshots: ParameterSnapshots,
+        initial_loss: float | np.ndarray | None = None,
     ) -> None:
         if isinstance(restore_best, (bool, np.bool_)):
             restore_best = [bool(restore_best)] * n_models
@@ -961,7 +978,10 @@ class _Tracker:
         if len(self.restore) != n_models:
             raise ValueError(f"restore_best needs one value per model ({n_models}).")
         self.snapshots, self.epochs = snapshots, epochs
-        self.first = np.full(n_models, np.nan)
+        # the scale of the explosion check: the loss before training, else the first epoch's
+        self.initial = np.full(n_models, np.nan)
+        if initial_loss is not None:
+            self.initial[:] = initial_loss
         self.best = np.full(n_models, np.inf)
         self.saved: dict[int, object] = {}
         self.ended: dict[int, Outcome] = {}
@@ -971,9 +991,9 @@ class _Tracker:
         """Note the losses of `epoch`; stop the models that diverged; whether any still runs."""
         for k in self.running:
             loss = float(losses[k])
-            if epoch == 0:
-                self.first[k] = loss
-            if has_diverged(loss, self.first[k]):
+            if np.isnan(self.initial[k]):
+                self.initial[k] = loss
+            if has_diverged(loss, self.initial[k]):
                 self.ended[k] = self._stop(k, epoch, loss)
             elif self.restore[k] and loss < self.best[k]:
                 self.best[k], self.saved[k] = loss, self.snapshots.save(k)

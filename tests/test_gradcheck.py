@@ -225,14 +225,35 @@ def test_the_l1_term_is_checked_with_its_kink_at_zero(rng):
     assert [check.layer for check in penalty_rows] == [1, 2]
     first = penalty_rows[0]
     at_kink = [label for label, kink in zip(first.entries, first.at_kink, strict=True) if kink]
-    assert at_kink == ["W^1[0, 0]", "W^1[0, 1]"]
-    # at w = 0 the centred difference of α|w| is 0, as is α·sign(0); at w = eps/4 it
-    # averages the two slopes, α·w/eps = α/4, against α: a disagreement, set aside
-    np.testing.assert_allclose(first.numeric[first.at_kink], [0.0, 0.3 / 4], atol=1e-9)
-    np.testing.assert_allclose(first.analytic[first.at_kink], [0.0, 0.3], atol=1e-12)
+    assert at_kink == ["W^1[0, 1]"]
+    # at w = eps/4 the centred difference averages the two slopes, α·w/eps = α/4,
+    # against α: a disagreement, set aside; at w = 0 it is 0, as is α·sign(0): judged
+    np.testing.assert_allclose(first.numeric[first.at_kink], [0.3 / 4], atol=1e-9)
+    np.testing.assert_allclose(first.analytic[first.at_kink], [0.3], atol=1e-12)
+    zero = first.entries.index("W^1[0, 0]")
+    assert first.numeric[zero] == first.analytic[zero] == 0.0
     assert first.verdict == "kink" and first.max_relative_error <= GOOD
     assert penalty_rows[1].n_kinks == 0 and penalty_rows[1].verdict == "good"
     assert report.passed
+
+
+def test_an_l1_network_with_every_weight_at_zero_is_judged(rng):
+    """At w = 0 both sides of |w| are symmetric: derivatives agree, nothing is set aside."""
+    network = _network((3,), "tanh", "mse")
+    network.alpha, network.penalty_kind = 0.3, "l1"
+    for W in network.coefs_:
+        W[:] = 0.0
+    X, Y = _data(network, rng)
+    report = check_gradients(network, X, Y, max_entries_per_layer=None)
+    assert report.passed, str(report)
+    assert all(check.n_kinks == 0 for check in report.layers)
+
+
+def test_a_stack_is_refused_with_a_pointer_to_unstack(rng):
+    stack = FeedForwardNetwork.stack([_network((3,), "tanh", "mse", seed=s) for s in (0, 1)])
+    X, Y = _data(_network((3,), "tanh", "mse"), rng)
+    with pytest.raises(ValueError, match=r"stack of 2.*unstack"):
+        check_gradients(stack, X, Y)
 
 
 class SlightlyOffGradient(FeedForwardNetwork):
@@ -344,8 +365,29 @@ def test_relative_error_edge_cases():
         [0.0, 1.0, 1.0, -2.0, 1e-12, 3e8], [0.0, -1.0, 1.0, -1.0, 0.0, 3e8 + 3]
     )
     np.testing.assert_allclose(errors, [0.0, 2.0, 0.0, 0.5, 1.0, 1e-8])
-    # below the floor, the error is relative to the floor
-    np.testing.assert_allclose(relative_errors([1e-12], [0.0], floor=1e-6), [1e-6])
+    # a difference rounding can explain (at most 1e-7 floor) is relative to the floor
+    np.testing.assert_allclose(relative_errors([1e-12], [0.0], floor=1e-4), [1e-8])
+    # a larger one is relative to the entries, however large the floor
+    np.testing.assert_allclose(relative_errors([1.5, 1.0], [1.0, 0.0], floor=1e6), [1 / 3, 1.0])
+
+
+class OffByHalf(FeedForwardNetwork):
+    """Every gradient 1.5 times the true one."""
+
+    def loss_and_gradients(self, X, Y):
+        cost, coef_grads, intercept_grads = super().loss_and_gradients(X, Y)
+        return cost, [1.5 * g for g in coef_grads], [1.5 * g for g in intercept_grads]
+
+
+def test_a_gradient_off_by_half_is_wrong_at_any_scale_of_the_cost(rng):
+    """A large cost raises the rounding floor; it must not shrink a real error."""
+    network = _network((4,), "tanh", "mse", cls=OffByHalf)
+    X, Y = _data(network, rng)
+    for scale in (1.0, 1e4):
+        report = check_gradients(network, X, Y * scale)
+        data_rows = [check for check in report.layers if check.term == "data loss"]
+        assert all(check.verdict == "wrong" for check in data_rows), str(report)
+        assert min(check.max_relative_error for check in data_rows) > 0.3
 
 
 # -- bad input --------------------------------------------------------------------------------

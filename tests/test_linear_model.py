@@ -101,12 +101,24 @@ def test_divergence_raises_and_leaves_model_unfitted():
 def test_divergence_restore_keeps_best_finite_coefficients():
     X, y = make_franke(200, random_state=0)
     D = design_matrix(X, 5, "total")
-    model = SGDRegressor(learning_rate=0.9, random_state=0, on_divergence="restore")
-    with pytest.warns(RuntimeWarning, match="restored"):
+    model = SGDRegressor(learning_rate=0.4, random_state=0, on_divergence="restore")
+    with pytest.warns(RuntimeWarning, match="restored") as caught:
         model.fit(D, y)
     assert 0 < model.n_iter_ < 100
-    assert np.all(np.isfinite(model.coef_))
     assert np.all(np.isfinite(model.loss_curve_)) and len(model.loss_curve_) == model.n_iter_
+    # the coefficients put back are those of the lowest loss, and the warning says that loss
+    restored_cost = np.mean((D @ model.coef_ - y) ** 2)
+    assert restored_cost == pytest.approx(model.loss_curve_.min(), rel=1e-12)
+    assert f"(loss {restored_cost:.4g})" in str(caught[0].message)
+    assert restored_cost < np.mean(y**2)  # a trained model, not an exploded epoch
+
+
+def test_an_explosion_in_the_first_epoch_is_divergence():
+    """The loss before training is the scale: an epoch-1 explosion cannot set its own bar."""
+    X, y = make_franke(200, random_state=0)
+    D = design_matrix(X, 5, "total")
+    with pytest.raises(DivergenceError, match="in epoch 1 of 1"):
+        SGDRegressor(learning_rate=0.9, epochs=1, random_state=0).fit(D, y)
 
 
 @pytest.mark.parametrize("basis", ["total", "tensor"])

@@ -203,10 +203,48 @@ def test_divergence_restore_keeps_the_best_epoch():
         random_state=0,
         on_divergence="restore",
     )
-    with pytest.warns(RuntimeWarning, match="restored"):
+    with pytest.warns(RuntimeWarning, match="restored") as caught:
         model.fit(X_FRANKE * 10, Y_FRANKE)
-    assert np.all(np.isfinite(model.predict(X_FRANKE * 10)))
     assert model.n_iter_ < 50 and np.all(np.isfinite(model.history_["loss"]))
+    # the parameters put back are those whose loss the warning names
+    restored_mse = np.mean((model.predict(X_FRANKE * 10) - Y_FRANKE) ** 2)
+    assert f"(loss {restored_mse:.4g})" in str(caught[0].message)
+
+
+def test_restore_ranks_epochs_by_the_loss_of_the_parameters_it_saves():
+    """Full batch: the epoch's loss is measured before its one step, the saved weights after it."""
+    X = np.random.default_rng(0).normal(size=(200, 3))
+    y = 3 * np.sin(X[:, 0])
+    model = MLPRegressor(
+        hidden_layer_sizes=(16,), activation="tanh", learning_rate=10.0, batch_size=None,
+        epochs=5, random_state=0, on_divergence="restore",
+    )  # fmt: skip
+    with pytest.warns(RuntimeWarning, match="restored") as caught:
+        model.fit(X, y)
+    restored_mse = np.mean((model.predict(X) - y) ** 2)
+    assert f"(loss {restored_mse:.4g})" in str(caught[0].message)
+
+
+def test_weights_that_overflow_in_the_last_step_are_divergence():
+    """The epoch's loss comes before its last update; non-finite weights after it still count."""
+    X = np.random.default_rng(0).normal(size=(20, 2)) * 1e10
+    model = MLPRegressor(
+        hidden_layer_sizes=(4,), learning_rate=1e300, batch_size=None, epochs=1, random_state=0
+    )
+    with pytest.raises(DivergenceError, match="epoch 1 of 1"):
+        model.fit(X, X[:, 0] * 3e-10)
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+
+
+def test_an_explosion_within_the_first_epoch_is_divergence():
+    """The scale of the check is the loss before training, not the first epoch's own loss."""
+    X = np.random.default_rng(0).normal(size=(37, 3))
+    model = MLPRegressor(
+        hidden_layer_sizes=(8,), learning_rate=3.0, batch_size=5, epochs=1, random_state=0
+    )
+    with pytest.raises(DivergenceError, match="epoch 1 of 1"):
+        model.fit(X, np.sin(X[:, 0]) + X[:, 1])
 
 
 @pytest.mark.parametrize("Estimator", [MLPRegressor, MLPClassifier, LogisticRegression])
@@ -236,4 +274,20 @@ def test_sklearn_equivalent_refuses_what_sklearn_lacks():
         sklearn_equivalent(MLPRegressor(activation="leaky_relu"))
     with pytest.raises(ValueError, match="inverse"):
         sklearn_equivalent(MLPRegressor(schedule="inverse"))
+    with pytest.raises(ValueError, match="batch_size=None"):
+        sklearn_equivalent(MLPRegressor(batch_size=None))
     assert isinstance(sklearn_equivalent(MLPClassifier()), sk_nn.MLPClassifier)
+
+
+def test_predict_proba_only_for_outputs_that_are_probabilities():
+    """Sigmoid outputs (Nielsen's squared error) are scaled to rows summing to 1; linear refused."""
+    sigmoid = MLPClassifier(out_activation="sigmoid", loss="mse", epochs=3, random_state=0)
+    probabilities = sigmoid.fit(X_CLASS, Y_CLASS).predict_proba(X_CLASS)
+    assert np.all((probabilities >= 0) & (probabilities <= 1))
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-12)
+    linear = MLPClassifier(out_activation="linear", loss="mse", epochs=3, random_state=0)
+    linear.fit(X_CLASS, Y_CLASS)
+    with pytest.raises(ValueError, match=r"'linear'.*Use predict"):
+        linear.predict_proba(X_CLASS)
+    scores = linear.network_.predict(X_CLASS)
+    np.testing.assert_array_equal(linear.predict(X_CLASS), linear.classes_[scores.argmax(axis=1)])

@@ -132,10 +132,31 @@ def test_fit_many_refuses_lists_that_cannot_be_one_stack_before_training(regress
         ([MLPRegressor(), SGDRegressor()], "one class"),
         ([MLPRegressor(batch_size=5), MLPRegressor(batch_size=6)], "batch_size"),
         ([MLPRegressor(activation="relu"), MLPRegressor(activation="tanh")], "activation"),
-    ]
+        ([MLPRegressor(), MLPRegressor(penalty="l1")], "penalty"),
+        ([MLPRegressor(), MLPRegressor(loss="cross_entropy")], "loss"),
+        ([MLPRegressor(), MLPRegressor(out_activation="sigmoid")], "out_activation"),
+        ([MLPRegressor(), MLPRegressor(diagnostics=["gradient_std"])], "diagnostics"),
+        ([MLPRegressor(validation_data=(X, y)), MLPRegressor()], "validation_data"),
+        ([MLPRegressor(validation_data=(X, y)), MLPRegressor(validation_data=(X, -y))],
+         "validation_data"),
+    ]  # fmt: skip
     for estimators, message in cases:
-        with pytest.raises(ValueError, match=message):
+        with pytest.raises(ValueError, match=f"same {message}|{message}"):
             fit_many(estimators, X, y)
+
+
+def test_fit_many_compares_settings_as_fit_reads_them(regression):
+    """`3`, `(3,)`, `[3]` and an array are one architecture; clones copy validation_data."""
+    from sklearn.base import clone
+
+    X, y = regression
+    sizes = [3, (3,), [3], np.array([3])]
+    fitted = fit_many([MLPRegressor(hidden_layer_sizes=h, epochs=1) for h in sizes], X, y)
+    assert [m.coefs_[0].shape for m in fitted] == [(2, 3)] * 4
+    base = MLPRegressor(epochs=2, validation_data=(X, y), random_state=0)
+    clones = [clone(base).set_params(learning_rate=rate) for rate in (1e-3, 1e-2)]
+    fitted = fit_many(clones, X, y)
+    assert all(len(m.history_["val_loss"]) == 2 for m in fitted)
 
 
 def test_fit_many_takes_any_iterable_of_estimators(regression):
@@ -223,9 +244,9 @@ def test_divergence_warnings_point_at_the_callers_line(regression):
         learning_rate=rate, epochs=20, random_state=0, on_divergence=mode
     )
     with pytest.warns(DivergenceWarning) as caught:
-        fit_many([make(1e-2, "raise"), make(50.0, "raise"), make(50.0, "restore")], X * 3, y)
+        fit_many([make(1e-2, "raise"), make(50.0, "raise"), make(0.5, "restore")], X * 3, y)
     with pytest.warns(DivergenceWarning) as caught_fit:
-        make(50.0, "restore").fit(X * 3, y)
+        make(0.5, "restore").fit(X * 3, y)
     assert [w.filename for w in [*caught, *caught_fit]] == [__file__, __file__]
     assert "#1: Training diverged" in str(caught[0].message)
     assert "model 2: Training diverged" in str(caught[0].message)

@@ -75,16 +75,21 @@ ON_DIVERGENCE = ("raise", "restore")
 #: Inputs already in one of these types are not converted (no copy of a float32 MNIST).
 FLOAT_DTYPES = (np.float64, np.float32)
 DTYPES = ("float32", "float64")
-#: Settings that must agree for estimators to train as one stack (fit_many).
+#: Settings that must agree for estimators to train as one stack (fit_many), compared
+#: as the estimators read them: `3`, `(3,)` and `[3]` are one architecture.
 STACK_SETTINGS = (
     "hidden_layer_sizes",
     "activation",
+    "out_activation",
+    "loss",
+    "penalty",
     "batch_size",
     "epochs",
     "schedule",
     "solver",
     "dtype",
     "verbose",
+    "diagnostics",
 )
 
 
@@ -207,6 +212,8 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         sizes = self.hidden_layer_sizes
         if isinstance(sizes, numbers.Integral):
             sizes = (sizes,)
+        if isinstance(sizes, np.ndarray) and sizes.ndim == 1:
+            sizes = sizes.tolist()
         if not isinstance(sizes, Sequence):
             raise TypeError(f"hidden_layer_sizes must be a sequence of ints, got {sizes!r}.")
         return list(sizes)
@@ -382,9 +389,10 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
 
         What [`fyslearn.fit_many`][fyslearn.fit_many] runs (use that: it also
         checks the list). Each estimator keeps its own `learning_rate`,
-        `alpha`, `momentum`, `random_state`, initializers and `on_divergence`;
-        the architecture, batch size, epochs, schedule, dtype and
-        `validation_data` must agree. Before any training, every estimator's
+        `alpha`, `momentum`, `random_state`, initializers, `on_divergence` and
+        solver settings; the architecture, output layer, loss, penalty, batch
+        size, epochs, schedule, solver, dtype, `verbose`, `diagnostics` and
+        `validation_data` must agree (`STACK_SETTINGS`). Before any training, every estimator's
         settings are checked as its own `fit` would check them, and the data
         once, through the first estimator (with the messages of `fit`). Each
         estimator ends as its own `fit(X, y)` would leave it, or unfitted if
@@ -473,10 +481,35 @@ def _check_stackable(estimators: Sequence[_NetworkEstimator]) -> None:
     first = estimators[0]
     for estimator in estimators[1:]:
         for name in STACK_SETTINGS:
-            if getattr(estimator, name) != getattr(first, name):
+            if _stack_setting(estimator, name) != _stack_setting(first, name):
                 raise ValueError(f"fit_many needs the same {name} for every estimator.")
-        if estimator.validation_data is not first.validation_data:
-            raise ValueError("fit_many needs the same validation_data object for every estimator.")
+        if not _same_validation_data(estimator.validation_data, first.validation_data):
+            raise ValueError("fit_many needs the same validation_data for every estimator.")
+
+
+def _stack_setting(estimator: _NetworkEstimator, name: str) -> object:
+    """The value of a `STACK_SETTINGS` entry as the estimator reads it."""
+    if name == "hidden_layer_sizes":
+        return estimator._hidden_sizes()
+    if name == "activation":
+        return estimator._hidden_activations()
+    if name == "diagnostics":
+        return check_diagnostics(getattr(estimator, "diagnostics", None))
+    return getattr(estimator, name, None)
+
+
+def _same_validation_data(a: object, b: object) -> bool:
+    """Whether two `validation_data` values hold the same arrays (clones copy them)."""
+    if a is b:
+        return True
+    if a is None or b is None:
+        return False
+    try:
+        return len(a) == len(b) == 2 and all(
+            np.array_equal(np.asarray(u), np.asarray(v)) for u, v in zip(a, b, strict=True)
+        )
+    except (TypeError, ValueError):
+        return False
 
 
 class MLPRegressor(RegressorMixin, _NetworkEstimator):
@@ -502,7 +535,9 @@ class MLPRegressor(RegressorMixin, _NetworkEstimator):
         verbose: Progress bar when > 0.
         validation_data: `(X_val, y_val)` scored after every epoch (learning curves).
         dtype: `"float64"` (exact) or `"float32"` (faster).
-        on_divergence: `"raise"` or `"restore"` (best finite epoch, with a warning).
+        on_divergence: `"raise"` or `"restore"`: put back the parameters that
+            ended the epoch with the lowest training loss, and warn. Ranking them
+            costs one more forward pass over the training data per epoch.
         penalty: `"l2"` (the report's) or `"l1"`.
         out_activation: Output activation instead of `"linear"`.
         loss: Loss instead of `"mse"`.
@@ -583,7 +618,8 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
         verbose: Progress bar when > 0.
         validation_data: `(X_val, y_val)` scored after every epoch.
         dtype: `"float64"` or `"float32"`.
-        on_divergence: `"raise"` or `"restore"`.
+        on_divergence: `"raise"` or `"restore"` (as for
+            [`MLPRegressor`][fyslearn.nn.MLPRegressor]).
         penalty: `"l2"` ($\alpha\sum_l\lVert W^l\rVert_2^2$) or `"l1"`
             ($\alpha\sum_l\lVert W^l\rVert_1$).
         out_activation: Output activation instead of the default (softmax; sigmoid for two classes).
@@ -704,23 +740,39 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
         r"""Class probabilities for `X` (shape `(n, n_features)`): shape `(n, n_classes)`.
 
         Columns in the order of `classes_`. With one sigmoid output (two
-        classes) the columns are $1 - a$ and $a$; outputs that are not a
-        softmax (an `out_activation` override) are scaled to sum to 1 per row.
+        classes) the columns are $1 - a$ and $a$; sigmoid outputs, one per
+        class (an `out_activation` override), are scaled to sum to 1 per row.
+
+        Raises:
+            ValueError: The output layer gives no probabilities (an
+                `out_activation` other than softmax or sigmoid): use `predict`.
         """
         output = self._output(X)  # checks that the model is fitted
         if output.shape[1] == 1:
             return np.column_stack([1.0 - output[:, 0], output[:, 0]])
-        if self.network_.activations[-1].name == "softmax":
+        name = self.network_.activations[-1].name
+        if name == "softmax":
             return output
+        if name != "sigmoid":
+            raise ValueError(
+                f"predict_proba needs an output layer whose values lie in [0, 1] (softmax or "
+                f"sigmoid); this model's is {name!r}. Use predict for the classes."
+            )
         totals = output.sum(axis=1, keepdims=True)
         return np.divide(
             output, totals, out=np.full_like(output, 1.0 / output.shape[1]), where=totals > 0
         )
 
     def predict(self, X: ArrayLike) -> np.ndarray:
-        """The most probable class of each row of `X`: shape `(n,)`."""
-        probabilities = self.predict_proba(X)  # checks that the model is fitted
-        return self.classes_[np.argmax(probabilities, axis=1)]
+        """The most probable class of each row of `X`: shape `(n,)`.
+
+        The class of the largest output (for one sigmoid output: class 1 where $a > 1/2$),
+        the class `predict_proba` ranks first wherever it gives probabilities.
+        """
+        output = self._output(X)  # checks that the model is fitted
+        if output.shape[1] == 1:
+            return self.classes_[(output[:, 0] > 0.5).astype(int)]
+        return self.classes_[np.argmax(output, axis=1)]
 
 
 def one_hot(labels: ArrayLike, classes: np.ndarray) -> np.ndarray:
@@ -762,7 +814,8 @@ class LogisticRegression(MLPClassifier):
         verbose: Progress bar when > 0.
         validation_data: `(X_val, y_val)` scored after every epoch.
         dtype: `"float64"` or `"float32"`.
-        on_divergence: `"raise"` or `"restore"`.
+        on_divergence: `"raise"` or `"restore"` (as for
+            [`MLPRegressor`][fyslearn.nn.MLPRegressor]).
         penalty: `"l2"` ($\alpha\lVert W\rVert_2^2$) or `"l1"` ($\alpha\lVert W\rVert_1$).
         solver: `"sgd"` (the report's, with `momentum`), `"adagrad"` (with
             `momentum`), `"rmsprop"` or `"adam"` ([`fyslearn.optim`][fyslearn.optim]).
@@ -871,7 +924,7 @@ def sklearn_equivalent(estimator: MLPRegressor | MLPClassifier) -> BaseEstimator
 
     Raises:
         ValueError: An option scikit-learn's MLP has no counterpart for
-            (leaky ReLU, per-layer activations, decay schedule).
+            (leaky ReLU, per-layer activations, decay schedule, `batch_size=None`).
     """
     from sklearn.neural_network import MLPClassifier as SkClassifier
     from sklearn.neural_network import MLPRegressor as SkRegressor
@@ -886,6 +939,11 @@ def sklearn_equivalent(estimator: MLPRegressor | MLPClassifier) -> BaseEstimator
         raise ValueError(
             f"scikit-learn's {estimator.solver!r} solver updates differently (its Adam folds the "
             "bias correction into the learning rate); only 'sgd' steps are mapped exactly."
+        )
+    if estimator.batch_size is None:
+        raise ValueError(
+            "batch_size=None (the whole training set) has no fixed counterpart: scikit-learn's "
+            "alpha is scaled by the batch size. Set batch_size to the number of training rows."
         )
     if estimator.penalty != "l2" or estimator.out_activation or estimator.loss:
         raise ValueError("scikit-learn's MLP has only the L2 penalty and its own output layer.")

@@ -136,7 +136,7 @@ class CrossEntropy(Loss):
 
     @staticmethod
     def from_logits(Y: np.ndarray, Z: np.ndarray) -> Value:
-        r"""The cross-entropy of the softmax of the logits `Z`, exact for any finite logits.
+        r"""The cross-entropy of the softmax of the logits `Z`, exact from the logits.
 
         With $\mathrm{lse}(z) = \ln\sum_k e^{z_k}$, $\ln S(z)_k = z_k - \mathrm{lse}(z)$, so
 
@@ -149,6 +149,8 @@ class CrossEntropy(Loss):
         least 1. The same number as
         [`CrossEntropy`][fyslearn.nn.losses.CrossEntropy] of $a = S(z)$ wherever no
         probability rounds to 0; where one does, the exact (large) loss, not a clipped one.
+        Exact as long as the differences $z_{\max} - z_k$ are finite numbers
+        (in float64, logits of magnitude below about $9 \cdot 10^{307}$).
 
         Args:
             Y: Targets, shape `(n, K)` or `(M, n, K)`.

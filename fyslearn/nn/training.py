@@ -144,6 +144,16 @@ def pack_parameters(network: FeedForwardNetwork) -> np.ndarray:
     return flat
 
 
+def _finite_parameters(network: FeedForwardNetwork) -> bool | np.ndarray:
+    """Whether every kernel and bias is finite: a bool, or one per network of a stack, `(M,)`."""
+    arrays = _parameters_in_order(network)
+    if network.n_models is None:
+        return all(np.isfinite(array).all() for array in arrays)
+    return np.logical_and.reduce(
+        [np.isfinite(array).reshape(len(array), -1).all(axis=1) for array in arrays]
+    )
+
+
 def _parameters_in_order(network: FeedForwardNetwork) -> list[np.ndarray]:
     pairs = zip(network.coefs_, network.intercepts_, strict=True)
     return [parameter for pair in pairs for parameter in pair]
@@ -506,6 +516,24 @@ def train_network(
     )
     history: dict[str, list] = {"loss": [], "data_loss": []}
     statistics = LayerStatistics(network, X, Y, check_diagnostics(diagnostics))
+    restore = _per_model_setting(restore_best, n_models, "restore_best")
+    # the scale of the explosion check, measured on the first batch's worth of rows
+    initial_loss = score_network(network, X[:batch], Y[:batch])["loss"]
+
+    def judged_loss(epoch_loss: float | np.ndarray) -> float | np.ndarray:
+        """The loss `run_epochs` judges divergence by, and ranks saved parameters by.
+
+        The epoch's loss is measured before each of its updates, so it cannot
+        see the last ones: a network whose parameters are no longer finite is
+        judged by a NaN loss. A network whose best epoch may be restored is
+        judged by the loss at the parameters the epoch ends with (one more
+        forward pass over the training data), the parameters that are saved.
+        """
+        loss = np.where(_finite_parameters(network), epoch_loss, np.nan)
+        if any(restore):
+            at_end = score_network(network, X, Y)["loss"]
+            loss = np.where(restore if n_models else restore[0], at_end, loss)
+        return loss if n_models else float(loss)
 
     def evaluate(epoch: int) -> dict[str, float | np.ndarray]:
         data_loss = workspace.loss_sum / workspace.seen
@@ -521,7 +549,7 @@ def train_network(
             statistics(epoch)
         if on_epoch_end is not None:
             on_epoch_end(epoch, history)
-        return {"loss": history["loss"][-1]}
+        return {"loss": judged_loss(history["loss"][-1])}
 
     scaled = optimizer.scaled_gradients
 
@@ -536,10 +564,11 @@ def train_network(
         epochs=epochs,
         evaluate=evaluate,
         verbose=verbose,
-        restore_best=_per_model_setting(restore_best, n_models, "restore_best"),
+        restore_best=restore,
         description=description,
         batch_order=batch_order,
         snapshots=None if n_models is None else _StackSnapshots(network),
+        initial_loss=initial_loss,
     )
     return [
         TrainingResult(
