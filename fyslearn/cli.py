@@ -232,15 +232,15 @@ def _locked(out: Path) -> Iterator[None]:
         os.close(descriptor)
 
 
-#: The group `fyslearn reproduce` runs when no experiment is named.
 DEFAULT_GROUP = "report"
+"""The group `fyslearn reproduce` runs when no experiment is named."""
 
-#: What each group of experiments holds, as `--list` and the error for an unknown name say.
 GROUP_TITLES = {
     "report": "the report's experiments, in the report's order (the default)",
     "course": "the course's later material, beyond the report",
     "all": "report, then course",
 }
+"""What each group of experiments holds, as `--list` and the error for an unknown name say."""
 
 
 def _experiment_list() -> str:
@@ -336,7 +336,8 @@ def _run_experiments(args: argparse.Namespace, names: list[str], out: Path) -> i
     jobs = _workers(args.jobs, sum(len(plan.tasks) for plan in plans))
     if args.backend == "dask":
         jobs = args.jobs  # the cluster's workers, not this machine's cores
-    progress = tqdm(total=len(names), desc="reproduce", disable=args.quiet)
+    # disable=None: no bar when stderr is not a terminal (a log file, CI)
+    progress = tqdm(total=len(names), desc="reproduce", disable=True if args.quiet else None)
     start = time.perf_counter()
     with progress:
         for name, result, seconds in run_plans(plans, jobs):
@@ -406,8 +407,8 @@ def _jobs(text: str) -> int:
     return jobs
 
 
-#: Largest seed: experiments add small offsets to it and seeds must stay below 2**32.
 MAX_SEED = 2**31 - 1
+"""Largest seed: experiments add small offsets to it and seeds must stay below 2**32."""
 
 
 def _check_seed(seed: int | None) -> None:
@@ -474,7 +475,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `fyslearn` console script."""
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except BrokenPipeError:
+        # the reader left (`fyslearn derive ... | head`): stop quietly, as Unix tools do;
+        # stdout goes to devnull so that flushing it at exit raises nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

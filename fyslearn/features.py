@@ -39,10 +39,13 @@ __all__ = [
 ]
 
 BASES = ("tensor", "total")
+r"""The polynomial bases of [`design_matrix`][fyslearn.features.design_matrix]:
+`"tensor"` ($x^i y^j$, $i, j \le p$) and `"total"` ($i + j \le p$).
+"""
 
 
-#: Most columns a design matrix may have (a guard against a mistyped degree or width).
 MAX_COLUMNS = 1_000_000
+"""Most columns a design matrix may have (a guard against a mistyped degree or width)."""
 
 
 def monomial_powers(degree: int, basis: str = "tensor", n_variables: int = 2) -> np.ndarray:
@@ -123,7 +126,9 @@ def design_matrix(X: ArrayLike, degree: int, basis: str = "tensor") -> np.ndarra
 
     Returns:
         Array of shape `(n_samples, n_columns)`; column order as in
-        [`monomial_powers`][fyslearn.features.monomial_powers].
+        [`monomial_powers`][fyslearn.features.monomial_powers]. Column 0 is
+        the constant 1 ($x^0 y^0$): the intercept of the linear models, which
+        fit none of their own.
     """
     X = np.asarray(X, dtype=float)
     if X.ndim != 2 or X.shape[1] < 1:

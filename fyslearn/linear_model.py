@@ -285,6 +285,10 @@ class Ridge(_LinearPredictor):
 
     Minimises $\frac1n\lVert y-X\beta\rVert^2 + \alpha\lVert\beta\rVert^2$.
 
+    No intercept is fitted: as in the report, the constant is a column of
+    ones in `X` (column 0 of [`design_matrix`][fyslearn.features.design_matrix]),
+    and its coefficient is penalised like the others.
+
     Relation to scikit-learn: `sklearn.linear_model.Ridge` minimises
     $\lVert y-X\beta\rVert^2 + \alpha_{sk}\lVert\beta\rVert^2$, without the
     $1/n$. Multiplying our cost by $n$ shows the two have the same
@@ -318,6 +322,9 @@ class Ridge(_LinearPredictor):
 
 class OLS(_LinearPredictor):
     r"""Ordinary least squares in closed form: minimise $\frac1n\lVert y - X\beta\rVert^2$.
+
+    No intercept is fitted: as in the report, the constant is a column of
+    ones in `X` (column 0 of [`design_matrix`][fyslearn.features.design_matrix]).
 
     The minimum-norm least-squares solution through the SVD (as
     `numpy.linalg.lstsq`), equal to scikit-learn's
@@ -355,6 +362,10 @@ def _fit_closed_form(model: _LinearPredictor, X: ArrayLike, y: ArrayLike, alpha:
 class SGDRegressor(_LinearPredictor):
     r"""OLS or Ridge fitted by mini-batch stochastic gradient descent.
 
+    No intercept is fitted: as in the report, the constant is a column of
+    ones in `X` (column 0 of [`design_matrix`][fyslearn.features.design_matrix]),
+    and its coefficient is penalised like the others.
+
     Minimises $C(\beta) = \frac1n\lVert y-X\beta\rVert^2 + \alpha\lVert\beta\rVert^2$
     with the shared optimizer of [`fyslearn.optim`][fyslearn.optim]: each step uses the
     gradient $\frac2m X_B^T(X_B\beta - y_B) + 2\alpha\beta$ of a mini-batch
@@ -376,7 +387,8 @@ class SGDRegressor(_LinearPredictor):
         epochs: Passes over the training data.
         schedule: `"constant"`, `"inverse"` (D10), `"invscaling"` or `"step"`.
         momentum: Momentum $\omega \in [0, 1)$.
-        random_state: Seed for the initial coefficients and the shuffling.
+        random_state: Seed (an int) or generator for the initial coefficients and
+            the shuffling; a model trained from a generator cannot be saved, use an int.
         verbose: Show a progress bar when > 0.
         on_divergence: `"raise"` (a [`DivergenceError`][fyslearn.optim.DivergenceError],
             model left unfitted) or `"restore"` (keep the best finite

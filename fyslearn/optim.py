@@ -736,8 +736,8 @@ def make_optimizer(
     )
 
 
-#: The settings of the solvers besides the learning rate and momentum, as estimators name them.
 SOLVER_SETTINGS = ("rho", "beta_1", "beta_2", "epsilon", "power_t", "decay_every", "decay_factor")
+"""The settings of the solvers besides the learning rate and momentum, as estimators name them."""
 
 
 def check_solver_settings(estimator: object) -> None:
@@ -799,9 +799,10 @@ class Outcome:
         )
 
 
-#: A loss this many times above the loss before training (or above 1) counts as divergence:
-#: SGD whose loss grows by ten orders of magnitude is not converging, even while finite.
 EXPLOSION_FACTOR = 1e10
+"""A loss this many times above the loss before training (or above 1) counts as divergence: SGD
+whose loss grows by ten orders of magnitude is not converging, even while finite.
+"""
 
 
 def has_diverged(loss: float, initial_loss: float) -> bool:

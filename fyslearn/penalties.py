@@ -22,8 +22,8 @@ import numpy as np
 
 __all__ = ["PENALTIES", "penalty_gradient", "penalty_value"]
 
-#: The penalty names: the report's L2 (Ridge), and L1 (Lasso).
 PENALTIES = ("l2", "l1")
+"""The penalty names: the report's L2 (Ridge), and L1 (Lasso)."""
 
 
 def penalty_value(w: np.ndarray, kind: str, stacked: bool = False) -> float | np.ndarray:

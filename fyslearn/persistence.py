@@ -67,16 +67,15 @@ FORMAT = "fyslearn-estimator"
 FORMAT_VERSION = 2
 METADATA_KEY = "__fyslearn__"
 
-#: Largest total size of a model's arrays that `load` reads by default, in bytes.
 MAX_MODEL_BYTES = 256 * 2**20
-#: Largest JSON document, in bytes of its `.npy` member (4 bytes per character).
+"""Largest total size of a model's arrays that `load` reads by default, in bytes."""
 MAX_METADATA_BYTES = 2**20
-#: Deepest nesting of lists and objects in the JSON document.
+"""Largest JSON document, in bytes of its `.npy` member (4 bytes per character)."""
 MAX_JSON_DEPTH = 16
-#: Most members of one archive (a network has two per layer).
+"""Deepest nesting of lists and objects in the JSON document."""
 MAX_MEMBERS = 1024
+"""Most members of one archive (a network has two per layer)."""
 
-#: The estimators `load` may create: name in the file -> defining module, imported on demand.
 LOADABLE: dict[str, str] = {
     "fyslearn.linear_model.OLS": "fyslearn.linear_model",
     "fyslearn.linear_model.Ridge": "fyslearn.linear_model",
@@ -86,6 +85,7 @@ LOADABLE: dict[str, str] = {
     "fyslearn.nn.estimators.MLPClassifier": "fyslearn.nn.estimators",
     "fyslearn.nn.estimators.LogisticRegression": "fyslearn.nn.estimators",
 }
+"""The estimators `load` may create: name in the file -> defining module, imported on demand."""
 
 _CHECKSUM_PREFIX = b"fyslearn-sha256:"
 _CHECKSUM_LENGTH = len(_CHECKSUM_PREFIX) + 64
@@ -720,7 +720,6 @@ def _check_common_params(estimator: Any) -> None:
         raise ValueError(f"verbose must be an integer >= 0, got {verbose!r}.")
 
 
-#: The estimator's own parameter checks, per class.
 _PARAM_CHECKS: dict[str, Callable[[Any], None]] = {
     "OLS": lambda estimator: None,
     "Ridge": _check_ridge,
@@ -730,6 +729,7 @@ _PARAM_CHECKS: dict[str, Callable[[Any], None]] = {
     "MLPClassifier": lambda estimator: estimator._check_hyperparameters(),
     "LogisticRegression": lambda estimator: estimator._check_hyperparameters(),
 }
+"""The estimator's own parameter checks, per class."""
 
 
 def _count(stored: dict[str, Any], name: str, allowed: range) -> int:

@@ -5,7 +5,7 @@ In this tutorial you will learn how to fit a polynomial model of the Franke
 data by mini-batch stochastic gradient descent, and how the learning rate,
 the batch size and the report's learning-rate decay (D10) decide how far 100
 epochs get. The decay runs epoch $e$ at
-$\eta(e) = \eta_0/(e\,n_{\text{batches}} + 1)$.
+$\eta(e) = \eta_0/(e\,n_b + 1)$, $n_b$ the mini-batches per epoch.
 
 Run it as a script with `python fig3_ols_sgd.py`; with `FYSLEARN_QUICK=1` it
 uses the small settings of the test suite (degree 5, 5 epochs, a 2 × 2 grid).
@@ -89,7 +89,7 @@ for row in experiment.rows(result):
 # allows. With the report's settings our cell $\eta = 0.01$, batch 10 scores
 # 0.064 and our best is $\eta = 0.1$, batch 10 (0.054): after 100 epochs SGD
 # at $\eta = 0.01$ is still on its way to the least-squares solution. The
-# decay divides the rate by $n_{\text{batches}} + 1$ already after the first
+# decay divides the rate by $n_b + 1$ already after the first
 # epoch (76 for batch 10), so the decayed runs barely move after epoch one
 # (our best decayed cell: 0.077). One more difference: the largest batch is
 # the whole training set, 750 points, where the report wrote 816.

@@ -139,7 +139,7 @@ def errata_markdown() -> str:
                 f"$$ {erratum.latex_corrected()} $$",
                 "",
                 f"SymPy check: the printed form differs from the correct one at a random "
-                f"point ({wrong}); the correction, *{erratum.proof.title}*, is {right}.",
+                f"point ({wrong}); that {_lower_first(erratum.proof.title)} is {right}.",
                 "",
             ]
     return "\n".join(lines)
@@ -160,3 +160,8 @@ def results_markdown(
         return f"*No results yet: {missing}.*"
     text = file.read_text()
     return text.split("\n", 1)[1] if text.startswith("# ") else text
+
+
+def _lower_first(sentence: str) -> str:
+    """A title as a clause inside a sentence: its first letter in lower case."""
+    return sentence[:1].lower() + sentence[1:]

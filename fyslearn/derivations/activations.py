@@ -104,10 +104,10 @@ def relu_derivative() -> Derivation:
 
 @functools.cache
 def leaky_relu_derivative() -> Derivation:
-    r"""D8: $R_\alpha'(z) = 1$ for $z > 0$, $\alpha = 0.01$ otherwise.
+    r"""D8: $R_s'(z) = 1$ for $z > 0$, $s = 0.01$ otherwise.
 
-    ($\alpha$ is the report's name of the slope, `negative_slope` in
-    [LeakyReLU][fyslearn.nn.activations.LeakyReLU].)
+    ($s$ is `negative_slope` in [LeakyReLU][fyslearn.nn.activations.LeakyReLU];
+    the report calls it $\alpha$, which in fyslearn is the L2 penalty.)
     """
     leaky = sp.Piecewise((z, z > 0), (LEAKY_SLOPE * z, True))
     report_form = sp.Piecewise((1, z > 0), (LEAKY_SLOPE, True))
@@ -116,8 +116,8 @@ def leaky_relu_derivative() -> Derivation:
         "Leaky ReLU (D8)",
         leaky,
         report_form,
-        r"Leaky ReLU keeps a small slope $\alpha = 0.01$ for negative inputs, so no unit "
-        r"stops learning for good. At $z = 0$ fyslearn uses $\alpha$.",
+        r"Leaky ReLU keeps a small slope $s = 0.01$ (the negative slope) for negative "
+        r"inputs, so no unit stops learning for good. At $z = 0$ fyslearn uses $s$.",
     )
 
 

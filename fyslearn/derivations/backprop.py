@@ -120,7 +120,10 @@ def _index_erratum() -> Erratum:
         explanation=(
             r"The report writes $z_i^l = \sum_{ij} w_{ij} a_j^{l-1} + b_i$; summing over $i$ "
             "as well adds the inputs of every unit into every unit. The sum runs over $j$: "
-            r"$z_i^l = \sum_j w_{ij} a_j^{l-1} + b_i$."
+            r"$z_i^l = \sum_j w_{ij} a_j^{l-1} + b_i$. This keeps the report's indexing, "
+            r"$w_{ij}$ from input $j$ to unit $i$ ($z = W a + b$); fyslearn stores the "
+            r"transpose, one row per input and one column per unit, with $z = a W + b$ "
+            "for a row $a$: the same numbers."
         ),
         printed_display=r"z_i^l = \sum_{ij} w_{ij} a_j^{l-1} + b_i",
         corrected_display=r"z_i^l = \sum_{j} w_{ij} a_j^{l-1} + b_i",

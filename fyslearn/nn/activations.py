@@ -248,3 +248,4 @@ ACTIVATIONS: dict[str, Activation] = {
         Softmax(),
     )
 }
+"""The activations by name: what `activation=` and `out_activation=` accept."""

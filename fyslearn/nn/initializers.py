@@ -137,3 +137,4 @@ INITIALIZERS: dict[str, Callable[[np.random.Generator, tuple[int, ...]], np.ndar
     "standard_normal": standard_normal,
     "zeros": zeros,
 }
+"""The initializers by name: what `kernel_init=` and `bias_init=` accept."""

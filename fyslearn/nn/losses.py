@@ -250,3 +250,4 @@ def _tiny(A: np.ndarray) -> float:
 LOSSES: dict[str, Loss] = {
     loss.name: loss for loss in (MeanSquaredError(), CrossEntropy(), BinaryCrossEntropy())
 }
+"""The losses by name: what `loss=` accepts."""

@@ -175,6 +175,13 @@ def _signature(network: FeedForwardNetwork) -> tuple:
 class FeedForwardNetwork:
     r"""A fully connected network trained by backpropagation; or a stack of such networks.
 
+    Reading the code: [`forward`][fyslearn.nn.network.FeedForwardNetwork.forward]
+    and [`backward`][fyslearn.nn.network.FeedForwardNetwork.backward] serve one
+    network and a stack of them, write into arrays allocated once, and read the
+    first layer's bias as a row of its kernel. The same algorithm for one
+    network in plain lines, a loop over the layers with D3–D5, is written out
+    in the tutorial "Check your own backpropagation".
+
     Args:
         layer_sizes: `[n_in, h_1, ..., n_out]`.
         activations: One activation name per weight layer (or one name for all),

@@ -68,9 +68,10 @@ __all__ = [
     "train_network",
 ]
 
-#: Numbers per activation array while scoring a whole data set: bounds the memory of a
-#: forward pass and keeps the activations of a stack in the CPU cache.
 CHUNK_ELEMENTS = 2**18
+"""Numbers per activation array while scoring a whole data set: bounds the memory of a forward
+pass and keeps the activations of a stack in the CPU cache.
+"""
 
 
 def parameter_views(flat: np.ndarray, network: FeedForwardNetwork) -> list[np.ndarray]:
