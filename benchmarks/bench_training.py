@@ -343,8 +343,8 @@ def one_process_section(report: Report, settings: Settings, own: dict[str, np.nd
     report.say("### One process against one process per candidate")
     report.say()
     report.say(
-        "The same candidates timed in interleaved rounds inside **one** process (the first "
-        f"version of this benchmark), threads there: {threads_of(output)}."
+        "The same candidates timed in interleaved rounds inside **one** process (the wrong "
+        f"way, for comparison), threads there: {threads_of(output)}."
     )
     report.say()
     reference = "PyTorch" if "PyTorch" in seconds else "scikit-learn partial_fit"

@@ -1,12 +1,12 @@
 """The `fyslearn` command line.
 
-* `fyslearn reproduce [EXPERIMENT ...] [--quick] [--out DIR] [--seed N] [--jobs N]`:
+* `fyslearn reproduce [EXPERIMENT ...] [--quick] [--out DIR] [--seed N] [--n-jobs N]`:
   run the report's experiments, write every figure (PNG and SVG), every result
   (JSON) and a `results.md` table comparing the report's numbers with ours.
   An EXPERIMENT is an id, an alias (`fig3`) or a group: `report` (the
   default), `course` (the course's later material, beyond the report) or
   `all`. The independent trainings of the chosen experiments are pooled and
-  run on every core (`--jobs 1`: in turn, in this process);
+  run on every core (`--n-jobs 1`: in turn, in this process);
 * `fyslearn reproduce --backend dask --scheduler ADDRESS`: the same, with the
   pooled trainings on the workers of a Dask cluster (the `cluster` extra);
 * `fyslearn reproduce --list`: name the experiments of each group (ids, short
@@ -333,9 +333,9 @@ def _run_experiments(args: argparse.Namespace, names: list[str], out: Path) -> i
     from .experiments import EXPERIMENTS, config_for, plan_for, run_plans
 
     plans = [plan_for(name, config_for(name, args.quick, args.seed)) for name in names]
-    jobs = _workers(args.jobs, sum(len(plan.tasks) for plan in plans))
+    jobs = _workers(args.n_jobs, sum(len(plan.tasks) for plan in plans))
     if args.backend == "dask":
-        jobs = args.jobs  # the cluster's workers, not this machine's cores
+        jobs = args.n_jobs  # the cluster's workers, not this machine's cores
     # disable=None: no bar when stderr is not a terminal (a log file, CI)
     progress = tqdm(total=len(names), desc="reproduce", disable=True if args.quiet else None)
     start = time.perf_counter()
@@ -357,7 +357,7 @@ def _run_experiments(args: argparse.Namespace, names: list[str], out: Path) -> i
                 tqdm.write(f"{name:<22} {seconds:7.1f} s  {module.TITLE}")
     wall = time.perf_counter() - start
     cores = "one process" if jobs == 1 else f"{jobs} processes"
-    if args.jobs == -1 and jobs == os.cpu_count():
+    if args.n_jobs == -1 and jobs == os.cpu_count():
         cores = f"every core ({jobs})"
     if args.backend == "dask":
         cores = f"the Dask cluster at {args.scheduler}"
@@ -373,13 +373,13 @@ def _run_experiments(args: argparse.Namespace, names: list[str], out: Path) -> i
 
 
 def _check_backend(args: argparse.Namespace) -> None:
-    """Exit with status 2 on a contradictory `--backend`, `--scheduler` and `--jobs`."""
+    """Exit with status 2 on a contradictory `--backend`, `--scheduler` and `--n-jobs`."""
     if args.scheduler is not None and args.backend != "dask":
         args.parser.error("--scheduler needs --backend dask")
     if args.backend == "dask" and args.scheduler is None:
         args.parser.error("--backend dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
-    if args.backend == "dask" and args.jobs == 1:
-        args.parser.error("--jobs 1 runs in turn in this process; drop it for --backend dask")
+    if args.backend == "dask" and args.n_jobs == 1:
+        args.parser.error("--n-jobs 1 runs in turn in this process; drop it for --backend dask")
 
 
 def _add_backend_arguments(reproduce: argparse.ArgumentParser) -> None:
@@ -452,11 +452,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reproduce.add_argument("--quiet", action="store_true", help="no progress bar or table")
     reproduce.add_argument(
+        "--n-jobs",
         "--jobs",
+        dest="n_jobs",
         type=_jobs,
         default=-1,
-        help="worker processes for the trainings (default -1: every core; 1: in turn); "
-        "never more than the experiments have trainings",
+        help="worker processes for the trainings, n_jobs of the Python API (default -1: "
+        "every core; 1: in turn); never more than the experiments have trainings",
     )
     _add_backend_arguments(reproduce)
     reproduce.set_defaults(run=_reproduce, parser=reproduce)

@@ -108,16 +108,16 @@ def test_interrupted_reproduce_leaves_no_half_written_file(tmp_path, monkeypatch
 @pytest.mark.parametrize("jobs", ["0", "-2", "two"])
 def test_bad_number_of_jobs_exits_with_status_2(jobs, capsys):
     with pytest.raises(SystemExit) as exit_info:
-        main(["reproduce", "fig4", "--quick", "--jobs", jobs])
+        main(["reproduce", "fig4", "--quick", "--n-jobs", jobs])
     assert exit_info.value.code == 2
-    assert "--jobs" in capsys.readouterr().err
+    assert "--n-jobs" in capsys.readouterr().err
 
 
 def test_reproduce_gives_the_same_numbers_in_turn_and_on_two_processes(tmp_path):
     import json
 
     for jobs in ("1", "2"):
-        argv = ["reproduce", "fig5", "--quick", "--quiet", "--jobs", jobs]
+        argv = ["reproduce", "fig5", "--quick", "--quiet", "--n-jobs", jobs]
         assert main([*argv, "--out", str(tmp_path / jobs)]) == 0
     in_turn, pooled = (
         json.loads((tmp_path / j / "fig5_franke_network.json").read_text()) for j in ("1", "2")
@@ -304,7 +304,7 @@ def test_jobs_are_capped_at_the_number_of_tasks(
 ):
     monkeypatch.setattr("os.cpu_count", lambda: 64)
     with pytest.raises(_Trained):
-        main(["reproduce", *experiments, "--quick", "--jobs", jobs, "--out", str(tmp_path)])
+        main(["reproduce", *experiments, "--quick", "--n-jobs", jobs, "--out", str(tmp_path)])
     assert no_training[0]["n_jobs"] == expected
 
 
@@ -335,7 +335,7 @@ def test_concurrent_runs_into_one_folder_never_mix(tmp_path):
         "reproduce",
         "--quick",
         "--quiet",
-        "--jobs",
+        "--n-jobs",
         "1",
     ]
     runs = [
@@ -413,3 +413,11 @@ def test_files_are_created_with_the_modes_of_the_umask(umask, mode, tmp_path):
         os.umask(previous)
     for path in tmp_path.iterdir():
         assert stat.S_IMODE(path.stat().st_mode) == mode, path.name
+
+
+def test_jobs_is_an_alias_of_n_jobs():
+    from fyslearn.cli import build_parser
+
+    parser = build_parser()
+    for flag in ("--n-jobs", "--jobs"):
+        assert parser.parse_args(["reproduce", flag, "2"]).n_jobs == 2

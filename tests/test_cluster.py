@@ -122,7 +122,7 @@ def test_reproduce_on_a_dask_cluster_gives_the_local_numbers(cluster, observer, 
     import distributed
 
     argv = ["reproduce", "fig5", "--quick", "--quiet"]
-    assert main([*argv, "--jobs", "1", "--out", str(tmp_path / "local")]) == 0
+    assert main([*argv, "--n-jobs", "1", "--out", str(tmp_path / "local")]) == 0
     dask = ["--backend", "dask", "--scheduler", cluster.scheduler_address]
     with distributed.get_task_stream(client=observer) as stream:
         assert main([*argv, *dask, "--out", str(tmp_path / "dask")]) == 0
@@ -170,7 +170,7 @@ def test_unknown_backend_lists_the_valid_ones(capsys):
     [
         (["--scheduler", "tcp://127.0.0.1:8786"], "--scheduler needs --backend dask"),
         (["--backend", "dask"], "--backend dask needs --scheduler"),
-        (["--backend", "dask", "--scheduler", "tcp://a:1", "--jobs", "1"], "--jobs 1"),
+        (["--backend", "dask", "--scheduler", "tcp://a:1", "--n-jobs", "1"], "--n-jobs 1"),
     ],
 )
 def test_contradictory_backend_arguments_exit_with_status_2(argv, message, capsys):

@@ -2,7 +2,7 @@
 
 The candidates of the other runners (numpy loop, fyslearn `fit(epochs=1)`,
 PyTorch, scikit-learn) are built here side by side, warmed up, and timed in
-interleaved rounds, as the first version of the benchmark did. numpy's
+interleaved rounds: the wrong way, kept for comparison. numpy's
 OpenBLAS threads and PyTorch's OpenMP threads then live in one process:
 after each matrix product the threads of one pool keep spinning for a while,
 waiting for more work, while the other pool's threads want the same two
