@@ -300,7 +300,7 @@ def test_fit_many_refuses_mixed_classes_and_validation_sets():
         fit_many(
             [
                 LogisticRegression(validation_data=(X, labels)),
-                LogisticRegression(validation_data=(X, labels)),
+                LogisticRegression(validation_data=(X[:10], labels[:10])),
             ],
             X,
             labels,
