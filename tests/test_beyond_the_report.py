@@ -304,3 +304,31 @@ def test_bad_dtypes_are_named(dtype, error):
     X, y = _breast_cancer(40)
     with pytest.raises(error, match="dtype"):
         LogisticRegression(dtype=dtype).fit(X, y)
+
+
+def test_binary_cross_entropy_of_probabilities_is_the_one_of_the_logits(rng):
+    """The formula on $a = \\sigma(z)$ (any output layer) against the exact one from $z$."""
+    from scipy.special import expit
+
+    Z = np.concatenate([[0.0, -5.0, 5.0, 1e-8], rng.uniform(-5, 5, size=60)])[:, None]
+    Y = rng.integers(0, 2, size=Z.shape).astype(float)
+    Y[:2] = [[1.0], [0.0]]
+    loss = BinaryCrossEntropy()
+    assert loss(Y, expit(Z)) == pytest.approx(loss.from_logits(Y, Z), rel=1e-12)
+    # and by hand: -mean[y ln a + (1 - y) ln(1 - a)]
+    a = expit(Z)
+    by_hand = -np.mean(Y * np.log(a) + (1 - Y) * np.log(1 - a))
+    assert loss(Y, a) == pytest.approx(by_hand, rel=1e-12)
+
+
+def test_binary_cross_entropy_behind_a_softmax_passes_the_gradient_check(rng):
+    """Not a fused pair: the loss and its output gradient are used on their own."""
+    from fyslearn.gradcheck import check_gradients
+
+    network = FeedForwardNetwork(
+        [3, 5, 2], ["tanh", "softmax"], loss="binary_cross_entropy", random_state=0,
+        bias_init="narrow_normal",
+    )  # fmt: skip
+    X, Y = rng.normal(size=(8, 3)), rng.integers(0, 2, size=(8, 2)).astype(float)
+    report = check_gradients(network, X, Y, max_entries_per_layer=None)
+    assert report.passed, str(report)

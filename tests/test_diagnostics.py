@@ -23,8 +23,10 @@ def test_every_statistic_has_one_value_per_epoch_and_layer():
     assert not hasattr(MLPRegressor(epochs=1).fit(X, Y), "diagnostics_")
 
 
-def test_the_recorded_values_are_what_they_say(rng):
-    network = FeedForwardNetwork([2, 5, 1], ["tanh", "linear"], random_state=0)
+@pytest.mark.parametrize("alpha", [0.0, 0.3])
+def test_the_recorded_values_are_what_they_say(rng, alpha):
+    """The gradient statistics are those of the cost, its penalty term included."""
+    network = FeedForwardNetwork([2, 5, 1], ["tanh", "linear"], alpha=alpha, random_state=0)
     start = [W.copy() for W in network.coefs_]
     (result,) = train_network(
         network, X, Y[:, None], learning_rate=0.05, batch_size=10, epochs=1,

@@ -522,3 +522,21 @@ def test_tutorial_solutions_run_and_are_right(tutorial):
     kink_free = namespace["kink_free_check"]()
     assert kink_free.passed
     assert sum(row.n_kinks for row in kink_free.layers) == 0
+
+
+class JustAboveGood(FeedForwardNetwork):
+    """Every gradient 3e-7 too large (relatively): just above the `good` threshold."""
+
+    def loss_and_gradients(self, X, Y):
+        cost, coef_grads, intercept_grads = super().loss_and_gradients(X, Y)
+        factor = 1 + 3 * GOOD
+        return cost, [factor * g for g in coef_grads], [factor * g for g in intercept_grads]
+
+
+def test_three_times_the_good_threshold_is_suspect(rng):
+    network = _network((5,), "tanh", "mse", cls=JustAboveGood)
+    X, Y = _data(network, rng)
+    report = check_gradients(network, X, Y)
+    assert [check.verdict for check in report.layers] == ["suspect", "suspect"]
+    # plus the centred difference's own error, about 1e-8 at the worst entry
+    assert report.max_relative_error == pytest.approx(3 * GOOD, abs=2e-8)

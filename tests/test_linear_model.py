@@ -132,3 +132,16 @@ def test_closed_form_fits_the_franke_surface(basis, model):
     assert test_mse < 0.5 * np.var(y_test)  # a real fit, not a constant
     excess = np.mean((prediction - franke(X_test[:, 0], X_test[:, 1])) ** 2)
     assert excess < 0.01
+
+
+@pytest.mark.parametrize("penalty", ["l2", "l1"])
+def test_the_loss_curve_is_the_cost_of_the_coefficients(penalty):
+    """The last epoch's loss is C(β) at the returned β, its penalty term included."""
+    X, y = make_franke(120, random_state=2)
+    D, alpha = design_matrix(X, 3, "total"), 0.3
+    model = SGDRegressor(
+        alpha=alpha, penalty=penalty, learning_rate=0.05, epochs=5, random_state=0
+    ).fit(D, y)
+    term = np.sum(model.coef_**2) if penalty == "l2" else np.sum(np.abs(model.coef_))
+    expected = np.mean((D @ model.coef_ - y) ** 2) + alpha * term
+    assert model.loss_curve_[-1] == pytest.approx(expected, rel=1e-12)

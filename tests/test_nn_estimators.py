@@ -291,3 +291,12 @@ def test_predict_proba_only_for_outputs_that_are_probabilities():
         linear.predict_proba(X_CLASS)
     scores = linear.network_.predict(X_CLASS)
     np.testing.assert_array_equal(linear.predict(X_CLASS), linear.classes_[scores.argmax(axis=1)])
+
+
+def test_a_sigmoid_output_of_exactly_one_half_predicts_class_0():
+    """count_correct and predict agree: class 1 only where $a > 1/2$."""
+    from fyslearn.nn.training import count_correct
+
+    output = np.array([[0.5], [0.5 + 1e-12], [0.5 - 1e-12]])
+    assert count_correct(output, np.array([[0.0], [1.0], [0.0]])) == 3
+    assert count_correct(output, np.array([[1.0], [0.0], [1.0]])) == 0

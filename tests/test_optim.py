@@ -85,3 +85,22 @@ def test_sgd_with_scaled_gradients_takes_the_same_steps(rng, momentum):
         sgd_scaled.step([rate * gradient])
         np.testing.assert_array_equal(scaled, plain)
     assert not np.allclose(plain, start)
+
+
+def test_restore_puts_back_the_parameters_of_the_lowest_loss():
+    """Scripted losses: epoch 2 (0.4) is the best, epoch 3 (0.5) is close, epoch 5 diverges."""
+    theta = np.zeros(1)
+    optimizer = SGD([theta], learning_rate=1.0)
+    losses = [1.0, 0.4, 0.5, 0.9, math.nan]
+    (outcome,) = run_epochs(
+        optimizer,
+        lambda rows: [np.ones(1)],  # θ falls by 1 per step: one step per epoch
+        4,
+        4,
+        len(losses),
+        np.random.default_rng(0),
+        evaluate=lambda epoch: {"loss": losses[epoch]},
+        restore_best=True,
+    )
+    assert theta[0] == -2.0  # the parameters after epoch 2
+    assert outcome.restored_loss == 0.4 and outcome.diverged_epoch == 4

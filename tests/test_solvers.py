@@ -61,14 +61,16 @@ def test_full_batch_sgdregressor_takes_the_hand_unrolled_steps(rng, solver, by_h
     np.testing.assert_allclose(model.coef_, by_hand(X, y, start, 0.05, 12, **settings), rtol=1e-12)
 
 
+@pytest.mark.parametrize("penalty", ["l2", "l1"])
 @pytest.mark.parametrize("solver", SOLVERS)
-def test_stacked_training_equals_one_by_one_for_every_solver(solver):
-    settings = [(0.01, 0.0, 0.0, 0), (0.003, 1e-3, 0.5, 1), (0.02, 0.0, 0.9, 2)]
+def test_stacked_training_equals_one_by_one_for_every_solver(solver, penalty):
+    settings = [(0.01, 0.0, 0.0, 0), (0.003, 1e-3, 0.5, 1), (0.02, 0.05, 0.9, 2)]
 
     def make(rate, alpha, momentum, seed):
         return MLPRegressor(
             hidden_layer_sizes=(6,), solver=solver, learning_rate=rate, alpha=alpha,
             momentum=momentum, beta_1=0.85, rho=0.8, batch_size=10, epochs=4, random_state=seed,
+            penalty=penalty,
         )  # fmt: skip
 
     stacked = fit_many([make(*s) for s in settings], X_FRANKE, Y_FRANKE)
