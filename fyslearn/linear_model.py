@@ -391,8 +391,9 @@ class SGDRegressor(_LinearPredictor):
             the shuffling; a model trained from a generator cannot be saved, use an int.
         verbose: Show a progress bar when > 0.
         on_divergence: `"raise"` (a [`DivergenceError`][fyslearn.optim.DivergenceError],
-            model left unfitted) or `"restore"` (keep the best finite
-            coefficients and warn).
+            model left unfitted) or `"restore"` (keep the coefficients of the
+            epoch with the lowest cost and warn; a model that diverges in its
+            first epoch has nothing to restore and raises).
         penalty: `"l2"` ($\alpha\lVert\beta\rVert_2^2$, Ridge, the report's) or
             `"l1"` ($\alpha\lVert\beta\rVert_1$, Lasso, by its subgradient
             $\alpha\,\mathrm{sign}(\beta)$).

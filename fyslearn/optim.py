@@ -811,10 +811,13 @@ def has_diverged(loss: float, initial_loss: float) -> bool:
     Args:
         loss: The loss after an epoch.
         initial_loss: The loss before training, the scale of the check: a loss
-            above `EXPLOSION_FACTOR * max(initial_loss, 1)` has exploded.
+            above `EXPLOSION_FACTOR * max(initial_loss, 1)` has exploded (with a
+            NaN or infinite `initial_loss`, only a non-finite `loss` counts).
     """
     if not math.isfinite(loss):
         return True
+    if not math.isfinite(initial_loss):  # no scale to judge an explosion by
+        return False
     return loss > EXPLOSION_FACTOR * max(initial_loss, 1.0)
 
 
@@ -891,8 +894,9 @@ def run_epochs(
             ends with wherever `restore_best` is set.
         initial_loss: The loss before the first update, a float or one per
             model, `(M,)`: the scale against which an explosion is judged, so
-            that one in the very first epoch is caught. By default the first
-            epoch's loss.
+            that one in the very first epoch is caught. By default (or where it
+            is not finite) the first epoch's loss. A model that diverges in its
+            first epoch has nothing to restore and raises even with `restore_best`.
 
     Returns:
         One [`Outcome`][fyslearn.optim.Outcome] per model, saying how many epochs
@@ -992,7 +996,7 @@ class _Tracker:
         """Note the losses of `epoch`; stop the models that diverged; whether any still runs."""
         for k in self.running:
             loss = float(losses[k])
-            if np.isnan(self.initial[k]):
+            if not math.isfinite(self.initial[k]):  # no loss before training: the first epoch's
                 self.initial[k] = loss
             if has_diverged(loss, self.initial[k]):
                 self.ended[k] = self._stop(k, epoch, loss)

@@ -287,7 +287,8 @@ def test_predict_proba_only_for_outputs_that_are_probabilities():
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-12)
     linear = MLPClassifier(out_activation="linear", loss="mse", epochs=3, random_state=0)
     linear.fit(X_CLASS, Y_CLASS)
-    with pytest.raises(ValueError, match=r"'linear'.*Use predict"):
+    assert hasattr(sigmoid, "predict_proba") and not hasattr(linear, "predict_proba")
+    with pytest.raises(AttributeError):
         linear.predict_proba(X_CLASS)
     scores = linear.network_.predict(X_CLASS)
     np.testing.assert_array_equal(linear.predict(X_CLASS), linear.classes_[scores.argmax(axis=1)])
@@ -300,3 +301,9 @@ def test_a_sigmoid_output_of_exactly_one_half_predicts_class_0():
     output = np.array([[0.5], [0.5 + 1e-12], [0.5 - 1e-12]])
     assert count_correct(output, np.array([[0.0], [1.0], [0.0]])) == 3
     assert count_correct(output, np.array([[1.0], [0.0], [1.0]])) == 0
+    labels = np.where(X_CLASS[:, 0] > 0, "yes", "no")
+    model = LogisticRegression(epochs=1, random_state=0).fit(X_CLASS, labels)
+    model.coefs_[0][:] = 0.0
+    model.intercepts_[0][:] = 0.0  # a = σ(0) = 1/2 for every row
+    np.testing.assert_array_equal(model.predict(X_CLASS[:3]), ["no"] * 3)  # classes_[0]
+    np.testing.assert_array_equal(model.predict_proba(X_CLASS[:3]), [[0.5, 0.5]] * 3)

@@ -104,3 +104,12 @@ def test_restore_puts_back_the_parameters_of_the_lowest_loss():
     )
     assert theta[0] == -2.0  # the parameters after epoch 2
     assert outcome.restored_loss == 0.4 and outcome.diverged_epoch == 4
+
+
+def test_an_explosion_is_judged_against_a_finite_initial_loss_only():
+    from fyslearn.optim import has_diverged
+
+    assert has_diverged(2e10, 1.0) and not has_diverged(5e9, 0.5)  # the scale is max(·, 1)
+    assert has_diverged(2e12, 100.0) and not has_diverged(5e11, 100.0)
+    for no_scale in (math.nan, math.inf):
+        assert not has_diverged(1e300, no_scale) and has_diverged(math.nan, no_scale)

@@ -44,6 +44,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils import check_array
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -75,6 +76,8 @@ ON_DIVERGENCE = ("raise", "restore")
 FLOAT_DTYPES = (np.float64, np.float32)
 """Inputs already in one of these types are not converted (no copy of a float32 MNIST)."""
 DTYPES = ("float32", "float64")
+PROBABILITY_OUTPUTS = (None, "softmax", "sigmoid")
+"""`out_activation` values whose outputs are probabilities (`None`: the default, softmax)."""
 STACK_SETTINGS = (
     "hidden_layer_sizes",
     "activation",
@@ -89,8 +92,9 @@ STACK_SETTINGS = (
     "verbose",
     "diagnostics",
 )
-"""Settings that must agree for estimators to train as one stack (fit_many), compared as the
-estimators read them: `3`, `(3,)` and `[3]` are one architecture.
+"""Settings that must agree for estimators to train as one stack (fit_many). The hidden
+layers are compared as the estimators read them (`3`, `(3,)` and `[3]` are one
+architecture), the other settings as given (`loss=None` and `loss="mse"` differ).
 """
 
 
@@ -213,8 +217,6 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         sizes = self.hidden_layer_sizes
         if isinstance(sizes, numbers.Integral):
             sizes = (sizes,)
-        if isinstance(sizes, np.ndarray) and sizes.ndim == 1:
-            sizes = sizes.tolist()
         if not isinstance(sizes, Sequence):
             raise TypeError(f"hidden_layer_sizes must be a sequence of ints, got {sizes!r}.")
         return list(sizes)
@@ -538,8 +540,11 @@ class MLPRegressor(RegressorMixin, _NetworkEstimator):
         validation_data: `(X_val, y_val)` scored after every epoch (learning curves).
         dtype: `"float64"` (exact) or `"float32"` (faster).
         on_divergence: `"raise"` or `"restore"`: put back the parameters that
-            ended the epoch with the lowest training loss, and warn. Ranking them
-            costs one more forward pass over the training data per epoch.
+            ended the epoch with the lowest training loss, and warn with that
+            loss (measured at the epoch's end, unlike the epoch means of
+            `history_`). Ranking them costs one more forward pass over the
+            training data per epoch. A network that diverges in its first epoch
+            has nothing to restore: it raises.
         penalty: `"l2"` (the report's) or `"l1"`.
         out_activation: Output activation instead of `"linear"`.
         loss: Loss instead of `"mse"`.
@@ -746,28 +751,22 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
         validation = self._check_validation(encode, X.shape[1], n_out)
         return FitData(_in_dtype(X, dtype, "X"), encode(y).astype(dtype), validation, classes)
 
+    @available_if(lambda self: getattr(self, "out_activation", None) in PROBABILITY_OUTPUTS)
     def predict_proba(self, X: ArrayLike) -> np.ndarray:
         r"""Class probabilities for `X` (shape `(n, n_features)`): shape `(n, n_classes)`.
 
         Columns in the order of `classes_`. With one sigmoid output (two
         classes) the columns are $1 - a$ and $a$; sigmoid outputs, one per
         class (an `out_activation` override), are scaled to sum to 1 per row.
-
-        Raises:
-            ValueError: The output layer gives no probabilities (an
-                `out_activation` other than softmax or sigmoid): use `predict`.
+        Only output layers whose values are probabilities have it (the
+        default, softmax or sigmoid): for others `hasattr(model, "predict_proba")`
+        is false, as scikit-learn's scorers and ensembles expect.
         """
         output = self._output(X)  # checks that the model is fitted
         if output.shape[1] == 1:
             return np.column_stack([1.0 - output[:, 0], output[:, 0]])
-        name = self.network_.activations[-1].name
-        if name == "softmax":
+        if self.network_.activations[-1].name == "softmax":
             return output
-        if name != "sigmoid":
-            raise ValueError(
-                f"predict_proba needs an output layer whose values lie in [0, 1] (softmax or "
-                f"sigmoid); this model's is {name!r}. Use predict for the classes."
-            )
         totals = output.sum(axis=1, keepdims=True)
         return np.divide(
             output, totals, out=np.full_like(output, 1.0 / output.shape[1]), where=totals > 0
