@@ -65,7 +65,7 @@ from .diagnostics import check_diagnostics
 from .initializers import INITIALIZERS
 from .losses import LOSSES
 from .network import FeedForwardNetwork
-from .training import TrainingResult, train_network
+from .training import TrainingResult, predicted_classes, train_network
 
 if TYPE_CHECKING:
     from sklearn.utils import Tags
@@ -779,9 +779,7 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
         the class `predict_proba` ranks first wherever it gives probabilities.
         """
         output = self._output(X)  # checks that the model is fitted
-        if output.shape[1] == 1:
-            return self.classes_[(output[:, 0] > 0.5).astype(int)]
-        return self.classes_[np.argmax(output, axis=1)]
+        return self.classes_[predicted_classes(output)]
 
 
 def one_hot(labels: ArrayLike, classes: np.ndarray) -> np.ndarray:

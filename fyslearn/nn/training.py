@@ -64,6 +64,7 @@ __all__ = [
     "pack_parameters",
     "parameter_views",
     "penalty_strengths",
+    "predicted_classes",
     "score_network",
     "train_network",
 ]
@@ -338,12 +339,24 @@ class Workspace:
         return tuple([buffer[..., :m, :] for buffer in buffers] for buffers in self._full_views)
 
 
-def count_correct(output: np.ndarray, Y: np.ndarray) -> int | np.ndarray:
-    """Correctly classified rows (per network of a stack).
+def predicted_classes(output: np.ndarray) -> np.ndarray:
+    r"""The class index of each row: its largest output; with one output, $a = P(y = 1)$,
+    class 1 where $a > 1/2$.
 
-    With several outputs, a row is right when its largest output is at the
-    target's one-hot position; with one output (two classes, $a = P(y = 1)$),
-    when $a > 1/2$ exactly for the rows of class 1.
+    Args:
+        output: Network outputs, shape `(m, K)` or `(M, m, K)`; one-hot or 0/1
+            targets give their own class.
+
+    Returns:
+        Integer indices, shape `(m,)` or `(M, m)`.
+    """
+    if output.shape[-1] == 1:
+        return (output[..., 0] > 0.5).astype(np.intp)
+    return output.argmax(axis=-1)
+
+
+def count_correct(output: np.ndarray, Y: np.ndarray) -> int | np.ndarray:
+    """Correctly classified rows (per network of a stack): the predicted class is the target's.
 
     Args:
         output: Network outputs, shape `(m, K)` or `(M, m, K)`.
@@ -352,11 +365,7 @@ def count_correct(output: np.ndarray, Y: np.ndarray) -> int | np.ndarray:
     Returns:
         The count, an int, or shape `(M,)` for a stack.
     """
-    if output.shape[-1] == 1:
-        right = (output[..., 0] > 0.5) == (Y[..., 0] > 0.5)
-    else:
-        right = output.argmax(axis=-1) == Y.argmax(axis=-1)
-    hits = np.count_nonzero(right, axis=-1)
+    hits = np.count_nonzero(predicted_classes(output) == predicted_classes(Y), axis=-1)
     return hits if output.ndim == 3 else int(hits)
 
 
