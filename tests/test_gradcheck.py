@@ -256,16 +256,24 @@ def test_a_stack_is_refused_with_a_pointer_to_unstack(rng):
         check_gradients(stack, X, Y)
 
 
-class SlightlyOffGradient(FeedForwardNetwork):
-    """Every gradient 1e-4 too large (relatively): between good and wrong."""
+class ScaledGradient(FeedForwardNetwork):
+    """Every gradient `factor` times the true one: a planted bug of known size."""
+
+    factor = 1.0
 
     def loss_and_gradients(self, X, Y):
         cost, coef_grads, intercept_grads = super().loss_and_gradients(X, Y)
         return (
             cost,
-            [g * (1 + 1e-4) for g in coef_grads],
-            [g * (1 + 1e-4) for g in intercept_grads],
+            [self.factor * g for g in coef_grads],
+            [self.factor * g for g in intercept_grads],
         )
+
+
+class SlightlyOffGradient(ScaledGradient):
+    """Every gradient 1e-4 too large (relatively): between good and wrong."""
+
+    factor = 1 + 1e-4
 
 
 def test_a_small_relative_error_is_suspect(rng):
@@ -371,12 +379,10 @@ def test_relative_error_edge_cases():
     np.testing.assert_allclose(relative_errors([1.5, 1.0], [1.0, 0.0], floor=1e6), [1 / 3, 1.0])
 
 
-class OffByHalf(FeedForwardNetwork):
+class OffByHalf(ScaledGradient):
     """Every gradient 1.5 times the true one."""
 
-    def loss_and_gradients(self, X, Y):
-        cost, coef_grads, intercept_grads = super().loss_and_gradients(X, Y)
-        return cost, [1.5 * g for g in coef_grads], [1.5 * g for g in intercept_grads]
+    factor = 1.5
 
 
 def test_a_gradient_off_by_half_is_wrong_at_any_scale_of_the_cost(rng):
@@ -524,13 +530,10 @@ def test_tutorial_solutions_run_and_are_right(tutorial):
     assert sum(row.n_kinks for row in kink_free.layers) == 0
 
 
-class JustAboveGood(FeedForwardNetwork):
+class JustAboveGood(ScaledGradient):
     """Every gradient 3e-7 too large (relatively): just above the `good` threshold."""
 
-    def loss_and_gradients(self, X, Y):
-        cost, coef_grads, intercept_grads = super().loss_and_gradients(X, Y)
-        factor = 1 + 3 * GOOD
-        return cost, [factor * g for g in coef_grads], [factor * g for g in intercept_grads]
+    factor = 1 + 3 * GOOD
 
 
 def test_three_times_the_good_threshold_is_suspect(rng):
