@@ -70,23 +70,6 @@ def test_bad_optimizer_parameters_are_named(kwargs, message):
         SGD([np.zeros(1)], **kwargs)
 
 
-@pytest.mark.parametrize("momentum", [0.0, 0.9])
-def test_sgd_with_scaled_gradients_takes_the_same_steps(rng, momentum):
-    """`scaled_gradients=True`: handed η g, SGD moves exactly as when handed g."""
-    start = rng.normal(size=5)
-    plain, scaled = start.copy(), start.copy()
-    sgd = SGD([plain], learning_rate=0.25, momentum=momentum)
-    sgd_scaled = SGD([scaled], learning_rate=0.25, momentum=momentum, scaled_gradients=True)
-    for epoch in range(3):
-        sgd.start_epoch(epoch, n_batches=1)
-        rate = sgd_scaled.start_epoch(epoch, n_batches=1)
-        gradient = rng.normal(size=5)
-        sgd.step([gradient.copy()])
-        sgd_scaled.step([rate * gradient])
-        np.testing.assert_array_equal(scaled, plain)
-    assert not np.allclose(plain, start)
-
-
 def test_restore_puts_back_the_parameters_of_the_lowest_loss():
     """Scripted losses: epoch 2 (0.4) is the best, epoch 3 (0.5) is close, epoch 5 diverges."""
     theta = np.zeros(1)

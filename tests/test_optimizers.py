@@ -151,16 +151,62 @@ def test_make_optimizer_builds_the_named_solver(rng, case):
     np.testing.assert_allclose(_run(optimizer, gradient, 2, 3), expected, rtol=1e-12, atol=1e-14)
 
 
-def test_gradients_are_the_only_scratch_buffers(rng):
-    """The parameters are updated in place; the caller's arrays are the optimizer's."""
+@pytest.mark.parametrize("momentum", [0.0, 0.9])
+def test_parameters_change_in_place_and_gradients_stay_as_given(rng, momentum):
+    """The caller's arrays are the optimizer's and move; the gradients handed over do not."""
     kernel, bias = rng.normal(size=3), rng.normal(size=1)
-    for optimizer_class in SOLVERS.values():
-        optimizer = optimizer_class([kernel, bias], 0.1)
-        before = kernel.copy()
+    for solver, optimizer_class in SOLVERS.items():
+        settings = {"momentum": momentum} if solver in ("sgd", "adagrad") else {}
+        optimizer = optimizer_class([kernel, bias], 0.1, **settings)
         optimizer.start_epoch(0, 1)
-        optimizer.step([np.ones(3), np.ones(1)])
-        assert optimizer.params[0] is kernel
-        assert not np.array_equal(kernel, before)
+        for _ in range(2):  # the second step also reads the state the first one left
+            before = kernel.copy()
+            grads = [rng.normal(size=3), rng.normal(size=1)]
+            given = [g.copy() for g in grads]
+            optimizer.step(grads)
+            assert optimizer.params[0] is kernel and optimizer.params[1] is bias
+            assert not np.array_equal(kernel, before)
+            for g, g_given in zip(grads, given, strict=True):
+                np.testing.assert_array_equal(g, g_given)
+
+
+# -- against torch.optim -----------------------------------------------------------------
+
+# Each case: the solver and its settings here, and torch's optimizer with the same settings.
+TORCH_CASES = {
+    "sgd": ("sgd", {}, "SGD", {}),
+    "sgd momentum": ("sgd", {"momentum": 0.9}, "SGD", {"momentum": 0.9}),
+    "adagrad": ("adagrad", {"epsilon": 1e-3}, "Adagrad", {"eps": 1e-3}),
+    "rmsprop": ("rmsprop", {"rho": 0.8, "epsilon": 1e-6}, "RMSprop", {"alpha": 0.8, "eps": 1e-6}),
+    "adam": ("adam", {}, "Adam", {}),
+    "adam settings": (
+        "adam",
+        {"beta_1": 0.5, "beta_2": 0.9, "epsilon": 1e-3},
+        "Adam",
+        {"betas": (0.5, 0.9), "eps": 1e-3},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", TORCH_CASES)
+def test_steps_equal_torch_optim(rng, case):
+    """60 steps on three parameters of different shapes, gradients of scales 1e-4 to 1e2."""
+    torch = pytest.importorskip("torch")
+    solver, settings, torch_name, torch_settings = TORCH_CASES[case]
+    shapes = [(4, 3), (3,), (2, 2, 5)]
+    params = [rng.normal(size=shape) for shape in shapes]
+    tensors = [torch.tensor(param.copy(), requires_grad=True) for param in params]
+    ours = make_optimizer(solver, params, 0.01, **settings)
+    theirs = getattr(torch.optim, torch_name)(tensors, lr=0.01, **torch_settings)
+    ours.start_epoch(0, 1)
+    for _ in range(60):
+        grads = [10.0 ** rng.uniform(-4, 2) * rng.normal(size=shape) for shape in shapes]
+        ours.step(grads)
+        for tensor, grad in zip(tensors, grads, strict=True):
+            tensor.grad = torch.tensor(grad)
+        theirs.step()
+    for param, tensor in zip(params, tensors, strict=True):
+        np.testing.assert_allclose(param, tensor.detach().numpy(), rtol=1e-12, atol=1e-14)
 
 
 # -- invariance to the scale of the loss ------------------------------------------------

@@ -22,13 +22,6 @@ arithmetic, is what a step costs. For the same reason the penalty's gradient
 (D2) is added to the flat gradient in one operation, with each parameter's
 own $\alpha$ (zero on the biases).
 
-Plain SGD takes $\eta g$ rather than $g$
-([`SGD`][fyslearn.optim.SGD] with `scaled_gradients`): the workspace
-multiplies the output error $\delta^L$ by $\eta$ (a factor that joins the
-$1/n$ already there), backpropagation carries it to every layer, and the
-update is a single subtraction instead of a multiplication and a
-subtraction over all parameters.
-
 The same functions train a stack of $M$ networks
 ([`FeedForwardNetwork.stack`][fyslearn.nn.network.FeedForwardNetwork.stack]):
 the learning rates and momenta become flat arrays holding each network's own
@@ -521,7 +514,6 @@ def train_network(
         [flat],
         values.pop("learning_rate"),
         schedule=schedule,
-        scaled_gradients=True,  # plain SGD: the workspace's gradient is η g (see the module)
         **values,
     )
     history: dict[str, list] = {"loss": [], "data_loss": []}
@@ -561,10 +553,8 @@ def train_network(
             on_epoch_end(epoch, history)
         return {"loss": judged_loss(history["loss"][-1])}
 
-    scaled = optimizer.scaled_gradients
-
     def batch_gradients(rows: np.ndarray) -> list[np.ndarray]:
-        return workspace.gradients(X, Y, rows, optimizer.current_rate if scaled else 1.0)
+        return workspace.gradients(X, Y, rows)
 
     outcomes = run_epochs(
         optimizer,
