@@ -304,6 +304,48 @@ def test_array_settings_train_each_column_as_its_own_run(rng, solver, schedule):
         np.testing.assert_allclose(column, alone_path, rtol=1e-14, atol=1e-15)
 
 
+@pytest.mark.parametrize("schedule", ["constant", "step"])
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_settings_of_shape_m11_train_each_leading_slice_as_its_own_run(rng, solver, schedule):
+    """A stack of M networks: parameters (M, n_in, n_out) and (M, 1, n_out), settings (M, 1, 1)."""
+    n_models, shapes = 3, [(3, 3, 2), (3, 1, 2)]
+    params = [rng.normal(size=shape) for shape in shapes]
+    learning_rates = [0.05, 0.01, 0.2]
+    settings = {**ARRAY_SETTINGS[solver], **SCHEDULE_SETTINGS[schedule]}
+
+    def as_column(value):
+        return np.reshape(value, (n_models, 1, 1)) if isinstance(value, list) else value
+
+    together = make_optimizer(
+        solver,
+        [param.copy() for param in params],
+        as_column(learning_rates),
+        schedule=schedule,
+        **{name: as_column(value) for name, value in settings.items()},
+    )
+    alone = [
+        make_optimizer(
+            solver,
+            [param[k].copy() for param in params],
+            learning_rates[k],
+            schedule=schedule,
+            **{name: v[k] if isinstance(v, list) else v for name, v in settings.items()},
+        )
+        for k in range(n_models)
+    ]
+    for epoch in range(5):
+        for optimizer in [together, *alone]:
+            optimizer.start_epoch(epoch, 3)
+        for _ in range(3):
+            grads = [rng.normal(size=shape) for shape in shapes]
+            together.step(grads)
+            for k, optimizer in enumerate(alone):
+                optimizer.step([g[k] for g in grads])
+    for k, optimizer in enumerate(alone):
+        for stacked, own in zip(together.params, optimizer.params, strict=True):
+            np.testing.assert_allclose(stacked[k], own, rtol=1e-14, atol=1e-15)
+
+
 # -- schedules ----------------------------------------------------------------------------
 
 

@@ -123,12 +123,12 @@ class SGD(Optimizer):
         """Apply one update to `params`, given one gradient per parameter (left unchanged)."""
         eta, omega = self.current_rate, self.momentum
         for k, (theta, g) in enumerate(zip(self.params, grads, strict=True)):
-            if self.velocities is None:
+            if self.velocities is None:  # plain SGD
                 theta -= eta * g  # θ ← θ − η g
-                continue
-            v = omega * self.velocities[k] + eta * g  # v ← ω v + η g
-            theta -= v  # θ ← θ − v
-            self.velocities[k] = v
+            else:
+                v = omega * self.velocities[k] + eta * g  # v ← ω v + η g
+                theta -= v  # θ ← θ − v
+                self.velocities[k] = v
 
 
 class Adagrad(Optimizer):
