@@ -38,16 +38,10 @@ Every hyper-parameter (`learning_rate`, `momentum`, `rho`, `beta_1`, `beta_2`, `
 `power_t`, `decay_every`, `decay_factor`) is a number, or an array that broadcasts
 against every parameter array: one setting per model when the parameters hold
 several models trained at once (an `(M, 1, 1)` array for a stack of $M$ networks,
-a `(1, M)` row for the columns of a linear model). The schedules of
-[SCHEDULES][fyslearn.optim.SCHEDULES] work on such arrays as on numbers; each is
-constant within an epoch $e = 0, 1, \dots$ of $n_b$ mini-batches:
-
-| schedule | $\eta(e)$ | settings |
-| --- | --- | --- |
-| `"constant"` | $\eta_0$ | |
-| `"inverse"` (the report's D10) | $\eta_0 / (e\, n_b + 1)$ | |
-| `"invscaling"` | $\eta_0 / (e + 1)^{p}$ | `power_t` $= p$ |
-| `"step"` | $\eta_0 \gamma^{\lfloor e/k\rfloor}$ | `decay_factor` $= \gamma$, `decay_every` $= k$ |
+`M` values for the `M` columns of a linear model's coefficients). The schedules of
+[SCHEDULES][fyslearn.optim.SCHEDULES] (`"constant"`, the report's `"inverse"` decay
+D10, `"invscaling"` and `"step"`) work on such arrays as on numbers, and each is
+constant within an epoch.
 """
 
 from .loop import (
