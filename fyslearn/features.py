@@ -20,12 +20,15 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from numbers import Integral
+from types import MappingProxyType
 
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._params import Interval, options, validate_params
 from ._validation import check_option
 from .persistence import PersistenceMixin
 
@@ -160,6 +163,10 @@ class PolynomialDesign(PersistenceMixin, TransformerMixin, BaseEstimator):
         n_output_features_: Number of columns produced.
     """
 
+    parameter_constraints = MappingProxyType(
+        {"degree": Interval(Integral, 0, None, closed="left"), "basis": options(BASES)}
+    )
+
     def __init__(self, degree: int = 2, basis: str = "tensor") -> None:
         self.degree = degree
         self.basis = basis
@@ -174,6 +181,7 @@ class PolynomialDesign(PersistenceMixin, TransformerMixin, BaseEstimator):
         Returns:
             The fitted transformer.
         """
+        validate_params(self)
         X = validate_data(self, X)
         self.powers_ = monomial_powers(self.degree, self.basis, n_variables=X.shape[1])
         self.n_output_features_ = len(self.powers_)

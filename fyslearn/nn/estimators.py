@@ -34,10 +34,10 @@ another $m$, so its L2 step differs slightly when $\alpha > 0$).
 from __future__ import annotations
 
 import functools
-import numbers
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -49,15 +49,22 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._fitting import fit_transaction, record_features, settle
-from .._validation import (
-    as_generator,
-    check_name_list,
-    check_non_negative_float,
-    check_option,
-    check_positive_float,
-    check_positive_int,
+from .._params import (
+    COUNT,
+    NON_NEGATIVE,
+    RANDOM_STATE,
+    SOLVER_DOMAINS,
+    VALIDATION_DATA,
+    VERBOSE,
+    HiddenLayerSizes,
+    LayerNames,
+    Rule,
+    options,
+    output_layer,
+    validate_params,
 )
-from ..optim import SCHEDULES, DivergenceWarning, check_solver_settings, solver_settings
+from .._validation import as_generator, check_option
+from ..optim import SCHEDULES, SOLVER_SETTINGS, SOLVERS, DivergenceWarning, solver_settings
 from ..penalties import PENALTIES
 from ..persistence import PersistenceMixin
 from .activations import ACTIVATIONS
@@ -98,6 +105,56 @@ architecture), the other settings as given (`loss=None` and `loss="mse"` differ)
 """
 
 
+def check_dtype(dtype: object) -> str:
+    """The name of a supported float type (`"float32"` or `"float64"`), or a clear error.
+
+    Raises:
+        TypeError: `dtype` is not a string or a numpy float type (e.g. `3` or `None`).
+        ValueError: Another type, such as `"int64"`.
+    """
+    if dtype is None or not isinstance(dtype, (str, type, np.dtype)):
+        raise TypeError(f"dtype must be 'float32' or 'float64', got {dtype!r}.")
+    try:
+        name = str(np.dtype(dtype))
+    except TypeError as error:
+        raise TypeError(f"dtype must be 'float32' or 'float64', got {dtype!r}.") from error
+    return check_option(name, "dtype", DTYPES)
+
+
+ACTIVATION = LayerNames(frozenset(ACTIVATIONS) - {"softmax"}, per="hidden layer")
+"""A hidden activation, or one per hidden layer (softmax only as an output)."""
+INITIALIZER = LayerNames(frozenset(INITIALIZERS), per="weight layer")
+"""An initializer, or one per weight layer (hidden layers, then output)."""
+
+NETWORK_PARAMETERS: Mapping[str, Any] = MappingProxyType(
+    {
+        "hidden_layer_sizes": HiddenLayerSizes(),
+        "activation": ACTIVATION,
+        "learning_rate": SOLVER_DOMAINS["learning_rate"],
+        "batch_size": [None, COUNT],
+        "epochs": COUNT,
+        "alpha": NON_NEGATIVE,
+        "momentum": SOLVER_DOMAINS["momentum"],
+        "schedule": options(SCHEDULES),
+        "kernel_init": INITIALIZER,
+        "bias_init": INITIALIZER,
+        "random_state": RANDOM_STATE,
+        "verbose": VERBOSE,
+        "validation_data": VALIDATION_DATA,
+        "dtype": Rule(lambda value, name: check_dtype(value)),
+        "on_divergence": options(ON_DIVERGENCE),
+        "penalty": options(PENALTIES),
+        "out_activation": [None, options(ACTIVATIONS)],
+        "loss": [None, options(LOSSES)],
+        "solver": options(SOLVERS),
+        **{name: SOLVER_DOMAINS[name] for name in SOLVER_SETTINGS},
+        "diagnostics": Rule(lambda value, name: check_diagnostics(value)),
+    }
+)
+"""The network estimators' parameters and what each may be ([`fyslearn._params`][fyslearn._params]).
+"""
+
+
 @dataclass
 class FitData:
     """A fit's validated inputs, in the estimator's dtype.
@@ -125,7 +182,7 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
 
     _is_classifier = False
     _transient_attributes = ("network_",)
-    _transient_params = ("validation_data",)
+    parameter_constraints = NETWORK_PARAMETERS
 
     def __init__(
         self,
@@ -186,66 +243,22 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         self.decay_factor = decay_factor
         self.diagnostics = diagnostics
 
-    # -- checks, all before any work ------------------------------------------------------
-
-    def _check_hyperparameters(self) -> None:
-        check_positive_float(self.learning_rate, "learning_rate")
-        if self.batch_size is not None:  # None: the whole training set, plain gradient descent
-            check_positive_int(self.batch_size, "batch_size")
-        check_positive_int(self.epochs, "epochs")
-        check_option(self.penalty, "penalty", PENALTIES)
-        check_solver_settings(self)
-        check_diagnostics(self.diagnostics)
-        if self.out_activation is not None:
-            check_option(self.out_activation, "out_activation", ACTIVATIONS)
-        if self.loss is not None:
-            check_option(self.loss, "loss", LOSSES)
-        check_non_negative_float(self.alpha, "alpha")
-        check_non_negative_float(self.momentum, "momentum", max_val=1.0)
-        check_option(self.schedule, "schedule", SCHEDULES)
-        check_option(self.on_divergence, "on_divergence", ON_DIVERGENCE)
-        check_dtype(self.dtype)
-        for size in self._hidden_sizes():
-            check_positive_int(size, "hidden_layer_sizes")
-        for name in self._hidden_activations():
-            check_option(name, "activation", set(ACTIVATIONS) - {"softmax"})
-        for parameter in ("kernel_init", "bias_init"):
-            for name in self._per_weight_layer(getattr(self, parameter), parameter):
-                check_option(name, parameter, INITIALIZERS)
+    # -- the parameters as the network reads them (checked by `validate_params`) ----------
 
     def _hidden_sizes(self) -> list[int]:
-        sizes = self.hidden_layer_sizes
-        if isinstance(sizes, numbers.Integral):
-            sizes = (sizes,)
-        if not isinstance(sizes, Sequence):
-            raise TypeError(f"hidden_layer_sizes must be a sequence of ints, got {sizes!r}.")
-        return list(sizes)
+        return HiddenLayerSizes.read(self.hidden_layer_sizes)
 
     def _hidden_activations(self) -> list[str]:
-        n_hidden = len(self._hidden_sizes())
-        if isinstance(self.activation, str):
-            return [self.activation] * n_hidden
-        names = check_name_list(self.activation, "activation")
-        if len(names) != n_hidden:
-            raise ValueError(
-                f"activation needs one name per hidden layer ({n_hidden}), got {len(names)}."
-            )
-        return names
+        return ACTIVATION.read(self.activation, "activation", self._layers())
 
     def _per_weight_layer(self, value: str | Sequence[str], name: str) -> list[str]:
-        n_layers = len(self._hidden_sizes()) + 1
-        if isinstance(value, str):
-            return [value] * n_layers
-        names = check_name_list(value, name)
-        if len(names) != n_layers:
-            raise ValueError(
-                f"{name} needs one name per weight layer ({n_layers}: hidden layers + output), "
-                f"got {len(names)}."
-            )
-        return names
+        return INITIALIZER.read(value, name, self._layers())
+
+    def _layers(self) -> dict[str, Any]:
+        return {"hidden_layer_sizes": self.hidden_layer_sizes}
 
     def _prepare_fit(self, X: ArrayLike, y: ArrayLike) -> FitData:
-        """Check the settings and the data, as `fit` and `fit_many` both do, before any work."""
+        """Check the data, as `fit` and `fit_many` both do, before any work."""
         raise NotImplementedError
 
     def _check_validation(
@@ -253,8 +266,6 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
     ) -> tuple[np.ndarray, np.ndarray] | None:
         if self.validation_data is None:
             return None
-        if not isinstance(self.validation_data, (tuple, list)) or len(self.validation_data) != 2:
-            raise ValueError("validation_data must be a pair (X_val, y_val).")
         X_val, y_val = self.validation_data
         X_val = check_array(X_val, dtype=FLOAT_DTYPES, input_name="validation_data X_val")
         if X_val.shape[1] != n_features:
@@ -274,25 +285,8 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
     # -- training ---------------------------------------------------------------------------
 
     def _output_layer(self, n_targets: int) -> tuple[str, str, int]:
-        """The output activation, the loss and the number of output units.
-
-        Regression: a linear output with MSE, one unit per target. Classification
-        of `n_targets` classes: softmax with cross-entropy, one unit per class;
-        for two classes one sigmoid unit with binary cross-entropy, $a = P(y = 1)$,
-        as scikit-learn does. `out_activation` and `loss` override the defaults.
-        """
-        out_activation = getattr(self, "out_activation", None)
-        loss = getattr(self, "loss", None)
-        if not self._is_classifier:
-            return out_activation or "linear", loss or "mse", n_targets
-        binary = (
-            n_targets == 2
-            and (loss or "binary_cross_entropy") == "binary_cross_entropy"
-            and (out_activation or "sigmoid") == "sigmoid"
-        )
-        if binary:
-            return "sigmoid", "binary_cross_entropy", 1
-        return out_activation or "softmax", loss or "cross_entropy", n_targets
+        """The output activation, the loss and the number of output units (`output_layer`)."""
+        return output_layer(self.get_params(deep=False), n_targets, self._is_classifier)
 
     def _build_network(
         self, n_in: int, n_targets: int, rng: np.random.Generator
@@ -375,6 +369,7 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
             fyslearn.optim.DivergenceError: The training loss became NaN, infinite or exploded.
         """
         with fit_transaction([self]):
+            validate_params(self)
             data = self._prepare_fit(X, y)
             rng = as_generator(self.random_state)
             network = self._build_network(data.X.shape[1], data.n_targets, rng)
@@ -412,7 +407,7 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         """
         with fit_transaction(estimators):
             for estimator in estimators:
-                estimator._check_hyperparameters()
+                validate_params(estimator)
             _check_stackable(estimators)
             data = estimators[0]._prepare_fit(X, y)  # the data, checked once for all
             record_features(estimators[1:], X)
@@ -449,22 +444,6 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         network = self._build_network(self.n_features_in_, n_targets, as_generator(0))
         network.coefs_, network.intercepts_ = self.coefs_, self.intercepts_
         self.network_ = network
-
-
-def check_dtype(dtype: object) -> str:
-    """The name of a supported float type (`"float32"` or `"float64"`), or a clear error.
-
-    Raises:
-        TypeError: `dtype` is not a string or a numpy float type (e.g. `3` or `None`).
-        ValueError: Another type, such as `"int64"`.
-    """
-    if dtype is None or not isinstance(dtype, (str, type, np.dtype)):
-        raise TypeError(f"dtype must be 'float32' or 'float64', got {dtype!r}.")
-    try:
-        name = str(np.dtype(dtype))
-    except TypeError as error:
-        raise TypeError(f"dtype must be 'float32' or 'float64', got {dtype!r}.") from error
-    return check_option(name, "dtype", DTYPES)
 
 
 def _in_dtype(values: np.ndarray, dtype: np.dtype, name: str) -> np.ndarray:
@@ -576,7 +555,6 @@ class MLPRegressor(RegressorMixin, _NetworkEstimator):
     """
 
     def _prepare_fit(self, X: ArrayLike, y: ArrayLike) -> FitData:
-        self._check_hyperparameters()
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=FLOAT_DTYPES)
         dtype = np.dtype(self.dtype)
         Y = y.reshape(len(y), -1)
@@ -731,7 +709,6 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
         )
 
     def _prepare_fit(self, X: ArrayLike, y: ArrayLike) -> FitData:
-        self._check_hyperparameters()
         X, y = validate_data(self, X, y, dtype=FLOAT_DTYPES)
         check_classification_targets(y)
         if len(y) < 2:
@@ -858,6 +835,14 @@ class LogisticRegression(MLPClassifier):
     diagnostics = None
     out_activation = None  # the classifier's output layer: softmax, or sigmoid for two classes
     loss = None
+    parameter_constraints = MappingProxyType(
+        {
+            name: constraint
+            for name, constraint in NETWORK_PARAMETERS.items()
+            if name
+            not in ("hidden_layer_sizes", "activation", "diagnostics", "out_activation", "loss")
+        }
+    )
 
     def __init__(
         self,
