@@ -34,11 +34,19 @@ from ._validation import as_generator, check_name_list, check_option
 
 __all__ = [
     "COUNT",
+    "FRACTION",
+    "NON_NEGATIVE",
+    "POSITIVE",
+    "RANDOM_STATE",
+    "SKLEARN_NAMES",
     "SOLVER_DOMAINS",
+    "VALIDATION_DATA",
+    "VERBOSE",
     "HiddenLayerSizes",
     "Interval",
     "LayerNames",
     "Rule",
+    "ScikitLearnNames",
     "StrOptions",
     "check_param",
     "hidden_sizes",
@@ -228,6 +236,33 @@ def output_layer(
     if binary:
         return "sigmoid", "binary_cross_entropy", 1
     return out_activation or "softmax", loss or "cross_entropy", n_targets
+
+
+SKLEARN_NAMES = {
+    "max_iter": "epochs",
+    "learning_rate_init": "learning_rate",
+    "eta0": "learning_rate",
+}
+"""scikit-learn's names of parameters that fyslearn spells differently -> fyslearn's name."""
+
+
+class ScikitLearnNames:
+    """Refuses, in the constructor, scikit-learn's spelling of a parameter with fyslearn's name.
+
+    `MLPRegressor(max_iter=10)` raises `TypeError: MLPRegressor has no parameter
+    'max_iter' (scikit-learn's name); fyslearn calls it 'epochs'` instead of
+    Python's bare "unexpected keyword argument".
+    """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        for name in kwargs:
+            ours = SKLEARN_NAMES.get(name)
+            if ours in cls.parameter_constraints and name not in cls.parameter_constraints:
+                raise TypeError(
+                    f"{cls.__name__} has no parameter {name!r} (scikit-learn's name); "
+                    f"fyslearn calls it {ours!r}: {cls.__name__}({ours}=...)."
+                )
+        return super().__new__(cls)
 
 
 def unsaved_params(cls: type) -> list[str]:

@@ -95,11 +95,15 @@ def check_name_list(value: object, name: str) -> list[str]:
     return list(value)
 
 
-def as_generator(random_state: int | np.random.Generator | None) -> np.random.Generator:
-    """Turn `random_state` into a `numpy.random.Generator`.
+def as_generator(
+    random_state: int | np.random.Generator | np.random.RandomState | None,
+) -> np.random.Generator:
+    """Turn `random_state` into a `numpy.random.Generator`, accepting what scikit-learn accepts.
 
-    `None` gives fresh OS entropy, an integer a reproducible stream, and a
-    `Generator` is used as it is (so callers can share one stream).
+    `None` gives fresh OS entropy, an integer (Python's or numpy's) a
+    reproducible stream, a `Generator` is used as it is (so callers can share
+    one stream), and a legacy `RandomState` seeds a new generator from its next
+    draw (so a shared `RandomState` still gives different streams in turn).
     """
     _refuse_bool(random_state, "random_state", "None, an int or a numpy.random.Generator")
     if random_state is None or isinstance(random_state, numbers.Integral):
@@ -111,8 +115,8 @@ def as_generator(random_state: int | np.random.Generator | None) -> np.random.Ge
     if isinstance(random_state, np.random.RandomState):
         return np.random.default_rng(random_state.randint(np.iinfo(np.int32).max))
     raise TypeError(
-        "random_state must be None, an int or a numpy.random.Generator, "
-        f"got {type(random_state).__name__}."
+        "random_state must be None, an int, a numpy.random.Generator or a "
+        f"numpy.random.RandomState, got {type(random_state).__name__} {random_state!r}."
     )
 
 

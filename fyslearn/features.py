@@ -132,7 +132,13 @@ def design_matrix(X: ArrayLike, degree: int, basis: str = "tensor") -> np.ndarra
         [`monomial_powers`][fyslearn.features.monomial_powers]. Column 0 is
         the constant 1 ($x^0 y^0$): the intercept of the linear models, which
         fit none of their own.
+
+    Raises:
+        ValueError: `X` is not 2-D, holds NaN, infinite or complex values, or its
+            monomials exceed the range of float64 (scale `X` first).
     """
+    if np.iscomplexobj(X):
+        raise ValueError("X has complex values; design_matrix takes real inputs.")
     X = np.asarray(X, dtype=float)
     if X.ndim != 2 or X.shape[1] < 1:
         raise ValueError(f"X must have shape (n_samples, 2), got {X.shape}.")
@@ -140,8 +146,14 @@ def design_matrix(X: ArrayLike, degree: int, basis: str = "tensor") -> np.ndarra
         raise ValueError("X contains NaN or infinity.")
     powers = monomial_powers(degree, basis, n_variables=X.shape[1])
     columns = np.ones((X.shape[0], len(powers)))
-    for variable, exponents in enumerate(powers.T):
-        columns *= X[:, variable : variable + 1] ** exponents
+    with np.errstate(over="ignore", invalid="ignore"):  # checked just below, with a clear message
+        for variable, exponents in enumerate(powers.T):
+            columns *= X[:, variable : variable + 1] ** exponents
+    if not np.all(np.isfinite(columns)):
+        raise ValueError(
+            f"the degree-{degree} design matrix of X exceeds the range of float64 (largest "
+            f"|X| is {np.max(np.abs(X)):.3g}); scale X, e.g. to [0, 1], before building it."
+        )
     return columns
 
 

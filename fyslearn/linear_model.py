@@ -32,6 +32,7 @@ from ._params import (
     RANDOM_STATE,
     SOLVER_DOMAINS,
     VERBOSE,
+    ScikitLearnNames,
     options,
     validate_params,
 )
@@ -370,7 +371,7 @@ def _fit_closed_form(model: _LinearPredictor, X: ArrayLike, y: ArrayLike, alpha:
     return model
 
 
-class SGDRegressor(_LinearPredictor):
+class SGDRegressor(ScikitLearnNames, _LinearPredictor):
     r"""OLS or Ridge fitted by mini-batch stochastic gradient descent.
 
     No intercept is fitted: as in the report, the constant is a column of
@@ -398,8 +399,9 @@ class SGDRegressor(_LinearPredictor):
         epochs: Passes over the training data.
         schedule: `"constant"`, `"inverse"` (D10), `"invscaling"` or `"step"`.
         momentum: Momentum $\omega \in [0, 1)$.
-        random_state: Seed (an int) or generator for the initial coefficients and
-            the shuffling; a model trained from a generator cannot be saved, use an int.
+        random_state: Seed (an int >= 0, numpy integers too), `numpy.random.Generator`
+            or `numpy.random.RandomState`, for the initial coefficients and the shuffling;
+            a model trained from a generator cannot be saved, use a seed.
         verbose: Show a progress bar when > 0.
         on_divergence: `"raise"` (a [`DivergenceError`][fyslearn.optim.DivergenceError],
             model left unfitted) or `"restore"` (keep the coefficients of the

@@ -34,6 +34,7 @@ another $m$, so its L2 step differs slightly when $\alpha > 0$).
 from __future__ import annotations
 
 import functools
+import numbers
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -59,6 +60,7 @@ from .._params import (
     HiddenLayerSizes,
     LayerNames,
     Rule,
+    ScikitLearnNames,
     options,
     output_layer,
     validate_params,
@@ -177,7 +179,7 @@ class FitData:
         return self.Y.shape[1] if self.classes is None else len(self.classes)
 
 
-class _NetworkEstimator(PersistenceMixin, BaseEstimator):
+class _NetworkEstimator(ScikitLearnNames, PersistenceMixin, BaseEstimator):
     """What the three network estimators share: validation, training, prediction."""
 
     _is_classifier = False
@@ -513,8 +515,9 @@ class MLPRegressor(RegressorMixin, _NetworkEstimator):
             or `"step"` ([`SCHEDULES`][fyslearn.optim.SCHEDULES]).
         kernel_init: Kernel initializer, or one per weight layer (hidden layers, then output).
         bias_init: Bias initializer, or one per weight layer.
-        random_state: Seed (an int) or generator for the initial weights and the
-            shuffling; a model trained from a generator cannot be saved, use an int.
+        random_state: Seed (an int >= 0, numpy integers too), `numpy.random.Generator`
+            or `numpy.random.RandomState`, for the initial weights and the shuffling;
+            a model trained from a generator cannot be saved, use a seed.
         verbose: Progress bar when > 0.
         validation_data: `(X_val, y_val)` scored after every epoch (learning curves).
         dtype: `"float64"` (exact) or `"float32"` (faster).
@@ -605,8 +608,9 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
         schedule: `"constant"`, `"inverse"` (D10), `"invscaling"` or `"step"`.
         kernel_init: Kernel initializer, or one per weight layer.
         bias_init: Bias initializer, or one per weight layer.
-        random_state: Seed (an int) or generator for the initial weights and the
-            shuffling; a model trained from a generator cannot be saved, use an int.
+        random_state: Seed (an int >= 0, numpy integers too), `numpy.random.Generator`
+            or `numpy.random.RandomState`, for the initial weights and the shuffling;
+            a model trained from a generator cannot be saved, use a seed.
         verbose: Progress bar when > 0.
         validation_data: `(X_val, y_val)` scored after every epoch.
         dtype: `"float64"` or `"float32"`.
@@ -796,8 +800,9 @@ class LogisticRegression(MLPClassifier):
         schedule: `"constant"`, `"inverse"` (D10), `"invscaling"` or `"step"`.
         kernel_init: Kernel initializer.
         bias_init: Bias initializer.
-        random_state: Seed (an int) or generator for the initial weights and the
-            shuffling; a model trained from a generator cannot be saved, use an int.
+        random_state: Seed (an int >= 0, numpy integers too), `numpy.random.Generator`
+            or `numpy.random.RandomState`, for the initial weights and the shuffling;
+            a model trained from a generator cannot be saved, use a seed.
         verbose: Progress bar when > 0.
         validation_data: `(X_val, y_val)` scored after every epoch.
         dtype: `"float64"` or `"float32"`.
@@ -962,6 +967,10 @@ def sklearn_equivalent(estimator: MLPRegressor | MLPClassifier) -> BaseEstimator
         "tol": 0.0,
         "n_iter_no_change": estimator.epochs + 1,
         "early_stopping": False,
-        "random_state": estimator.random_state if isinstance(estimator.random_state, int) else None,
+        "random_state": (
+            int(estimator.random_state)
+            if isinstance(estimator.random_state, numbers.Integral)
+            else None
+        ),
     }
     return (SkClassifier if is_classifier else SkRegressor)(**common)
