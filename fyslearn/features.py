@@ -173,6 +173,9 @@ class PolynomialDesign(PersistenceMixin, TransformerMixin, BaseEstimator):
         powers_: Exponents of the output columns, one row per column, shape
             `(n_output_features_, n_features_in_)` (pairs for the inputs `x`, `y`).
         n_output_features_: Number of columns produced.
+        n_features_in_: Number of input features seen in `fit`.
+        feature_names_in_: The inputs' column names, shape `(n_features_in_,)`, when `X`
+            had string column names (a pandas DataFrame).
     """
 
     parameter_constraints = MappingProxyType(

@@ -315,6 +315,9 @@ class Ridge(_LinearPredictor):
         singular_values_: Singular values of the training design matrix, largest
             first, shape `(min(n_samples, n_features),)`; the ratio of the largest
             to the smallest is the condition number.
+        n_features_in_: Number of input features seen in `fit`.
+        feature_names_in_: The inputs' column names, shape `(n_features_in_,)`, when `X`
+            had string column names (a pandas DataFrame).
     """
 
     parameter_constraints = MappingProxyType({"alpha": NON_NEGATIVE})
@@ -349,6 +352,9 @@ class OLS(_LinearPredictor):
         coef_: Fitted coefficients, shape `(n_features,)`.
         singular_values_: Singular values of the training design matrix, largest
             first, shape `(min(n_samples, n_features),)`.
+        n_features_in_: Number of input features seen in `fit`.
+        feature_names_in_: The inputs' column names, shape `(n_features_in_,)`, when `X`
+            had string column names (a pandas DataFrame).
     """
 
     def fit(self, X: ArrayLike, y: ArrayLike) -> OLS:
@@ -430,6 +436,9 @@ class SGDRegressor(ScikitLearnNames, _LinearPredictor):
         coef_: Fitted coefficients, shape `(n_features,)`.
         loss_curve_: Training cost $C(\beta)$ after each epoch, shape `(n_iter_,)`.
         n_iter_: Number of completed epochs.
+        n_features_in_: Number of input features seen in `fit`.
+        feature_names_in_: The inputs' column names, shape `(n_features_in_,)`, when `X`
+            had string column names (a pandas DataFrame).
     """
 
     parameter_constraints = MappingProxyType(

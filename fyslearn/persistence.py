@@ -17,7 +17,7 @@ decompressed or allocated, [`load`][fyslearn.persistence.load] checks
 3. the class, taken only from `LOADABLE` (imported on demand, so
    `fyslearn.load` works right after `import fyslearn`), and its parameters,
    against the class's table `parameter_constraints`
-   ([`validate_params`][fyslearn._params.validate_params], as `fit` checks them);
+   (`validate_params` of `fyslearn._params`, as `fit` checks them);
 4. the attribute names, only those the class declares (never `predict` or
    `__dict__`), and the counts `n_features_in_`, `n_outputs_`, `n_iter_`;
 5. the dtype and shape of every array, from its `.npy` header, against the

@@ -7,7 +7,9 @@ r"""Scikit-learn estimators around [FeedForwardNetwork][fyslearn.nn.network.Feed
 * [LogisticRegression][fyslearn.nn.estimators.LogisticRegression]: the classifier with no hidden
   layer, i.e. multinomial (softmax) logistic regression, $P(y = k \mid x) = S(xW + b)_k$.
 
-All three train by mini-batch SGD through
+Each class lists its parameters and the values each may take in the table
+`parameter_constraints` (read by `fit`, `fit_many`, `save` and `load`). All
+three train by mini-batch SGD through
 [train_network][fyslearn.nn.training.train_network], follow scikit-learn's
 estimator API (`fit` returns `self`, learned state ends in `_`,
 `get_params`/`set_params`, `random_state`), and record a per-epoch `history_`.
@@ -153,7 +155,7 @@ NETWORK_PARAMETERS: Mapping[str, Any] = MappingProxyType(
         "diagnostics": Rule(lambda value, name: check_diagnostics(value)),
     }
 )
-"""The network estimators' parameters and what each may be ([`fyslearn._params`][fyslearn._params]).
+"""The network estimators' parameters and what each may be (see `fyslearn._params`).
 """
 
 
@@ -251,13 +253,10 @@ class _NetworkEstimator(ScikitLearnNames, PersistenceMixin, BaseEstimator):
         return HiddenLayerSizes.read(self.hidden_layer_sizes)
 
     def _hidden_activations(self) -> list[str]:
-        return ACTIVATION.read(self.activation, "activation", self._layers())
+        return ACTIVATION.read(self.activation, "activation", _layers(self))
 
     def _per_weight_layer(self, value: str | Sequence[str], name: str) -> list[str]:
-        return INITIALIZER.read(value, name, self._layers())
-
-    def _layers(self) -> dict[str, Any]:
-        return {"hidden_layer_sizes": self.hidden_layer_sizes}
+        return INITIALIZER.read(value, name, _layers(self))
 
     def _prepare_fit(self, X: ArrayLike, y: ArrayLike) -> FitData:
         """Check the data, as `fit` and `fit_many` both do, before any work."""
@@ -471,12 +470,17 @@ def _check_stackable(estimators: Sequence[_NetworkEstimator]) -> None:
             raise ValueError("fit_many needs the same validation_data for every estimator.")
 
 
+def _layers(estimator: _NetworkEstimator) -> dict[str, Any]:
+    """What the per-layer names of the table read: the hidden layer sizes."""
+    return {"hidden_layer_sizes": estimator.hidden_layer_sizes}
+
+
 def _stack_setting(estimator: _NetworkEstimator, name: str) -> object:
     """The value of a `STACK_SETTINGS` entry as the estimator reads it."""
     if name == "hidden_layer_sizes":
-        return estimator._hidden_sizes()
+        return HiddenLayerSizes.read(estimator.hidden_layer_sizes)
     if name == "activation":
-        return estimator._hidden_activations()
+        return ACTIVATION.read(estimator.activation, name, _layers(estimator))
     if name == "diagnostics":
         return check_diagnostics(getattr(estimator, "diagnostics", None))
     return getattr(estimator, name, None)
@@ -552,6 +556,10 @@ class MLPRegressor(RegressorMixin, _NetworkEstimator):
             the MSE is summed over them (the report's cost), not averaged as in
             `sklearn.metrics.mean_squared_error`.
         n_iter_: Completed epochs.
+        n_outputs_: Number of target columns (output units).
+        n_features_in_: Number of input features seen in `fit`.
+        feature_names_in_: The inputs' column names, shape `(n_features_in_,)`, when `X`
+            had string column names (a pandas DataFrame).
         network_: The trained [`FeedForwardNetwork`][fyslearn.nn.network.FeedForwardNetwork].
         diagnostics_: With `diagnostics`, one array of shape `(n_iter_, n_layers)`
             per statistic.
@@ -644,6 +652,10 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
             over the epoch's mini-batches), and with validation data the same
             with `"val_"` in front (`"val_loss"`, `"val_accuracy"`, ...).
         n_iter_: Completed epochs.
+        n_outputs_: Number of output units: one per class, or 1 for two classes.
+        n_features_in_: Number of input features seen in `fit`.
+        feature_names_in_: The inputs' column names, shape `(n_features_in_,)`, when `X`
+            had string column names (a pandas DataFrame).
         network_: The trained network.
         diagnostics_: With `diagnostics`, one array of shape `(n_iter_, n_layers)`
             per statistic.
@@ -833,6 +845,11 @@ class LogisticRegression(MLPClassifier):
             `(n_features, 1)` for two classes (one sigmoid output).
         intercepts_: `[b]`, `b` of shape `(n_classes,)` (or `(1,)`).
         history_: As for [`MLPClassifier`][fyslearn.nn.MLPClassifier].
+        n_iter_: Completed epochs.
+        n_outputs_: Number of output units: one per class, or 1 for two classes.
+        n_features_in_: Number of input features seen in `fit`.
+        feature_names_in_: The inputs' column names, shape `(n_features_in_,)`, when `X`
+            had string column names (a pandas DataFrame).
     """
 
     hidden_layer_sizes = ()
@@ -947,13 +964,13 @@ def sklearn_equivalent(estimator: MLPRegressor | MLPClassifier) -> BaseEstimator
         )
     if estimator.penalty != "l2" or estimator.out_activation or estimator.loss:
         raise ValueError("scikit-learn's MLP has only the L2 penalty and its own output layer.")
-    names = set(estimator._hidden_activations()) or {"relu"}
+    names = set(ACTIVATION.read(estimator.activation, "activation", _layers(estimator))) or {"relu"}
     if len(names) != 1 or next(iter(names)) not in _SKLEARN_ACTIVATIONS:
         raise ValueError(f"scikit-learn's MLP has no single activation for {sorted(names)}.")
     is_classifier = isinstance(estimator, MLPClassifier)
     factor = 1.0 if is_classifier else 2.0
     common = {
-        "hidden_layer_sizes": tuple(estimator._hidden_sizes()),
+        "hidden_layer_sizes": tuple(HiddenLayerSizes.read(estimator.hidden_layer_sizes)),
         "activation": _SKLEARN_ACTIVATIONS[next(iter(names))],
         "solver": "sgd",
         "learning_rate": "constant",
