@@ -30,7 +30,7 @@ from typing import Any
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._validation import as_generator, check_name_list, check_option
+from ._validation import as_generator, check_name_list, check_number, check_option
 
 __all__ = [
     "COUNT",
@@ -193,19 +193,11 @@ def check_param(constraint: Any, value: object, name: str, params: dict[str, Any
             return
         constraint = constraint[1]
     if isinstance(constraint, Interval):
-        _check_number(value, name, constraint)
+        check_number(value, name, constraint)
     elif isinstance(constraint, StrOptions):
         check_option(value, name, constraint.options)
     else:
         constraint.check(value, name, params)
-
-
-def _check_number(value: object, name: str, interval: Interval) -> None:
-    if isinstance(value, bool) or not isinstance(value, interval.type):
-        kind = "a bool" if isinstance(value, bool) else type(value).__name__
-        raise TypeError(f"{name} must be {interval}, got {kind} {value!r}.")
-    if not interval.is_satisfied_by(value):
-        raise ValueError(f"{name} must be {interval}, got {value!r}.")
 
 
 def hidden_sizes(params: dict[str, Any]) -> list:
