@@ -23,11 +23,13 @@ MLPRegressor.parameter_constraints["momentum"]   # Interval(Real, 0, 1, closed="
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Integral, Real
+from types import MappingProxyType
 from typing import Any
 
+import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._validation import as_generator, check_name_list, check_number, check_option
@@ -50,6 +52,7 @@ __all__ = [
     "StrOptions",
     "check_param",
     "hidden_sizes",
+    "in_interval",
     "options",
     "output_layer",
     "unsaved_params",
@@ -134,7 +137,9 @@ def _check_verbose(value: object, name: str) -> None:
 
 
 def _check_random_state(value: object, name: str) -> None:
-    as_generator(value)
+    """As `fit` reads it, without drawing from a generator (checking consumes no randomness)."""
+    if not isinstance(value, (np.random.Generator, np.random.RandomState)):
+        as_generator(value)
 
 
 def _check_validation_pair(value: object, name: str) -> None:
@@ -156,18 +161,36 @@ RANDOM_STATE = Rule(_check_random_state)
 VERBOSE = Rule(_check_verbose)
 VALIDATION_DATA = Rule(_check_validation_pair, saved=False)
 
-SOLVER_DOMAINS: dict[str, Interval] = {
-    "learning_rate": POSITIVE,
-    "momentum": FRACTION,
-    "rho": FRACTION,
-    "beta_1": FRACTION,
-    "beta_2": FRACTION,
-    "epsilon": POSITIVE,
-    "power_t": NON_NEGATIVE,
-    "decay_every": COUNT,
-    "decay_factor": Interval(Real, 0, 1, closed="right"),
-}
-"""The numeric settings of the optimizers and schedules, shared by every SGD-trained estimator."""
+SOLVER_DOMAINS: Mapping[str, Interval] = MappingProxyType(
+    {
+        "learning_rate": POSITIVE,
+        "momentum": FRACTION,
+        "rho": FRACTION,
+        "beta_1": FRACTION,
+        "beta_2": FRACTION,
+        "epsilon": POSITIVE,
+        "power_t": NON_NEGATIVE,
+        "decay_every": COUNT,
+        "decay_factor": Interval(Real, 0, 1, closed="right"),
+    }
+)
+"""The numeric settings of the optimizers and schedules, shared by every SGD-trained estimator.
+
+One value per setting in an estimator; the optimizers also take one per model
+(an array), whose entries [`in_interval`][fyslearn._params.in_interval] checks.
+"""
+
+
+def in_interval(values: np.ndarray, interval: Interval) -> np.ndarray:
+    """Which entries of the float array `values` lie in `interval` (NaN and infinities never do).
+
+    The array form of `interval.is_satisfied_by`, for settings given one per model.
+    """
+    left = -np.inf if interval.left is None else interval.left
+    right = np.inf if interval.right is None else interval.right
+    above = values >= left if interval.closed in ("left", "both") else values > left
+    below = values <= right if interval.closed in ("right", "both") else values < right
+    return np.isfinite(values) & above & below
 
 
 # -- the check --------------------------------------------------------------------------------
@@ -239,22 +262,38 @@ SKLEARN_NAMES = {
 
 
 class ScikitLearnNames:
-    """Refuses, in the constructor, scikit-learn's spelling of a parameter with fyslearn's name.
+    """Refuses scikit-learn's spelling of a parameter, naming fyslearn's.
 
     `MLPRegressor(max_iter=10)` raises `TypeError: MLPRegressor has no parameter
     'max_iter' (scikit-learn's name); fyslearn calls it 'epochs'` instead of
-    Python's bare "unexpected keyword argument".
+    Python's bare "unexpected keyword argument"; `set_params(max_iter=10)`
+    (as in a grid search) raises the `ValueError` that scikit-learn raises for an
+    unknown parameter, with the same hint.
     """
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-        for name in kwargs:
-            ours = SKLEARN_NAMES.get(name)
-            if ours in cls.parameter_constraints and name not in cls.parameter_constraints:
-                raise TypeError(
-                    f"{cls.__name__} has no parameter {name!r} (scikit-learn's name); "
-                    f"fyslearn calls it {ours!r}: {cls.__name__}({ours}=...)."
-                )
+        message = _sklearn_name_hint(cls, kwargs)
+        if message:
+            raise TypeError(message)
         return super().__new__(cls)
+
+    def set_params(self, **params: Any) -> Any:
+        message = _sklearn_name_hint(type(self), params)
+        if message:
+            raise ValueError(message)
+        return super().set_params(**params)
+
+
+def _sklearn_name_hint(cls: type, names: Iterable[str]) -> str | None:
+    """The message for the first of `names` that is scikit-learn's spelling of one of `cls`'s."""
+    for name in names:
+        ours = SKLEARN_NAMES.get(name)
+        if ours in cls.parameter_constraints and name not in cls.parameter_constraints:
+            return (
+                f"{cls.__name__} has no parameter {name!r} (scikit-learn's name); "
+                f"fyslearn calls it {ours!r}: {cls.__name__}({ours}=...)."
+            )
+    return None
 
 
 def unsaved_params(cls: type) -> list[str]:

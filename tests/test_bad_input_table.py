@@ -8,6 +8,7 @@ and overflowing inputs.
 
 import ast
 import pickle
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
@@ -16,9 +17,11 @@ from sklearn.base import clone
 
 import fyslearn
 import fyslearn._params
+from fyslearn._params import SOLVER_DOMAINS, in_interval
 from fyslearn.features import PolynomialDesign, design_matrix
 from fyslearn.linear_model import OLS, Ridge, SGDRegressor
 from fyslearn.nn import LogisticRegression, MLPClassifier, MLPRegressor
+from fyslearn.optim import make_optimizer
 from fyslearn.persistence import LOADABLE, PersistenceMixin
 
 ESTIMATORS = [
@@ -221,3 +224,39 @@ def test_a_design_matrix_beyond_float64_is_refused(basis):
     transformer = PolynomialDesign(degree=3, basis=basis).fit(big)
     with pytest.raises(ValueError, match="exceeds the range of float64"):
         transformer.transform(big)
+
+
+def test_set_params_points_to_fyslearns_name_too():
+    with pytest.raises(ValueError, match=r"no parameter 'max_iter' .*calls it 'epochs'"):
+        MLPRegressor().set_params(max_iter=3)
+    assert MLPRegressor().set_params(epochs=3).epochs == 3
+
+
+def test_checking_a_random_state_draws_nothing_from_it():
+    shared = np.random.RandomState(0)
+    SGDRegressor(epochs=2, random_state=shared).fit(X, Y)
+    reference = np.random.RandomState(0)
+    reference.randint(np.iinfo(np.int32).max)  # the one draw that seeds the fit's generator
+    assert shared.randint(2**31) == reference.randint(2**31)
+
+
+EDGES = [-np.inf, -1.0, -1e-300, 0.0, 1e-300, 0.5, 1.0, 1.0 + 1e-12, 2.0, 1e300, np.inf, np.nan]
+
+
+@pytest.mark.parametrize("name", list(SOLVER_DOMAINS))
+def test_the_optimizers_accept_what_the_table_accepts(name):
+    """Until the optimizers read `SOLVER_DOMAINS`, their own checks must agree with it."""
+    interval = SOLVER_DOMAINS[name]
+    values = EDGES + ([1, 2, 3] if name == "decay_every" else [])
+    for value in values:
+        settings = {"learning_rate": 0.1, name: value}
+        try:
+            make_optimizer("sgd", [np.zeros(1)], schedule="step", **settings)
+            accepted = True
+        except (TypeError, ValueError):
+            accepted = False
+        assert accepted == interval.is_satisfied_by(value), (name, value)
+    floats = np.array(EDGES)
+    expected = [interval.is_satisfied_by(v) for v in floats]
+    if interval.type is not Integral:  # whole numbers are checked by type, not by value
+        np.testing.assert_array_equal(in_interval(floats, interval), expected)
