@@ -1,6 +1,6 @@
 """Each estimator's parameters as one table: name -> the values it may take.
 
-Every estimator class holds a dict `parameter_constraints` (scikit-learn's
+Every estimator class holds a read-only dict `parameter_constraints` (scikit-learn's
 `_parameter_constraints`, public here) from each parameter of its `__init__`
 to what the parameter may be:
 
