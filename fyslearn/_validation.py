@@ -12,12 +12,13 @@ import numbers
 from collections.abc import Iterable
 
 import numpy as np
-from sklearn.utils import check_scalar
+from sklearn.utils._param_validation import Interval
 
 __all__ = [
     "as_generator",
     "check_name_list",
     "check_non_negative_float",
+    "check_number",
     "check_option",
     "check_positive_float",
     "check_positive_int",
@@ -31,34 +32,38 @@ def _refuse_bool(value: object, name: str, expected: str) -> None:
         raise TypeError(f"{name} must be {expected}, not a bool ({value!r}).")
 
 
+def check_number(value: object, name: str, interval: Interval) -> None:
+    """Refuse `value` unless it is a number of `interval` (scikit-learn's `Interval`), not a bool.
+
+    The one message style of fyslearn's parameter checks:
+    "{name} must be {interval}, got {value!r}."
+
+    Raises:
+        TypeError: `value` is a bool, or not of the interval's type (`Integral`, `Real`).
+        ValueError: `value` lies outside the interval (NaN and infinities always do).
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, interval.type):
+        kind = "a bool" if isinstance(value, (bool, np.bool_)) else type(value).__name__
+        raise TypeError(f"{name} must be {interval}, got {kind} {value!r}.")
+    if not interval.is_satisfied_by(value):
+        raise ValueError(f"{name} must be {interval}, got {value!r}.")
+
+
 def check_positive_int(value: object, name: str) -> int:
     """Return `value` if it is an integer >= 1 (not a bool), else raise naming `name`."""
-    _refuse_bool(value, name, "an int")
-    return check_scalar(value, name, numbers.Integral, min_val=1)
+    check_number(value, name, Interval(numbers.Integral, 1, None, closed="left"))
+    return value
 
 
 def check_positive_float(value: object, name: str) -> float:
     """Return `value` as a float if it is a finite real number > 0 (not a bool)."""
-    _refuse_bool(value, name, "a float")
-    value = check_scalar(value, name, numbers.Real, min_val=0, include_boundaries="neither")
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}.")
+    check_number(value, name, Interval(numbers.Real, 0, None, closed="neither"))
     return float(value)
 
 
 def check_non_negative_float(value: object, name: str, max_val: float | None = None) -> float:
     """Return `value` as a float if it is finite and in [0, max_val) (not a bool)."""
-    _refuse_bool(value, name, "a float")
-    value = check_scalar(
-        value,
-        name,
-        numbers.Real,
-        min_val=0,
-        max_val=max_val,
-        include_boundaries="left" if max_val is not None else "both",
-    )
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}.")
+    check_number(value, name, Interval(numbers.Real, 0, max_val, closed="left"))
     return float(value)
 
 
@@ -95,11 +100,15 @@ def check_name_list(value: object, name: str) -> list[str]:
     return list(value)
 
 
-def as_generator(random_state: int | np.random.Generator | None) -> np.random.Generator:
-    """Turn `random_state` into a `numpy.random.Generator`.
+def as_generator(
+    random_state: int | np.random.Generator | np.random.RandomState | None,
+) -> np.random.Generator:
+    """Turn `random_state` into a `numpy.random.Generator`, accepting what scikit-learn accepts.
 
-    `None` gives fresh OS entropy, an integer a reproducible stream, and a
-    `Generator` is used as it is (so callers can share one stream).
+    `None` gives fresh OS entropy, an integer (Python's or numpy's) a
+    reproducible stream, a `Generator` is used as it is (so callers can share
+    one stream), and a legacy `RandomState` seeds a new generator from its next
+    draw (so a shared `RandomState` still gives different streams in turn).
     """
     _refuse_bool(random_state, "random_state", "None, an int or a numpy.random.Generator")
     if random_state is None or isinstance(random_state, numbers.Integral):
@@ -111,8 +120,8 @@ def as_generator(random_state: int | np.random.Generator | None) -> np.random.Ge
     if isinstance(random_state, np.random.RandomState):
         return np.random.default_rng(random_state.randint(np.iinfo(np.int32).max))
     raise TypeError(
-        "random_state must be None, an int or a numpy.random.Generator, "
-        f"got {type(random_state).__name__}."
+        "random_state must be None, an int, a numpy.random.Generator or a "
+        f"numpy.random.RandomState, got {type(random_state).__name__} {random_state!r}."
     )
 
 

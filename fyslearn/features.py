@@ -20,12 +20,15 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from numbers import Integral
+from types import MappingProxyType
 
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._params import Interval, options, validate_params
 from ._validation import check_option
 from .persistence import PersistenceMixin
 
@@ -129,7 +132,13 @@ def design_matrix(X: ArrayLike, degree: int, basis: str = "tensor") -> np.ndarra
         [`monomial_powers`][fyslearn.features.monomial_powers]. Column 0 is
         the constant 1 ($x^0 y^0$): the intercept of the linear models, which
         fit none of their own.
+
+    Raises:
+        ValueError: `X` is not 2-D, holds NaN, infinite or complex values, or its
+            monomials exceed the range of float64 (scale `X` first).
     """
+    if np.iscomplexobj(X):
+        raise ValueError("X has complex values; design_matrix takes real inputs.")
     X = np.asarray(X, dtype=float)
     if X.ndim != 2 or X.shape[1] < 1:
         raise ValueError(f"X must have shape (n_samples, 2), got {X.shape}.")
@@ -137,8 +146,14 @@ def design_matrix(X: ArrayLike, degree: int, basis: str = "tensor") -> np.ndarra
         raise ValueError("X contains NaN or infinity.")
     powers = monomial_powers(degree, basis, n_variables=X.shape[1])
     columns = np.ones((X.shape[0], len(powers)))
-    for variable, exponents in enumerate(powers.T):
-        columns *= X[:, variable : variable + 1] ** exponents
+    with np.errstate(over="ignore", invalid="ignore"):  # checked just below, with a clear message
+        for variable, exponents in enumerate(powers.T):
+            columns *= X[:, variable : variable + 1] ** exponents
+    if not np.all(np.isfinite(columns)):
+        raise ValueError(
+            f"the degree-{degree} design matrix of X exceeds the range of float64 (largest "
+            f"|X| is {np.max(np.abs(X)):.3g}); scale X, e.g. to [0, 1], before building it."
+        )
     return columns
 
 
@@ -158,7 +173,14 @@ class PolynomialDesign(PersistenceMixin, TransformerMixin, BaseEstimator):
         powers_: Exponents of the output columns, one row per column, shape
             `(n_output_features_, n_features_in_)` (pairs for the inputs `x`, `y`).
         n_output_features_: Number of columns produced.
+        n_features_in_: Number of input features seen in `fit`.
+        feature_names_in_: The inputs' column names, shape `(n_features_in_,)`, when `X`
+            had string column names (a pandas DataFrame).
     """
+
+    parameter_constraints = MappingProxyType(
+        {"degree": Interval(Integral, 0, None, closed="left"), "basis": options(BASES)}
+    )
 
     def __init__(self, degree: int = 2, basis: str = "tensor") -> None:
         self.degree = degree
@@ -174,6 +196,7 @@ class PolynomialDesign(PersistenceMixin, TransformerMixin, BaseEstimator):
         Returns:
             The fitted transformer.
         """
+        validate_params(self)
         X = validate_data(self, X)
         self.powers_ = monomial_powers(self.degree, self.basis, n_variables=X.shape[1])
         self.n_output_features_ = len(self.powers_)

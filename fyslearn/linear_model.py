@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -24,18 +26,23 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._fitting import fit_transaction, record_features, settle
-from ._validation import (
-    as_generator,
-    check_non_negative_float,
-    check_option,
-    check_positive_float,
-    check_positive_int,
+from ._params import (
+    COUNT,
+    NON_NEGATIVE,
+    RANDOM_STATE,
+    SOLVER_DOMAINS,
+    VERBOSE,
+    ScikitLearnNames,
+    options,
+    validate_params,
 )
+from ._validation import as_generator, check_non_negative_float, check_option
 from .optim import (
     SCHEDULES,
+    SOLVER_SETTINGS,
+    SOLVERS,
     DivergenceWarning,
     Outcome,
-    check_solver_settings,
     make_optimizer,
     run_epochs,
     shuffled_orders,
@@ -266,6 +273,8 @@ def _ridge_factors(
 class _LinearPredictor(PersistenceMixin, RegressorMixin, BaseEstimator):
     r"""Shared `predict` of the linear models: $\hat y = X\beta$."""
 
+    parameter_constraints: Mapping[str, Any] = MappingProxyType({})
+
     def predict(self, X: ArrayLike) -> np.ndarray:
         r"""Predict $\hat y = X\beta$ with the fitted coefficients.
 
@@ -306,7 +315,12 @@ class Ridge(_LinearPredictor):
         singular_values_: Singular values of the training design matrix, largest
             first, shape `(min(n_samples, n_features),)`; the ratio of the largest
             to the smallest is the condition number.
+        n_features_in_: Number of input features seen in `fit`.
+        feature_names_in_: The inputs' column names, shape `(n_features_in_,)`, when `X`
+            had string column names (a pandas DataFrame).
     """
+
+    parameter_constraints = MappingProxyType({"alpha": NON_NEGATIVE})
 
     def __init__(self, alpha: float = 1.0) -> None:
         self.alpha = alpha
@@ -317,7 +331,8 @@ class Ridge(_LinearPredictor):
         Raises:
             ValueError: Bad input, or coefficients beyond the range of float64.
         """
-        return _fit_closed_form(self, X, y, check_non_negative_float(self.alpha, "alpha"))
+        validate_params(self)
+        return _fit_closed_form(self, X, y, float(self.alpha))
 
 
 class OLS(_LinearPredictor):
@@ -337,6 +352,9 @@ class OLS(_LinearPredictor):
         coef_: Fitted coefficients, shape `(n_features,)`.
         singular_values_: Singular values of the training design matrix, largest
             first, shape `(min(n_samples, n_features),)`.
+        n_features_in_: Number of input features seen in `fit`.
+        feature_names_in_: The inputs' column names, shape `(n_features_in_,)`, when `X`
+            had string column names (a pandas DataFrame).
     """
 
     def fit(self, X: ArrayLike, y: ArrayLike) -> OLS:
@@ -359,7 +377,7 @@ def _fit_closed_form(model: _LinearPredictor, X: ArrayLike, y: ArrayLike, alpha:
     return model
 
 
-class SGDRegressor(_LinearPredictor):
+class SGDRegressor(ScikitLearnNames, _LinearPredictor):
     r"""OLS or Ridge fitted by mini-batch stochastic gradient descent.
 
     No intercept is fitted: as in the report, the constant is a column of
@@ -387,8 +405,9 @@ class SGDRegressor(_LinearPredictor):
         epochs: Passes over the training data.
         schedule: `"constant"`, `"inverse"` (D10), `"invscaling"` or `"step"`.
         momentum: Momentum $\omega \in [0, 1)$.
-        random_state: Seed (an int) or generator for the initial coefficients and
-            the shuffling; a model trained from a generator cannot be saved, use an int.
+        random_state: Seed (an int >= 0, numpy integers too), `numpy.random.Generator`
+            or `numpy.random.RandomState`, for the initial coefficients and the shuffling;
+            a model trained from a generator cannot be saved, use a seed.
         verbose: Show a progress bar when > 0.
         on_divergence: `"raise"` (a [`DivergenceError`][fyslearn.optim.DivergenceError],
             model left unfitted) or `"restore"` (keep the coefficients of the
@@ -417,7 +436,27 @@ class SGDRegressor(_LinearPredictor):
         coef_: Fitted coefficients, shape `(n_features,)`.
         loss_curve_: Training cost $C(\beta)$ after each epoch, shape `(n_iter_,)`.
         n_iter_: Number of completed epochs.
+        n_features_in_: Number of input features seen in `fit`.
+        feature_names_in_: The inputs' column names, shape `(n_features_in_,)`, when `X`
+            had string column names (a pandas DataFrame).
     """
+
+    parameter_constraints = MappingProxyType(
+        {
+            "alpha": NON_NEGATIVE,
+            "learning_rate": SOLVER_DOMAINS["learning_rate"],
+            "batch_size": [None, COUNT],
+            "epochs": COUNT,
+            "schedule": options(SCHEDULES),
+            "momentum": SOLVER_DOMAINS["momentum"],
+            "random_state": RANDOM_STATE,
+            "verbose": VERBOSE,
+            "on_divergence": options(ON_DIVERGENCE),
+            "penalty": options(PENALTIES),
+            "solver": options(SOLVERS),
+            **{name: SOLVER_DOMAINS[name] for name in SOLVER_SETTINGS},
+        }
+    )
 
     def __init__(
         self,
@@ -461,22 +500,8 @@ class SGDRegressor(_LinearPredictor):
         self.decay_factor = decay_factor
 
     def _prepare_fit(self, X: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-        """Check the settings, then the data, as `fit` and `fit_many` both do."""
-        self._check_params()
+        """Check the data, as `fit` and `fit_many` both do (after `validate_params`)."""
         return validate_data(self, X, y, y_numeric=True, dtype=np.float64)
-
-    def _check_params(self) -> None:
-        """Check the settings (no data needed: [`load`][fyslearn.persistence.load] runs it too)."""
-        check_option(self.schedule, "schedule", SCHEDULES)
-        check_option(self.on_divergence, "on_divergence", ON_DIVERGENCE)
-        check_non_negative_float(self.alpha, "alpha")
-        check_option(self.penalty, "penalty", PENALTIES)
-        check_solver_settings(self)
-        if self.batch_size is not None:  # None: the whole training set, plain gradient descent
-            check_positive_int(self.batch_size, "batch_size")
-        check_positive_int(self.epochs, "epochs")
-        check_positive_float(self.learning_rate, "learning_rate")
-        check_non_negative_float(self.momentum, "momentum", max_val=1.0)
 
     @staticmethod
     def _initial_coefficients(rng: np.random.Generator, n_features: int) -> np.ndarray:
@@ -490,6 +515,7 @@ class SGDRegressor(_LinearPredictor):
             fyslearn.optim.DivergenceError: The cost became NaN, infinite or exploded.
         """
         with fit_transaction([self]):
+            validate_params(self)
             X, y = self._prepare_fit(X, y)
             ((coef, losses, outcome),) = _train_columns([self], X, y)
             message = self._finish_fit(coef, losses, outcome)
@@ -522,7 +548,7 @@ class SGDRegressor(_LinearPredictor):
         messages: dict[int, str | None] = {}
         with fit_transaction(estimators):
             for estimator in estimators:
-                estimator._check_params()
+                validate_params(estimator)
             for name in ("batch_size", "epochs"):
                 if any(getattr(e, name) != getattr(estimators[0], name) for e in estimators):
                     raise ValueError(f"fit_many needs the same {name} for every estimator.")

@@ -16,7 +16,8 @@ decompressed or allocated, [`load`][fyslearn.persistence.load] checks
    (`MAX_METADATA_BYTES`) and nesting depth (`MAX_JSON_DEPTH`);
 3. the class, taken only from `LOADABLE` (imported on demand, so
    `fyslearn.load` works right after `import fyslearn`), and its parameters,
-   through the estimator's own checks;
+   against the class's table `parameter_constraints`
+   (`validate_params` of `fyslearn._params`, as `fit` checks them);
 4. the attribute names, only those the class declares (never `predict` or
    `__dict__`), and the counts `n_features_in_`, `n_outputs_`, `n_iter_`;
 5. the dtype and shape of every array, from its `.npy` header, against the
@@ -45,12 +46,15 @@ import struct
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn.base import clone, is_classifier
+
+from ._params import hidden_sizes, output_layer, unsaved_params, validate_params
 
 __all__ = [
     "LOADABLE",
@@ -97,15 +101,16 @@ _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 class PersistenceMixin:
     """Adds [`save`][fyslearn.persistence.save] to the estimators listed in `LOADABLE`.
 
-    Learned attributes (names ending in `_`) are saved; the schema in this
-    module declares, per class, which ones exist and their dtypes and shapes.
+    Learned attributes (names ending in `_`, documented in each estimator's
+    Attributes) are saved; the schema in this module declares, per class,
+    which ones exist and their dtypes and shapes, from the parameters. The
+    parameters are those of the class's table `parameter_constraints`; the ones
+    its table marks as never saved (validation data) are saved as `None`.
     Attributes rebuilt from the others are listed in `_transient_attributes`
-    and restored by `_after_load()`; parameters listed in `_transient_params`
-    (validation data) are saved as `None`.
+    and restored by `_after_load()`.
     """
 
     _transient_attributes: tuple[str, ...] = ()
-    _transient_params: tuple[str, ...] = ()
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the fitted estimator to `path` (`.npz` is appended if missing).
@@ -163,6 +168,7 @@ def save(estimator: PersistenceMixin, path: str | os.PathLike) -> Path:
     if LOADABLE.get(name) is None or _resolve(name) is not type(estimator):
         raise TypeError(f"cannot save {type(estimator).__name__}: not a fyslearn estimator.")
     check_is_fitted(estimator)
+    validate_params(estimator)
     path = _model_path(path)
     params = _encode_params(_savable_params(estimator))
     _check_unchanged_since_fit(estimator, params)
@@ -204,7 +210,7 @@ def _model_path(path: str | os.PathLike) -> Path:
 
 def _savable_params(estimator: PersistenceMixin) -> dict[str, Any]:
     params = estimator.get_params(deep=False)
-    for name in estimator._transient_params:
+    for name in unsaved_params(type(estimator)):
         params[name] = None
     return params
 
@@ -675,61 +681,24 @@ def _check_description(metadata: Any, expected_class: type | None) -> type:
 
 
 def _construct(cls: type, params: Any) -> Any:
-    """The estimator with the stored parameters, checked by the estimator's own checks."""
+    """The estimator with the stored parameters, checked against the class's table."""
     if not isinstance(params, dict):
         raise _Invalid("has no parameter table")
-    names = set(cls._get_param_names())
+    names = set(cls.parameter_constraints)
     if set(params) != names:
         extra, missing = sorted(set(params) - names), sorted(names - set(params))
         raise _Invalid(
             f"has parameters that {cls.__name__} does not (extra {extra}, missing {missing})"
         )
-    estimator = cls(**{name: _decode_param(value) for name, value in params.items()})
-    for name in estimator._transient_params:
-        if getattr(estimator, name) is not None:
+    for name in unsaved_params(cls):
+        if params[name] is not None:
             raise _Invalid(f"stores the parameter {name}, which is never saved")
+    estimator = cls(**{name: _decode_param(value) for name, value in params.items()})
     try:
-        _PARAM_CHECKS[cls.__name__](estimator)
-        _check_common_params(estimator)
+        validate_params(estimator)
     except (TypeError, ValueError) as error:
         raise _Invalid(f"holds an invalid parameter: {error}") from None
     return estimator
-
-
-def _check_ridge(estimator: Any) -> None:
-    from ._validation import check_non_negative_float
-
-    check_non_negative_float(estimator.alpha, "alpha")
-
-
-def _check_design(estimator: Any) -> None:
-    from .features import n_monomials
-
-    n_monomials(estimator.degree, estimator.basis)  # checks both parameters
-
-
-def _check_common_params(estimator: Any) -> None:
-    """`random_state` and `verbose`, which `fit` uses without checking them first."""
-    from ._validation import as_generator
-
-    params = estimator.get_params(deep=False)
-    if "random_state" in params:
-        as_generator(params["random_state"])
-    verbose = params.get("verbose", 0)
-    if not isinstance(verbose, int) or verbose < 0:
-        raise ValueError(f"verbose must be an integer >= 0, got {verbose!r}.")
-
-
-_PARAM_CHECKS: dict[str, Callable[[Any], None]] = {
-    "OLS": lambda estimator: None,
-    "Ridge": _check_ridge,
-    "SGDRegressor": lambda estimator: estimator._check_params(),
-    "PolynomialDesign": _check_design,
-    "MLPRegressor": lambda estimator: estimator._check_hyperparameters(),
-    "MLPClassifier": lambda estimator: estimator._check_hyperparameters(),
-    "LogisticRegression": lambda estimator: estimator._check_hyperparameters(),
-}
-"""The estimator's own parameter checks, per class."""
 
 
 def _count(stored: dict[str, Any], name: str, allowed: range) -> int:
@@ -765,13 +734,8 @@ def _schema(estimator: Any, stored: dict[str, Any]) -> tuple[dict[str, int], dic
         counts["n_iter_"] = n_iter = _count(stored, "n_iter_", range(estimator.epochs + 1))
         arrays["coef_"] = _Array(_FLOAT64, (n_features,), finite=True)
         arrays["loss_curve_"] = _Array(_ANY_FLOAT, (n_iter,))
-    elif name == "PolynomialDesign":
-        from .features import n_monomials
-
-        n_columns = n_monomials(estimator.degree, estimator.basis, n_features)
-        counts["n_output_features_"] = _count(
-            stored, "n_output_features_", range(n_columns, n_columns + 1)
-        )
+    elif name == "PolynomialDesign":  # checked against a fresh fit once read (_check_values)
+        counts["n_output_features_"] = n_columns = _count(stored, "n_output_features_", _ANY_COUNT)
         arrays["powers_"] = _Array(("iu",), (n_columns, n_features))
     else:
         counts.update(_network_schema(estimator, stored, n_features, arrays))
@@ -782,30 +746,31 @@ def _network_schema(
     estimator: Any, stored: dict[str, Any], n_features: int, arrays: dict[str, _Spec]
 ) -> dict[str, int]:
     """Counts and arrays of a network: the layer sizes follow from the parameters and counts."""
-    is_classifier = bool(getattr(estimator, "_is_classifier", False))
+    params = estimator.get_params(deep=False)
+    classifier = is_classifier(estimator)
     n_outputs = _count(stored, "n_outputs_", _ANY_COUNT)
     n_iter = _count(stored, "n_iter_", range(estimator.epochs + 1))
     n_targets = n_outputs
-    if is_classifier:  # one unit per class, or one sigmoid unit for two classes
+    if classifier:  # one unit per class, or one sigmoid unit for two classes
         n_targets = 2 if n_outputs == 1 else n_outputs
         arrays["classes_"] = _Array(("biufU",), (n_targets,))
-    _, loss, n_units = estimator._output_layer(n_targets)
+    _, loss, n_units = output_layer(params, n_targets, classifier)
     if n_units != n_outputs:
         raise _Invalid(f"stores n_outputs_={n_outputs}, but its output layer has {n_units} units")
-    sizes = [n_features, *estimator._hidden_sizes(), n_units]
+    sizes = [n_features, *hidden_sizes(params), n_units]
     dtype = (np.dtype(estimator.dtype),)
     arrays["coefs_"] = [
         _Array(dtype, (n_in, n_out), finite=True) for n_in, n_out in itertools.pairwise(sizes)
     ]
     arrays["intercepts_"] = [_Array(dtype, (n_out,), finite=True) for n_out in sizes[1:]]
     data_loss = _loss_name(loss)
-    metrics = {"loss", data_loss} | ({"accuracy"} if is_classifier else set())
+    metrics = {"loss", data_loss} | ({"accuracy"} if classifier else set())
     arrays["history_"] = _Dict(
         required=frozenset(metrics),
         optional=frozenset(f"val_{metric}" for metric in metrics),
         item=_Array(_ANY_FLOAT, (n_iter,)),
     )
-    recorded = getattr(estimator, "diagnostics", None)
+    recorded = params.get("diagnostics")
     if recorded:  # per-layer statistics, one (epochs, layers) array per requested name
         arrays["diagnostics_"] = _Dict(
             required=frozenset(recorded),
@@ -915,9 +880,16 @@ def _check_values(estimator: Any, learned: dict[str, Any]) -> None:
     ):
         raise _Invalid("stores singular_values_ that are not non-negative and falling")
     powers = learned.get("powers_")
-    if powers is not None:
-        from .features import monomial_powers
-
-        expected = monomial_powers(estimator.degree, estimator.basis, learned["n_features_in_"])
-        if not np.array_equal(powers, expected):
+    if powers is not None:  # a transformer whose fit needs no data: fit one to compare with
+        try:
+            reference = clone(estimator).fit(np.zeros((1, learned["n_features_in_"])))
+        except ValueError as error:
+            raise _Invalid(f"holds an invalid parameter: {error}") from None
+        n_columns = reference.n_output_features_
+        if learned["n_output_features_"] != n_columns:
+            raise _Invalid(
+                f"stores n_output_features_={learned['n_output_features_']}, expected an "
+                f"integer in {_range(range(n_columns, n_columns + 1))}"
+            )
+        if not np.array_equal(powers, reference.powers_):
             raise _Invalid("stores powers_ that are not the exponents of its degree and basis")

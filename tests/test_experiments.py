@@ -166,7 +166,7 @@ def test_network_grid_stacked_equals_one_by_one_and_keeps_divergent_cells_nan():
     from fyslearn.nn import MLPRegressor
 
     config = fig6_network_grid.Config(
-        learning_rates=(1e-2, 50.0), alphas=(1e-3,), hidden=8, epochs=3
+        learning_rates=(1e-2, 50.0), alphas=(1e-3,), hidden_layer_sizes=(8,), epochs=3
     )
     result = fig6_network_grid.run(config)
     assert np.isnan(result.mse[0, 1])

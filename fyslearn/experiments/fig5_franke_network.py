@@ -30,7 +30,7 @@ TITLE = "Figure 5: Franke network 2–128–1 and scikit-learn's MLPRegressor"
 class Config:
     """Settings of Figure 5 (the report's by default)."""
 
-    hidden: int = 128
+    hidden_layer_sizes: tuple[int, ...] = (128,)
     learning_rate: float = 1e-3
     batch_size: int = 10
     epochs: int = 1000
@@ -65,7 +65,7 @@ class Result(_Result):
 
 def make_model(config: Config, **overrides: Any) -> MLPRegressor:
     params = dict(
-        hidden_layer_sizes=(config.hidden,),
+        hidden_layer_sizes=config.hidden_layer_sizes,
         activation="relu",
         learning_rate=config.learning_rate,
         batch_size=config.batch_size,

@@ -38,7 +38,7 @@ class Config:
 
     learning_rates: tuple[float, ...] = tuple(np.geomspace(1e-4, 0.1, 4))
     alphas: tuple[float, ...] = tuple(np.geomspace(1e-4, 0.1, 4))
-    hidden: int = 128
+    hidden_layer_sizes: tuple[int, ...] = (128,)
     batch_size: int = 10
     epochs: int = 100
     seed: int = 0
@@ -55,7 +55,7 @@ def fit_grid(config: Config) -> PenaltyGrid:
     cells = [(alpha, rate) for alpha in config.alphas for rate in config.learning_rates]
     models = [
         MLPRegressor(
-            hidden_layer_sizes=(config.hidden,),
+            hidden_layer_sizes=config.hidden_layer_sizes,
             learning_rate=rate,
             alpha=alpha,
             batch_size=config.batch_size,

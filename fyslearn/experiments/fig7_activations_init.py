@@ -31,7 +31,7 @@ class Config:
 
     activations: tuple[str, ...] = ("sigmoid", "relu", "leaky_relu", "linear")
     kernel_inits: tuple[str, ...] = ("normal", "glorot_uniform")
-    hidden: int = 128
+    hidden_layer_sizes: tuple[int, ...] = (128,)
     learning_rate: float = 1e-3
     batch_size: int = 10
     epochs: int = 500
@@ -59,7 +59,7 @@ def fit_one(config: Config, activation: str, init: str) -> dict[str, np.ndarray]
     """Train and test MSE after every epoch of one hidden activation and initialisation."""
     split = franke_split(config.seed, centring=config.centring)
     model = MLPRegressor(
-        hidden_layer_sizes=(config.hidden,),
+        hidden_layer_sizes=config.hidden_layer_sizes,
         activation=activation,
         learning_rate=config.learning_rate,
         batch_size=config.batch_size,

@@ -30,7 +30,7 @@ TITLE = "Figure 8: MNIST network 784–128–10 and scikit-learn's MLPClassifier
 class Config:
     """Settings of Figure 8 (the report's by default)."""
 
-    hidden: int = 128
+    hidden_layer_sizes: tuple[int, ...] = (128,)
     learning_rate: float = 1e-3
     batch_size: int = 50
     epochs: int = 50
@@ -72,7 +72,7 @@ class Result(_Result):
 def network(config: Config) -> MLPClassifier:
     """The unfitted 784–128–10 network of the report."""
     return MLPClassifier(
-        hidden_layer_sizes=(config.hidden,),
+        hidden_layer_sizes=config.hidden_layer_sizes,
         learning_rate=config.learning_rate,
         batch_size=config.batch_size,
         epochs=config.epochs,

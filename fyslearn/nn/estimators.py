@@ -7,7 +7,9 @@ r"""Scikit-learn estimators around [FeedForwardNetwork][fyslearn.nn.network.Feed
 * [LogisticRegression][fyslearn.nn.estimators.LogisticRegression]: the classifier with no hidden
   layer, i.e. multinomial (softmax) logistic regression, $P(y = k \mid x) = S(xW + b)_k$.
 
-All three train by mini-batch SGD through
+Each class lists its parameters and the values each may take in the table
+`parameter_constraints` (read by `fit`, `fit_many`, `save` and `load`). All
+three train by mini-batch SGD through
 [train_network][fyslearn.nn.training.train_network], follow scikit-learn's
 estimator API (`fit` returns `self`, learned state ends in `_`,
 `get_params`/`set_params`, `random_state`), and record a per-epoch `history_`.
@@ -36,8 +38,9 @@ from __future__ import annotations
 import functools
 import numbers
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -49,15 +52,23 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._fitting import fit_transaction, record_features, settle
-from .._validation import (
-    as_generator,
-    check_name_list,
-    check_non_negative_float,
-    check_option,
-    check_positive_float,
-    check_positive_int,
+from .._params import (
+    COUNT,
+    NON_NEGATIVE,
+    RANDOM_STATE,
+    SOLVER_DOMAINS,
+    VALIDATION_DATA,
+    VERBOSE,
+    HiddenLayerSizes,
+    LayerNames,
+    Rule,
+    ScikitLearnNames,
+    options,
+    output_layer,
+    validate_params,
 )
-from ..optim import SCHEDULES, DivergenceWarning, check_solver_settings, solver_settings
+from .._validation import as_generator, check_option
+from ..optim import SCHEDULES, SOLVER_SETTINGS, SOLVERS, DivergenceWarning, solver_settings
 from ..penalties import PENALTIES
 from ..persistence import PersistenceMixin
 from .activations import ACTIVATIONS
@@ -98,6 +109,56 @@ architecture), the other settings as given (`loss=None` and `loss="mse"` differ)
 """
 
 
+def check_dtype(dtype: object) -> str:
+    """The name of a supported float type (`"float32"` or `"float64"`), or a clear error.
+
+    Raises:
+        TypeError: `dtype` is not a string or a numpy float type (e.g. `3` or `None`).
+        ValueError: Another type, such as `"int64"`.
+    """
+    if dtype is None or not isinstance(dtype, (str, type, np.dtype)):
+        raise TypeError(f"dtype must be 'float32' or 'float64', got {dtype!r}.")
+    try:
+        name = str(np.dtype(dtype))
+    except TypeError as error:
+        raise TypeError(f"dtype must be 'float32' or 'float64', got {dtype!r}.") from error
+    return check_option(name, "dtype", DTYPES)
+
+
+ACTIVATION = LayerNames(frozenset(ACTIVATIONS) - {"softmax"}, per="hidden layer")
+"""A hidden activation, or one per hidden layer (softmax only as an output)."""
+INITIALIZER = LayerNames(frozenset(INITIALIZERS), per="weight layer")
+"""An initializer, or one per weight layer (hidden layers, then output)."""
+
+NETWORK_PARAMETERS: Mapping[str, Any] = MappingProxyType(
+    {
+        "hidden_layer_sizes": HiddenLayerSizes(),
+        "activation": ACTIVATION,
+        "learning_rate": SOLVER_DOMAINS["learning_rate"],
+        "batch_size": [None, COUNT],
+        "epochs": COUNT,
+        "alpha": NON_NEGATIVE,
+        "momentum": SOLVER_DOMAINS["momentum"],
+        "schedule": options(SCHEDULES),
+        "kernel_init": INITIALIZER,
+        "bias_init": INITIALIZER,
+        "random_state": RANDOM_STATE,
+        "verbose": VERBOSE,
+        "validation_data": VALIDATION_DATA,
+        "dtype": Rule(lambda value, name: check_dtype(value)),
+        "on_divergence": options(ON_DIVERGENCE),
+        "penalty": options(PENALTIES),
+        "out_activation": [None, options(ACTIVATIONS)],
+        "loss": [None, options(LOSSES)],
+        "solver": options(SOLVERS),
+        **{name: SOLVER_DOMAINS[name] for name in SOLVER_SETTINGS},
+        "diagnostics": Rule(lambda value, name: check_diagnostics(value)),
+    }
+)
+"""The network estimators' parameters and what each may be (see `fyslearn._params`).
+"""
+
+
 @dataclass
 class FitData:
     """A fit's validated inputs, in the estimator's dtype.
@@ -120,12 +181,12 @@ class FitData:
         return self.Y.shape[1] if self.classes is None else len(self.classes)
 
 
-class _NetworkEstimator(PersistenceMixin, BaseEstimator):
+class _NetworkEstimator(ScikitLearnNames, PersistenceMixin, BaseEstimator):
     """What the three network estimators share: validation, training, prediction."""
 
     _is_classifier = False
     _transient_attributes = ("network_",)
-    _transient_params = ("validation_data",)
+    parameter_constraints = NETWORK_PARAMETERS
 
     def __init__(
         self,
@@ -186,66 +247,19 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         self.decay_factor = decay_factor
         self.diagnostics = diagnostics
 
-    # -- checks, all before any work ------------------------------------------------------
-
-    def _check_hyperparameters(self) -> None:
-        check_positive_float(self.learning_rate, "learning_rate")
-        if self.batch_size is not None:  # None: the whole training set, plain gradient descent
-            check_positive_int(self.batch_size, "batch_size")
-        check_positive_int(self.epochs, "epochs")
-        check_option(self.penalty, "penalty", PENALTIES)
-        check_solver_settings(self)
-        check_diagnostics(self.diagnostics)
-        if self.out_activation is not None:
-            check_option(self.out_activation, "out_activation", ACTIVATIONS)
-        if self.loss is not None:
-            check_option(self.loss, "loss", LOSSES)
-        check_non_negative_float(self.alpha, "alpha")
-        check_non_negative_float(self.momentum, "momentum", max_val=1.0)
-        check_option(self.schedule, "schedule", SCHEDULES)
-        check_option(self.on_divergence, "on_divergence", ON_DIVERGENCE)
-        check_dtype(self.dtype)
-        for size in self._hidden_sizes():
-            check_positive_int(size, "hidden_layer_sizes")
-        for name in self._hidden_activations():
-            check_option(name, "activation", set(ACTIVATIONS) - {"softmax"})
-        for parameter in ("kernel_init", "bias_init"):
-            for name in self._per_weight_layer(getattr(self, parameter), parameter):
-                check_option(name, parameter, INITIALIZERS)
+    # -- the parameters as the network reads them (checked by `validate_params`) ----------
 
     def _hidden_sizes(self) -> list[int]:
-        sizes = self.hidden_layer_sizes
-        if isinstance(sizes, numbers.Integral):
-            sizes = (sizes,)
-        if not isinstance(sizes, Sequence):
-            raise TypeError(f"hidden_layer_sizes must be a sequence of ints, got {sizes!r}.")
-        return list(sizes)
+        return HiddenLayerSizes.read(self.hidden_layer_sizes)
 
     def _hidden_activations(self) -> list[str]:
-        n_hidden = len(self._hidden_sizes())
-        if isinstance(self.activation, str):
-            return [self.activation] * n_hidden
-        names = check_name_list(self.activation, "activation")
-        if len(names) != n_hidden:
-            raise ValueError(
-                f"activation needs one name per hidden layer ({n_hidden}), got {len(names)}."
-            )
-        return names
+        return ACTIVATION.read(self.activation, "activation", _layers(self))
 
     def _per_weight_layer(self, value: str | Sequence[str], name: str) -> list[str]:
-        n_layers = len(self._hidden_sizes()) + 1
-        if isinstance(value, str):
-            return [value] * n_layers
-        names = check_name_list(value, name)
-        if len(names) != n_layers:
-            raise ValueError(
-                f"{name} needs one name per weight layer ({n_layers}: hidden layers + output), "
-                f"got {len(names)}."
-            )
-        return names
+        return INITIALIZER.read(value, name, _layers(self))
 
     def _prepare_fit(self, X: ArrayLike, y: ArrayLike) -> FitData:
-        """Check the settings and the data, as `fit` and `fit_many` both do, before any work."""
+        """Check the data, as `fit` and `fit_many` both do, before any work."""
         raise NotImplementedError
 
     def _check_validation(
@@ -253,8 +267,6 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
     ) -> tuple[np.ndarray, np.ndarray] | None:
         if self.validation_data is None:
             return None
-        if not isinstance(self.validation_data, (tuple, list)) or len(self.validation_data) != 2:
-            raise ValueError("validation_data must be a pair (X_val, y_val).")
         X_val, y_val = self.validation_data
         X_val = check_array(X_val, dtype=FLOAT_DTYPES, input_name="validation_data X_val")
         if X_val.shape[1] != n_features:
@@ -274,25 +286,8 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
     # -- training ---------------------------------------------------------------------------
 
     def _output_layer(self, n_targets: int) -> tuple[str, str, int]:
-        """The output activation, the loss and the number of output units.
-
-        Regression: a linear output with MSE, one unit per target. Classification
-        of `n_targets` classes: softmax with cross-entropy, one unit per class;
-        for two classes one sigmoid unit with binary cross-entropy, $a = P(y = 1)$,
-        as scikit-learn does. `out_activation` and `loss` override the defaults.
-        """
-        out_activation = getattr(self, "out_activation", None)
-        loss = getattr(self, "loss", None)
-        if not self._is_classifier:
-            return out_activation or "linear", loss or "mse", n_targets
-        binary = (
-            n_targets == 2
-            and (loss or "binary_cross_entropy") == "binary_cross_entropy"
-            and (out_activation or "sigmoid") == "sigmoid"
-        )
-        if binary:
-            return "sigmoid", "binary_cross_entropy", 1
-        return out_activation or "softmax", loss or "cross_entropy", n_targets
+        """The output activation, the loss and the number of output units (`output_layer`)."""
+        return output_layer(self.get_params(deep=False), n_targets, self._is_classifier)
 
     def _build_network(
         self, n_in: int, n_targets: int, rng: np.random.Generator
@@ -375,6 +370,7 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
             fyslearn.optim.DivergenceError: The training loss became NaN, infinite or exploded.
         """
         with fit_transaction([self]):
+            validate_params(self)
             data = self._prepare_fit(X, y)
             rng = as_generator(self.random_state)
             network = self._build_network(data.X.shape[1], data.n_targets, rng)
@@ -412,7 +408,7 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         """
         with fit_transaction(estimators):
             for estimator in estimators:
-                estimator._check_hyperparameters()
+                validate_params(estimator)
             _check_stackable(estimators)
             data = estimators[0]._prepare_fit(X, y)  # the data, checked once for all
             record_features(estimators[1:], X)
@@ -451,22 +447,6 @@ class _NetworkEstimator(PersistenceMixin, BaseEstimator):
         self.network_ = network
 
 
-def check_dtype(dtype: object) -> str:
-    """The name of a supported float type (`"float32"` or `"float64"`), or a clear error.
-
-    Raises:
-        TypeError: `dtype` is not a string or a numpy float type (e.g. `3` or `None`).
-        ValueError: Another type, such as `"int64"`.
-    """
-    if dtype is None or not isinstance(dtype, (str, type, np.dtype)):
-        raise TypeError(f"dtype must be 'float32' or 'float64', got {dtype!r}.")
-    try:
-        name = str(np.dtype(dtype))
-    except TypeError as error:
-        raise TypeError(f"dtype must be 'float32' or 'float64', got {dtype!r}.") from error
-    return check_option(name, "dtype", DTYPES)
-
-
 def _in_dtype(values: np.ndarray, dtype: np.dtype, name: str) -> np.ndarray:
     """`values` in the network's float type; refused if they do not fit in it (float32 range)."""
     with np.errstate(over="ignore"):  # checked just below, with a clear message
@@ -490,12 +470,17 @@ def _check_stackable(estimators: Sequence[_NetworkEstimator]) -> None:
             raise ValueError("fit_many needs the same validation_data for every estimator.")
 
 
+def _layers(estimator: _NetworkEstimator) -> dict[str, Any]:
+    """What the per-layer names of the table read: the hidden layer sizes."""
+    return {"hidden_layer_sizes": estimator.hidden_layer_sizes}
+
+
 def _stack_setting(estimator: _NetworkEstimator, name: str) -> object:
     """The value of a `STACK_SETTINGS` entry as the estimator reads it."""
     if name == "hidden_layer_sizes":
-        return estimator._hidden_sizes()
+        return HiddenLayerSizes.read(estimator.hidden_layer_sizes)
     if name == "activation":
-        return estimator._hidden_activations()
+        return ACTIVATION.read(estimator.activation, name, _layers(estimator))
     if name == "diagnostics":
         return check_diagnostics(getattr(estimator, "diagnostics", None))
     return getattr(estimator, name, None)
@@ -534,8 +519,9 @@ class MLPRegressor(RegressorMixin, _NetworkEstimator):
             or `"step"` ([`SCHEDULES`][fyslearn.optim.SCHEDULES]).
         kernel_init: Kernel initializer, or one per weight layer (hidden layers, then output).
         bias_init: Bias initializer, or one per weight layer.
-        random_state: Seed (an int) or generator for the initial weights and the
-            shuffling; a model trained from a generator cannot be saved, use an int.
+        random_state: Seed (an int >= 0, numpy integers too), `numpy.random.Generator`
+            or `numpy.random.RandomState`, for the initial weights and the shuffling;
+            a model trained from a generator cannot be saved, use a seed.
         verbose: Progress bar when > 0.
         validation_data: `(X_val, y_val)` scored after every epoch (learning curves).
         dtype: `"float64"` (exact) or `"float32"` (faster).
@@ -570,13 +556,16 @@ class MLPRegressor(RegressorMixin, _NetworkEstimator):
             the MSE is summed over them (the report's cost), not averaged as in
             `sklearn.metrics.mean_squared_error`.
         n_iter_: Completed epochs.
+        n_outputs_: Number of target columns (output units).
+        n_features_in_: Number of input features seen in `fit`.
+        feature_names_in_: The inputs' column names, shape `(n_features_in_,)`, when `X`
+            had string column names (a pandas DataFrame).
         network_: The trained [`FeedForwardNetwork`][fyslearn.nn.network.FeedForwardNetwork].
         diagnostics_: With `diagnostics`, one array of shape `(n_iter_, n_layers)`
             per statistic.
     """
 
     def _prepare_fit(self, X: ArrayLike, y: ArrayLike) -> FitData:
-        self._check_hyperparameters()
         X, y = validate_data(self, X, y, multi_output=True, y_numeric=True, dtype=FLOAT_DTYPES)
         dtype = np.dtype(self.dtype)
         Y = y.reshape(len(y), -1)
@@ -627,8 +616,9 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
         schedule: `"constant"`, `"inverse"` (D10), `"invscaling"` or `"step"`.
         kernel_init: Kernel initializer, or one per weight layer.
         bias_init: Bias initializer, or one per weight layer.
-        random_state: Seed (an int) or generator for the initial weights and the
-            shuffling; a model trained from a generator cannot be saved, use an int.
+        random_state: Seed (an int >= 0, numpy integers too), `numpy.random.Generator`
+            or `numpy.random.RandomState`, for the initial weights and the shuffling;
+            a model trained from a generator cannot be saved, use a seed.
         verbose: Progress bar when > 0.
         validation_data: `(X_val, y_val)` scored after every epoch.
         dtype: `"float64"` or `"float32"`.
@@ -662,6 +652,10 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
             over the epoch's mini-batches), and with validation data the same
             with `"val_"` in front (`"val_loss"`, `"val_accuracy"`, ...).
         n_iter_: Completed epochs.
+        n_outputs_: Number of output units: one per class, or 1 for two classes.
+        n_features_in_: Number of input features seen in `fit`.
+        feature_names_in_: The inputs' column names, shape `(n_features_in_,)`, when `X`
+            had string column names (a pandas DataFrame).
         network_: The trained network.
         diagnostics_: With `diagnostics`, one array of shape `(n_iter_, n_layers)`
             per statistic.
@@ -731,7 +725,6 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
         )
 
     def _prepare_fit(self, X: ArrayLike, y: ArrayLike) -> FitData:
-        self._check_hyperparameters()
         X, y = validate_data(self, X, y, dtype=FLOAT_DTYPES)
         check_classification_targets(y)
         if len(y) < 2:
@@ -819,8 +812,9 @@ class LogisticRegression(MLPClassifier):
         schedule: `"constant"`, `"inverse"` (D10), `"invscaling"` or `"step"`.
         kernel_init: Kernel initializer.
         bias_init: Bias initializer.
-        random_state: Seed (an int) or generator for the initial weights and the
-            shuffling; a model trained from a generator cannot be saved, use an int.
+        random_state: Seed (an int >= 0, numpy integers too), `numpy.random.Generator`
+            or `numpy.random.RandomState`, for the initial weights and the shuffling;
+            a model trained from a generator cannot be saved, use a seed.
         verbose: Progress bar when > 0.
         validation_data: `(X_val, y_val)` scored after every epoch.
         dtype: `"float64"` or `"float32"`.
@@ -851,6 +845,11 @@ class LogisticRegression(MLPClassifier):
             `(n_features, 1)` for two classes (one sigmoid output).
         intercepts_: `[b]`, `b` of shape `(n_classes,)` (or `(1,)`).
         history_: As for [`MLPClassifier`][fyslearn.nn.MLPClassifier].
+        n_iter_: Completed epochs.
+        n_outputs_: Number of output units: one per class, or 1 for two classes.
+        n_features_in_: Number of input features seen in `fit`.
+        feature_names_in_: The inputs' column names, shape `(n_features_in_,)`, when `X`
+            had string column names (a pandas DataFrame).
     """
 
     hidden_layer_sizes = ()
@@ -858,6 +857,14 @@ class LogisticRegression(MLPClassifier):
     diagnostics = None
     out_activation = None  # the classifier's output layer: softmax, or sigmoid for two classes
     loss = None
+    parameter_constraints = MappingProxyType(
+        {
+            name: constraint
+            for name, constraint in NETWORK_PARAMETERS.items()
+            if name
+            not in ("hidden_layer_sizes", "activation", "diagnostics", "out_activation", "loss")
+        }
+    )
 
     def __init__(
         self,
@@ -957,13 +964,13 @@ def sklearn_equivalent(estimator: MLPRegressor | MLPClassifier) -> BaseEstimator
         )
     if estimator.penalty != "l2" or estimator.out_activation or estimator.loss:
         raise ValueError("scikit-learn's MLP has only the L2 penalty and its own output layer.")
-    names = set(estimator._hidden_activations()) or {"relu"}
+    names = set(ACTIVATION.read(estimator.activation, "activation", _layers(estimator))) or {"relu"}
     if len(names) != 1 or next(iter(names)) not in _SKLEARN_ACTIVATIONS:
         raise ValueError(f"scikit-learn's MLP has no single activation for {sorted(names)}.")
     is_classifier = isinstance(estimator, MLPClassifier)
     factor = 1.0 if is_classifier else 2.0
     common = {
-        "hidden_layer_sizes": tuple(estimator._hidden_sizes()),
+        "hidden_layer_sizes": tuple(HiddenLayerSizes.read(estimator.hidden_layer_sizes)),
         "activation": _SKLEARN_ACTIVATIONS[next(iter(names))],
         "solver": "sgd",
         "learning_rate": "constant",
@@ -977,6 +984,10 @@ def sklearn_equivalent(estimator: MLPRegressor | MLPClassifier) -> BaseEstimator
         "tol": 0.0,
         "n_iter_no_change": estimator.epochs + 1,
         "early_stopping": False,
-        "random_state": estimator.random_state if isinstance(estimator.random_state, int) else None,
+        "random_state": (
+            int(estimator.random_state)
+            if isinstance(estimator.random_state, numbers.Integral)
+            else None
+        ),
     }
     return (SkClassifier if is_classifier else SkRegressor)(**common)
