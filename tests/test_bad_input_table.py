@@ -245,7 +245,7 @@ EDGES = [-np.inf, -1.0, -1e-300, 0.0, 1e-300, 0.5, 1.0, 1.0 + 1e-12, 2.0, 1e300,
 
 @pytest.mark.parametrize("name", list(SOLVER_DOMAINS))
 def test_the_optimizers_accept_what_the_table_accepts(name):
-    """Until the optimizers read `SOLVER_DOMAINS`, their own checks must agree with it."""
+    """The optimizers read `SOLVER_DOMAINS`: they accept exactly what the estimators accept."""
     interval = SOLVER_DOMAINS[name]
     values = EDGES + ([1, 2, 3] if name == "decay_every" else [])
     for value in values:

@@ -456,18 +456,29 @@ def test_each_optimizer_checks_its_own_settings(optimizer_class, name, value):
 
 def test_one_bad_entry_of_an_array_setting_is_named():
     with pytest.raises(
-        ValueError, match=r"beta_2 must be in \[0, 1\) in every entry; entry \(2,\) is 1\.0"
+        ValueError,
+        match=r"beta_2 must be a float in the range \[0\.0, 1\.0\) in every entry; "
+        r"entry \(2,\) is 1\.0",
     ):
         Adam([np.zeros((2, 3))], 0.1, beta_2=np.array([0.9, 0.99, 1.0]))
     with pytest.raises(
-        ValueError, match=r"learning_rate must be a finite number > 0 in every entry"
+        ValueError, match=r"learning_rate must be a float in the range \(0\.0, inf\) in every entry"
     ):
         SGD([np.zeros((2, 3))], np.array([[0.1, 0.0, 0.1]]))
 
 
-@pytest.mark.parametrize("value", ["0.9", True, None, np.array([]), [0.9, "x"]])
-def test_settings_that_are_not_real_numbers_are_type_errors(value):
-    with pytest.raises(TypeError, match="beta_1 must be a real number"):
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("0.9", r"beta_1 must be a float in the range \[0\.0, 1\.0\), got str '0\.9'"),
+        (True, r"beta_1 must be a float in the range \[0\.0, 1\.0\), got a bool True"),
+        (None, r"beta_1 must be a float in the range \[0\.0, 1\.0\), got NoneType None"),
+        (np.array([]), "beta_1 must be a real number or a non-empty array of real numbers"),
+        ([0.9, "x"], "beta_1 must be a real number or a non-empty array of real numbers"),
+    ],
+)
+def test_settings_that_are_not_real_numbers_are_type_errors(value, message):
+    with pytest.raises(TypeError, match=message):
         make_optimizer("adam", [np.zeros(2)], 0.1, beta_1=value)
 
 
@@ -481,7 +492,7 @@ def test_decay_every_must_be_a_positive_integer():
     ):
         make_schedule("step", decay_every=np.array([2.0, 2.5]))
     with pytest.raises(
-        ValueError, match=r"decay_every must be a finite number >= 1 in every entry"
+        ValueError, match=r"decay_every must be an int in the range \[1, inf\) in every entry"
     ):
         make_schedule("step", decay_every=np.array([3, 0]))
 

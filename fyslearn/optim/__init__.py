@@ -60,7 +60,6 @@ from .optimizers import (
     Adam,
     Optimizer,
     RMSprop,
-    check_solver_settings,
     make_optimizer,
 )
 from .schedules import (
@@ -86,7 +85,6 @@ __all__ = [
     "Outcome",
     "ParameterSnapshots",
     "RMSprop",
-    "check_solver_settings",
     "constant_rate",
     "has_diverged",
     "inverse_decay",

@@ -17,7 +17,7 @@ import numpy as np
 
 from .._validation import check_option
 from .schedules import SCHEDULES, _schedule_settings
-from .settings import SOLVER_SETTINGS, Setting, _check_setting, _parameter_names
+from .settings import Setting, _check_setting, _parameter_names
 
 
 class Optimizer:
@@ -372,20 +372,4 @@ def make_optimizer(
         decay_every=decay_every,
         decay_factor=decay_factor,
         **{name: value for name, value in checked.items() if name in taken},
-    )
-
-
-def check_solver_settings(estimator: object) -> None:
-    """Check an estimator's `solver`, `schedule` and their settings, before any training.
-
-    Builds the optimizer once on a dummy parameter, so that every check (and
-    its message) is that of [`make_optimizer`][fyslearn.optim.make_optimizer].
-    """
-    make_optimizer(
-        check_option(estimator.solver, "solver", SOLVERS),
-        [np.zeros(1)],
-        estimator.learning_rate,
-        momentum=estimator.momentum,
-        schedule=estimator.schedule,
-        **{name: getattr(estimator, name) for name in SOLVER_SETTINGS},
     )

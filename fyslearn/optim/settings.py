@@ -2,7 +2,8 @@
 
 Every setting is a number, or an array of numbers (one per model of a stack) that
 broadcasts against every parameter array; each entry must lie in the setting's
-domain of `_DOMAINS`. [make_optimizer][fyslearn.optim.make_optimizer] and
+interval of [`SOLVER_DOMAINS`][fyslearn._params.SOLVER_DOMAINS], the table the
+estimators read too. [make_optimizer][fyslearn.optim.make_optimizer] and
 [make_schedule][fyslearn.optim.make_schedule] check every setting here, so that a
 bad value is refused with one message style, naming the setting and the value.
 """
@@ -11,53 +12,15 @@ from __future__ import annotations
 
 import functools
 import inspect
-import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from types import MappingProxyType
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .._validation import check_positive_int
+from .._params import SOLVER_DOMAINS, in_interval
+from .._validation import check_number
 
 Setting = float | np.ndarray
 """A hyper-parameter or a learning rate: one number, or one per model as an array."""
-
-
-@dataclass(frozen=True)
-class _Interval:
-    """The allowed values of a hyper-parameter, all finite."""
-
-    low: float
-    high: float = math.inf
-    low_allowed: bool = True
-    high_allowed: bool = False
-
-    def contains(self, values: np.ndarray) -> np.ndarray:
-        above = values >= self.low if self.low_allowed else values > self.low
-        below = values <= self.high if self.high_allowed else values < self.high
-        return np.isfinite(values) & above & below
-
-    def __str__(self) -> str:
-        if self.high == math.inf:
-            return f"a finite number {'>=' if self.low_allowed else '>'} {self.low:g}"
-        left, right = "[" if self.low_allowed else "(", "]" if self.high_allowed else ")"
-        return f"in {left}{self.low:g}, {self.high:g}{right}"
-
-
-_DOMAINS: Mapping[str, _Interval] = MappingProxyType(
-    {
-        "learning_rate": _Interval(0.0, low_allowed=False),
-        "momentum": _Interval(0.0, 1.0),
-        "rho": _Interval(0.0, 1.0),
-        "beta_1": _Interval(0.0, 1.0),
-        "beta_2": _Interval(0.0, 1.0),
-        "epsilon": _Interval(0.0, low_allowed=False),
-        "power_t": _Interval(0.0),
-        "decay_every": _Interval(1.0),
-        "decay_factor": _Interval(0.0, 1.0, low_allowed=False, high_allowed=True),
-    }
-)
 
 
 def _check_setting(value: object, name: str) -> Setting:
@@ -65,20 +28,20 @@ def _check_setting(value: object, name: str) -> Setting:
 
     Raises:
         TypeError: `value` is not a real number or an array of real numbers.
-        ValueError: Some entry lies outside the domain of `name`; the message names it.
+        ValueError: Some entry lies outside the interval of `name` in
+            [`SOLVER_DOMAINS`][fyslearn._params.SOLVER_DOMAINS]; the message names it.
     """
+    domain = SOLVER_DOMAINS[name]
+    if np.ndim(value) == 0 and not isinstance(value, np.ndarray):
+        check_number(value, name, domain)
+        return float(value)
     raw = np.asarray(value)
     if raw.dtype.kind not in "iuf" or raw.size == 0:
         raise TypeError(
             f"{name} must be a real number or a non-empty array of real numbers, got {value!r}."
         )
     values = raw.astype(float)  # a copy: later changes to the caller's array do not leak in
-    domain = _DOMAINS[name]
-    allowed = domain.contains(values)
-    if raw.ndim == 0 and not isinstance(value, np.ndarray):
-        if not allowed:
-            raise ValueError(f"{name} must be {domain}, got {value!r}.")
-        return float(values)
+    allowed = in_interval(values, domain)
     if not allowed.all():
         index = tuple(int(i) for i in np.argwhere(~allowed)[0])
         raise ValueError(
@@ -95,7 +58,8 @@ def _check_decay_every(value: object) -> int | np.ndarray:
         ValueError: A value below 1, or an array entry that is not a whole number.
     """
     if np.ndim(value) == 0 and not isinstance(value, np.ndarray):
-        return check_positive_int(value, "decay_every")
+        check_number(value, "decay_every", SOLVER_DOMAINS["decay_every"])
+        return int(value)
     values = _check_setting(value, "decay_every")
     fractional = values != np.floor(values)
     if fractional.any():
