@@ -2,7 +2,7 @@
 
 Every setting is a number, or an array of numbers (one per model of a stack) that
 broadcasts against every parameter array; each entry must lie in the setting's
-interval of [`SOLVER_DOMAINS`][fyslearn._params.SOLVER_DOMAINS], the table the
+interval of `SOLVER_DOMAINS` (in `fyslearn._params`), the table the
 estimators read too. [make_optimizer][fyslearn.optim.make_optimizer] and
 [make_schedule][fyslearn.optim.make_schedule] check every setting here, so that a
 bad value is refused with one message style, naming the setting and the value.
@@ -29,7 +29,7 @@ def _check_setting(value: object, name: str) -> Setting:
     Raises:
         TypeError: `value` is not a real number or an array of real numbers.
         ValueError: Some entry lies outside the interval of `name` in
-            [`SOLVER_DOMAINS`][fyslearn._params.SOLVER_DOMAINS]; the message names it.
+            `SOLVER_DOMAINS` (in `fyslearn._params`); the message names it.
     """
     domain = SOLVER_DOMAINS[name]
     if np.ndim(value) == 0 and not isinstance(value, np.ndarray):
