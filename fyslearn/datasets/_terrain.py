@@ -193,6 +193,11 @@ def _check_stride(stride: object, rows: tuple[int, int], cols: tuple[int, int]) 
     if not _is_int(stride) or stride < 1:
         raise ValueError(f"stride must be an integer >= 1, got {stride!r}.")
     largest = min(rows[1] - rows[0], cols[1] - cols[0]) - 1
+    if largest < 1:
+        raise ValueError(
+            f"the patch rows={rows}, cols={cols} has {rows[1] - rows[0]} × "
+            f"{cols[1] - cols[0]} points; at least 2 rows and 2 columns are needed."
+        )
     if stride > largest:
         raise ValueError(
             f"stride={stride} is larger than the patch allows ({rows[1] - rows[0]} rows × "

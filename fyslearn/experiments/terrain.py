@@ -199,8 +199,8 @@ class Result(_Result):
             `"momentum"`, `"Adam"`, `"L1 SGD (Adam)"`, `"sklearn Lasso"`.
         networks: `"fyslearn"` and `"sklearn"` -> `{"test_mse", "region_mse"}`.
         heights: The patch in metres, shape `(n_rows, n_cols)`.
-        fitted: The best OLS fit (trained on the training points) on the whole
-            patch in metres, same shape.
+        fitted: The Ridge fit of lowest CV MSE (trained on the training points)
+            on the whole patch in metres, same shape.
         height_mean: Mean height of the patch in metres.
         height_std: Standard deviation of its heights in metres.
         n_train: Training points of the random split.
@@ -529,7 +529,7 @@ def best_models(config: Config, data: Terrain, outputs: dict[str, Any]) -> dict[
     R_train, R_test = (design_matrix(X, ridge_degree, config.basis) for X in (X_train, X_test))
     ridge = Ridge(alpha=ridge_alpha).fit(R_train, y_train)
     ridge_boot = bootstrap_scores(ridge, R_test, y_test, n_bootstraps=100, random_state=config.seed)
-    fitted = ols.predict(design_matrix(data.X, ols_degree, config.basis))
+    fitted = ridge.predict(design_matrix(data.X, ridge_degree, config.basis))
     return {
         "best": {
             "ols_degree": ols_degree,
@@ -596,16 +596,12 @@ def _span(degrees: Sequence[int]) -> str:
 # -- the figure -----------------------------------------------------------------------------------
 
 
-def _map(ax: Any, values: Any, title: str, cmap: str, symmetric: bool = False) -> None:
-    values = np.asarray(values, dtype=float)
-    limits = {}
-    if symmetric:
-        largest = float(np.max(np.abs(values)))
-        limits = {"vmin": -largest, "vmax": largest}
-    image = ax.imshow(values, cmap=cmap, origin="upper", **limits)
+def _map(ax: Any, values: Any, title: str, cmap: str, limits: tuple[float, float]) -> None:
+    """A map of the patch, north up, coloured within `limits` (beyond: the end colours)."""
+    image = ax.imshow(np.asarray(values, dtype=float), cmap=cmap, vmin=limits[0], vmax=limits[1])
     ax.set(xticks=[], yticks=[], xlabel="west → east", ylabel="south ← north")
     ax.set_title(title, fontsize=10)
-    ax.figure.colorbar(image, ax=ax, fraction=0.046, label="m")
+    ax.figure.colorbar(image, ax=ax, fraction=0.046, label="m", extend="both")
 
 
 def plot(result: Result) -> Figure:
@@ -613,10 +609,14 @@ def plot(result: Result) -> Figure:
     fig, axes = plt.subplots(3, 3, figsize=(14, 12.5))
     heights = np.asarray(result.heights, dtype=float)
     fitted = np.asarray(result.fitted, dtype=float)
-    degree = result.best["ols_degree"]
-    _map(axes[0, 0], heights, "terrain patch (m)", "terrain")
-    _map(axes[0, 1], fitted, f"OLS fit, degree {degree} (m)", "terrain")
-    _map(axes[0, 2], heights - fitted, "residual: terrain − fit (m)", "RdBu_r", symmetric=True)
+    degree, best = result.best["ols_degree"], result.best
+    span = (float(heights.min()), float(heights.max()))
+    _map(axes[0, 0], heights, "terrain patch", "terrain", span)
+    fit = f"Ridge fit, degree {best['ridge_degree']}, λ={best['ridge_alpha']:.0e}"
+    _map(axes[0, 1], fitted, fit, "terrain", span)
+    residual = heights - fitted
+    largest = float(np.percentile(np.abs(residual), 99))
+    _map(axes[0, 2], residual, "residual: terrain − fit", "RdBu_r", (-largest, largest))
     degrees = result.degrees
     ax = axes[1, 0]
     for name, color in (("OLS", "C0"), ("Ridge", "C1")):
@@ -673,7 +673,6 @@ def plot(result: Result) -> Figure:
     ax.set_ylabel("test MSE")
     ax.set_title("iterative fits at one degree vs closed form", fontsize=10)
     ax = axes[2, 2]
-    best = result.best
     k = degrees.index(degree)
     bars = {
         f"OLS deg {degree}": (best["ols_mse"], result.closed_form["OLS"]["region_mse"][k]),
