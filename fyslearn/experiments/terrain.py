@@ -577,7 +577,7 @@ def run(config: Config = Config(), n_jobs: int | None = 1) -> Result:
 
 
 def well_conditioned(result: Result) -> list[int]:
-    """The degrees whose training design matrix has $\\kappa(X) \\le$ `WELL_CONDITIONED`."""
+    r"""The degrees whose training design matrix has $\kappa(X) \le$ `WELL_CONDITIONED`."""
     pairs = zip(result.degrees, result.condition, strict=True)
     return [degree for degree, kappa in pairs if kappa <= WELL_CONDITIONED]
 
