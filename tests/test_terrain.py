@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import io
+import runpy
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,6 +17,7 @@ from sklearn.linear_model import Ridge as SkRidge
 from sklearn.model_selection import KFold, cross_val_score
 
 from fyslearn.datasets import _terrain, load_terrain
+from fyslearn.experiments import run_experiment
 from fyslearn.experiments import terrain as experiment
 from fyslearn.features import design_matrix, n_monomials
 from fyslearn.linear_model import OLS, Ridge
@@ -179,6 +184,9 @@ def test_a_patch_that_cannot_fit_the_highest_degree_is_refused_before_any_traini
         experiment.tasks(outside)
     with pytest.raises(ValueError, match="stride must be"):
         experiment.tasks(dataclasses.replace(experiment.Config.quick(), stride=0))
+    narrow = dataclasses.replace(experiment.Config.quick(), region_split=0.05)  # one column
+    with pytest.raises(ValueError, match=r"or the western region\) has 10, fewer than the 21"):
+        experiment.tasks(narrow)
 
 
 def test_bias_variance_splits_the_bootstrap_error_exactly():
@@ -208,3 +216,17 @@ def test_quick_run_scores_and_cross_validation_equal_scikit_learn():
         assert result.closed_form["OLS"]["cv_mse"][k] == pytest.approx(cv, rel=1e-10)
         assert result.differences["lstsq"][k] <= experiment.AGREEMENT
     assert result.n_train == len(y_train) == 80
+
+
+def test_tutorial_prints_the_rows_of_the_quick_run_and_its_single_fit_agrees(monkeypatch, tmp_path):
+    monkeypatch.setenv("FYSLEARN_QUICK", "1")
+    monkeypatch.chdir(tmp_path)
+    tutorial = Path(__file__).resolve().parents[1] / "tutorials" / "terrain.py"
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        namespace = runpy.run_path(str(tutorial), run_name="__main__")
+    theirs = run_experiment("terrain", quick=True)
+    assert experiment.rows(namespace["result"]) == experiment.rows(theirs)
+    for row in experiment.rows(theirs):
+        assert f"{row.quantity}: {row.ours}" in out.getvalue()
+    assert namespace["difference"] <= experiment.AGREEMENT

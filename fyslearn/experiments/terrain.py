@@ -232,10 +232,12 @@ class Result(_Result):
 # -- data -----------------------------------------------------------------------------------------
 
 
-def smallest_training_set(config: Config, n_points: int) -> int:
-    """Points of the smallest set any model is fitted on: a CV fold's training part."""
+def smallest_training_set(config: Config, data: Terrain) -> int:
+    """Points of the smallest set a model is fitted on: a CV fold's or the western region's."""
+    n_points = len(data.y)
     n_train = n_points - math.ceil(config.test_size * n_points)
-    return n_train - math.ceil(n_train / config.n_folds)
+    west = int(np.count_nonzero(data.X[:, 0] <= config.region_split))
+    return min(n_train - math.ceil(n_train / config.n_folds), west)
 
 
 def terrain(config: Config) -> Terrain:
@@ -246,14 +248,15 @@ def terrain(config: Config) -> Terrain:
             training set with fewer points than the highest degree has coefficients.
     """
     data = load_terrain(config.rows, config.cols, config.stride)
-    n_coefficients = max(n_monomials(d, config.basis) for d in (*config.degrees, config.sgd_degree))
-    smallest = smallest_training_set(config, len(data.y))
+    highest = max(*config.degrees, config.sgd_degree)
+    n_coefficients = n_monomials(highest, config.basis)
+    smallest = smallest_training_set(config, data)
     if smallest < n_coefficients:
         raise ValueError(
             f"the patch rows={config.rows}, cols={config.cols}, stride={config.stride} has "
-            f"{len(data.y)} points; its smallest training set (a cross-validation fold) has "
-            f"{smallest}, fewer than the {n_coefficients} coefficients of degree "
-            f"{max(config.degrees)} ({config.basis} basis)."
+            f"{len(data.y)} points; its smallest training set (a cross-validation fold or "
+            f"the western region) has {smallest}, fewer than the {n_coefficients} "
+            f"coefficients of degree {highest} ({config.basis} basis)."
         )
     return data
 
@@ -505,7 +508,7 @@ def tasks(config: Config) -> list[Task]:
     Raises:
         ValueError: The patch is outside the grid, the stride is bad, or the
             smallest training set has fewer points than the highest degree has
-            coefficients (see [terrain][fyslearn.experiments.terrain.terrain]).
+            coefficients (see `terrain`).
     """
     terrain(config)
     return [
