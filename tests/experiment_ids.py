@@ -14,4 +14,4 @@ REPORT_IDS = [
     "fig9_logistic",
     "tuned",
 ]
-COURSE_IDS = ["optimizers", "breast_cancer", "runge"]
+COURSE_IDS = ["optimizers", "breast_cancer", "runge", "terrain"]

@@ -178,7 +178,10 @@ def test_reproduce_without_names_runs_the_report_only(tmp_path, no_training):
         (["course"], COURSE_IDS),
         (["all"], REPORT_IDS + COURSE_IDS),
         (["course", "report"], COURSE_IDS + REPORT_IDS),
-        (["runge", "fig3", "course"], ["runge", "fig3_ols_sgd", "optimizers", "breast_cancer"]),
+        (
+            ["runge", "fig3", "course"],
+            ["runge", "fig3_ols_sgd", "optimizers", "breast_cancer", "terrain"],
+        ),
         (
             ["fig9", "all", "fig9_logistic"],
             ["fig9_logistic", *REPORT_IDS[:-2], "tuned", *COURSE_IDS],

@@ -53,6 +53,14 @@ SHAPES = {
         and np.shape(r.errors["network"]["test_mse"]) == (len(c.seeds),)
         and len(r.fits) == 2 * len(c.degrees) + 1
     ),
+    "terrain": lambda r, c: (
+        all(len(v) == len(c.degrees) for v in r.closed_form["OLS"].values())
+        and all(len(v) == len(c.degrees) for v in r.differences.values())
+        and np.shape(r.grid_test_mse) == (len(c.degrees), len(c.alphas))
+        and np.shape(r.heights) == np.shape(r.fitted) == (10, 10)
+        and list(r.iterative)
+        == ["closed form", "SGD", "momentum", "Adam", "L1 SGD (Adam)", "sklearn Lasso"]
+    ),
 }
 
 ROOT = Path(__file__).resolve().parents[1]

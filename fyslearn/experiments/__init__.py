@@ -41,6 +41,7 @@ from . import (
     optimizers,
     randomnet,
     runge,
+    terrain,
     tuned,
 )
 from ._common import quick_mode, scores
@@ -91,7 +92,7 @@ _REPORT = _by_id(
     fig9_logistic,
     tuned,
 )
-_COURSE = _by_id(optimizers, breast_cancer, runge)
+_COURSE = _by_id(optimizers, breast_cancer, runge, terrain)
 
 #: Experiment id (its module's name) -> experiment module, of every experiment: the
 #: report's order, then the experiments beyond the report.
@@ -103,7 +104,7 @@ EXPERIMENTS: dict[str, Experiment] = {**_REPORT, **_COURSE}
 REPORT: tuple[str, ...] = tuple(_REPORT)
 
 #: Ids of the course's later material, beyond the report (optimizers, breast cancer,
-#: Runge's function): `fyslearn reproduce course`.
+#: Runge's function, terrain elevation): `fyslearn reproduce course`.
 COURSE: tuple[str, ...] = tuple(_COURSE)
 
 #: Group name accepted on the command line -> the ids it stands for, in order.
