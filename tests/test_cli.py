@@ -421,3 +421,63 @@ def test_jobs_is_an_alias_of_n_jobs():
     parser = build_parser()
     for flag in ("--n-jobs", "--jobs"):
         assert parser.parse_args(["reproduce", flag, "2"]).n_jobs == 2
+
+
+def test_help_imports_neither_numpy_nor_sympy_nor_the_experiments():
+    code = (
+        "import sys\n"
+        "from fyslearn.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = {'numpy', 'sympy', 'sklearn', 'matplotlib', 'fyslearn.experiments'}\n"
+        "print(sorted(heavy & set(sys.modules)))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert "usage: fyslearn" in completed.stdout
+    assert completed.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_package_attributes_are_imported_on_first_use():
+    import fyslearn
+
+    assert {"fit_many", "load"} <= set(dir(fyslearn))
+    assert fyslearn.fit_many.__module__ == "fyslearn._fitting"
+    assert fyslearn.load.__module__ == "fyslearn.persistence"
+    with pytest.raises(AttributeError, match="no attribute 'fit_mani'"):
+        fyslearn.fit_mani  # noqa: B018
+
+
+def test_derive_and_backend_choices_are_checked_and_listed(capsys):
+    with pytest.raises(SystemExit):
+        main(["derive", "--help"])
+    assert "mse_gradient" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exit_info:
+        main(["reproduce", "--backend", "ray"])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'ray' (choose from 'loky', 'dask')" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("out", ["", "  "])
+def test_empty_out_is_refused(out, tmp_path, capsys, no_training, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    line = _refused(["reproduce", "fig2", "--quick", "--out", out], capsys, no_training)
+    assert "--out must name a folder" in line
+    assert list(tmp_path.iterdir()) == []  # nothing written into the current folder
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_without_a_terminal_each_experiment_prints_when_it_starts_and_finishes(
+    jobs, tmp_path, capsys
+):
+    argv = ["reproduce", "fig2", "fig4", "--quick", "--n-jobs", jobs, "--out", str(tmp_path)]
+    assert main(argv) == 0  # under pytest stderr is no terminal: no progress bar
+    lines = capsys.readouterr().out.splitlines()
+    progress = [line for line in lines if line.startswith(("started", "finished"))]
+    assert len(progress) == 4, lines
+    for name in ("fig2_activations", "fig4_ridge_sgd"):
+        started = progress.index(f"started  {name} (1 training)")
+        (finished,) = [i for i, line in enumerate(progress) if line.startswith(f"finished {name} ")]
+        assert started < finished
+    if jobs == "1":  # in turn: the second starts after the first finished
+        assert [line.split()[0] for line in progress] == ["started", "finished"] * 2
