@@ -481,3 +481,32 @@ def test_without_a_terminal_each_experiment_prints_when_it_starts_and_finishes(
         assert started < finished
     if jobs == "1":  # in turn: the second starts after the first finished
         assert [line.split()[0] for line in progress] == ["started", "finished"] * 2
+
+
+def test_verdict_agrees_only_within_the_distance_and_says_why_otherwise():
+    from fyslearn.experiments._common import verdict
+
+    assert verdict(0.054, 0.053, 0.005, "why") == "agrees"
+    assert verdict(0.059, 0.053, 0.005, "a higher MSE") == "differs: a higher MSE"
+    assert verdict(float("nan"), 0.053, 0.005, "diverged") == "differs: diverged"
+    assert verdict(None, 0.053, 0.005, "no result") == "differs: no result"
+
+
+def test_committed_table_marks_every_row_of_the_report_agrees_or_differs_with_a_reason():
+    committed = Path(__file__).resolve().parents[1] / "docs" / "results" / "results.md"
+    rows = [line for line in committed.read_text().splitlines() if line.count("|") == 7]
+    verdicts = {row.split("|")[2].strip(): row.split("|")[6].strip() for row in rows[2:]}
+    for quantity, verdict in verdicts.items():
+        assert verdict == "agrees" or verdict.startswith(("differs: ", "— (not in the report)"))
+        assert verdict != "differs: ", quantity
+    assert verdicts["MNIST test accuracy, 784–128–10"] == "agrees"  # 0.9285 against 0.93
+    assert verdicts["test MSE, closed form, tensor basis p=14 (text)"].startswith("differs: ")
+    assert "η=1e-2, batch 10: 0.064" in verdicts["best test MSE, constant η"]
+
+
+def test_a_quick_run_compares_nothing_with_the_report(tmp_path):
+    assert main(["reproduce", "fig8", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
+    (row,) = [
+        line for line in (tmp_path / "results.md").read_text().splitlines() if "MNIST" in line
+    ]
+    assert row.endswith("| — (quick settings) |")
