@@ -90,6 +90,16 @@ def test_every_tutorial_teaches_with_exercises_and_solutions():
         assert "show_or_save(" in source, name
 
 
+@pytest.mark.parametrize("path", sorted(TUTORIALS.glob("*.py")), ids=lambda path: path.stem)
+def test_every_tutorial_saves_its_figures_without_a_screen(path):
+    """Each ends with `show_or_save` in a cell of its own; none calls `plt.show()`."""
+    source = path.read_text()
+    assert "plt.show(" not in source
+    last_cell = source.rsplit("\n# %%\n", 1)[-1]
+    code = [line for line in last_cell.splitlines() if line and not line.startswith("#")]
+    assert code == [f'show_or_save("{path.stem}")']
+
+
 @pytest.mark.parametrize("name", list(EXPERIMENTS))
 def test_solutions_run(name, tutorial):
     namespace, _ = tutorial(name)
