@@ -18,6 +18,8 @@
   committed full run (`compute_time` of `docs/results/<name>.json`).
 * **API pages link to the tutorials.** Every API page ends with the
   tutorials that import from its module, and the names they import.
+* **No private bases.** A class's "Bases:" line leaves out private classes
+  (`_NetworkEstimator`): the reader cannot use them.
 * **Search previews without TeX.** The math of the search index is turned
   into plain text (`\\(\\alpha \\le 1\\)` into `α ≤ 1`), so that previews show
   no raw TeX.
@@ -157,6 +159,41 @@ def depends_on_quick_mode(name: str, folder: Path = TUTORIAL_SOURCES) -> bool:
     return not path.is_file() or "quick_mode(" in path.read_text(encoding="utf-8")
 
 
+CARD_GROUPS = {
+    "report": "## The report's figures",
+    "course": "## Beyond the report: the course's later material",
+    "tools": "## Tools for your own project",
+}
+"""Headings of the tutorial cards: the report's experiments, the course's, then the others."""
+
+_CARD = re.compile(r'<div class="mkd-glr-thumbcontainer".*?\n</div>\n', re.S)
+_CARD_TARGET = re.compile(r'<a class="reference internal" href="([^"]+)"')
+
+
+def grouped_cards(markdown: str, groups: dict[str, list[str]]) -> str:
+    """The gallery's index with its cards under the headings of `CARD_GROUPS`.
+
+    Args:
+        markdown: The index page mkdocs-gallery wrote: text, the cards, then the downloads.
+        groups: The tutorials of `report` and `course` (a tutorial in neither is a tool).
+    """
+    cards = _CARD.findall(markdown)
+    if not cards:
+        return markdown
+    start, end = markdown.index(cards[0]), markdown.index(cards[-1]) + len(cards[-1])
+    by_group: dict[str, list[str]] = {group: [] for group in CARD_GROUPS}
+    for card in cards:
+        name = _CARD_TARGET.search(card).group(1).strip("/").removesuffix(".md")
+        group = next((g for g in ("report", "course") if name in groups.get(g, ())), "tools")
+        by_group[group].append(card)
+    sections = [
+        f'{CARD_GROUPS[group]}\n\n<div class="fyslearn-cards">\n{"".join(found)}</div>\n'
+        for group, found in by_group.items()
+        if found
+    ]
+    return markdown[:start] + "\n".join(sections) + markdown[end:]
+
+
 def tutorial_imports(folder: Path = TUTORIAL_SOURCES) -> dict[str, dict[str, list[str]]]:
     """The fyslearn modules each tutorial imports from, and names: `{tutorial: {module: names}}`."""
     found: dict[str, dict[str, list[str]]] = {}
@@ -279,6 +316,26 @@ def plain_search_index(path: Path) -> None:
     path.write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
 
 
+_PRIVATE_BASE = re.compile(r'(?:, )?<code><span title="[\w.]*\._\w+">_\w+</span></code>')
+_BASES = re.compile(r'(<p class="doc doc-class-bases">\s*Bases: )(.*?)(</p>)', re.S)
+
+
+def without_private_bases(html: str) -> str:
+    """`html` with the private classes taken out of every "Bases:" line (a line left empty goes)."""
+
+    def public(match: re.Match) -> str:
+        bases = _PRIVATE_BASE.sub("", match.group(2)).removeprefix(", ")
+        return f"{match.group(1)}{bases}{match.group(3)}" if bases.strip() else ""
+
+    return _BASES.sub(public, html)
+
+
+def on_page_content(html, page, config, files):
+    if page.file.src_uri.startswith("api/"):
+        return without_private_bases(html)
+    return html
+
+
 def _after_title(markdown: str, note: str) -> str:
     """`markdown` with `note` after its first level-1 heading (at its top if it has none)."""
     lines = markdown.split("\n")
@@ -314,8 +371,13 @@ def on_page_markdown(markdown, page, config, files):
             note = REPORT_TIME.format(seconds=_duration(seconds), name=name)
             markdown = _after_title(markdown, note)
         return markdown
-    if uri == TUTORIALS + "index.md" and os.environ.get("FYSLEARN_QUICK") == "1":
-        return tutorial_with_notes(markdown, "<name>")
+    if uri == TUTORIALS + "index.md":
+        from fyslearn.experiments import GROUPS
+
+        markdown = grouped_cards(markdown, GROUPS)
+        if os.environ.get("FYSLEARN_QUICK") == "1":
+            markdown = tutorial_with_notes(markdown, "<name>")
+        return markdown
     if uri.startswith("api/"):
         return markdown + tutorials_section(_API_MODULE.findall(markdown))
     if uri in RESULTS_PAGES:
