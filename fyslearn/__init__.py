@@ -7,6 +7,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from ._docstrings import readable_docstrings
+
 if TYPE_CHECKING:  # imported on first use (PEP 562): `import fyslearn` stays instant
     from ._fitting import fit_many
     from .persistence import load
@@ -22,7 +24,9 @@ _LAZY = {"fit_many": "._fitting", "load": ".persistence"}
 def __getattr__(name: str) -> Any:
     if name not in _LAZY:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    module = importlib.import_module(_LAZY[name], __name__)
+    readable_docstrings(vars(module))  # help(fyslearn.fit_many) shows plain names, no link markup
+    value = getattr(module, name)
     globals()[name] = value  # later lookups find it without coming here
     return value
 
