@@ -113,3 +113,14 @@ def test_notebooks_of_the_built_site_exist_when_the_site_does():
         pytest.skip("no built site: run `mkdocs build --strict` first")
     tutorials = sorted(path.stem for path in (ROOT / "tutorials").glob("*.py"))
     assert [path.stem for path in _notebooks()] == tutorials
+
+
+def test_an_indented_solution_inside_a_list_item_is_folded_too():
+    markdown = (
+        '1. Exercise.\n\n    ??? success "Solution"\n        Because.\n\n'
+        "        ```python\n        x = 1\n        ```\n\n2. Next."
+    )
+    assert fold_admonitions(markdown) == (
+        "1. Exercise.\n\n    <details><summary>Solution</summary>\n\n    Because.\n\n"
+        "    ```python\n    x = 1\n    ```\n\n    </details>\n\n2. Next."
+    )

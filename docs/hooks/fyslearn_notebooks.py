@@ -31,7 +31,9 @@ from pathlib import Path
 TUTORIALS = "generated/tutorials"
 RESULTS = Path(__file__).resolve().parent.parent / "results"
 
-_ADMONITION = re.compile(r'^(?P<kind>\?\?\?\+?|!!!) *(?P<type>\w+)(?: +"(?P<title>[^"]*)")? *$')
+_ADMONITION = re.compile(
+    r'^(?P<indent> *)(?P<kind>\?\?\?\+?|!!!) *(?P<type>\w+)(?: +"(?P<title>[^"]*)")? *$'
+)
 _CROSS_REFERENCE = re.compile(r"\[(?P<text>[^\]]+)\]\[(?P<target>[\w.]+)\]")
 _PAGE_LINK = re.compile(r"\]\((?P<path>[^)#\s:]+\.md)(?P<fragment>#[^)\s]*)?\)")
 
@@ -46,7 +48,11 @@ os.environ["FYSLEARN_QUICK"] = "1" if QUICK else ""
 
 
 def fold_admonitions(markdown: str) -> str:
-    """`??? kind "Title"` blocks as HTML `<details>`, `!!! kind "Title"` blocks as quotes."""
+    """`??? kind "Title"` blocks as HTML `<details>`, `!!! kind "Title"` blocks as quotes.
+
+    A block may stand indented (inside a list item); its body is indented four
+    more spaces than its first line, as MkDocs wants it.
+    """
     lines = markdown.split("\n")
     out: list[str] = []
     i = 0
@@ -56,18 +62,21 @@ def fold_admonitions(markdown: str) -> str:
             out.append(lines[i])
             i += 1
             continue
+        indent = match["indent"]
+        inner = indent + "    "
         body = []
         i += 1
-        while i < len(lines) and (lines[i].startswith("    ") or not lines[i].strip()):
-            body.append(lines[i][4:])
+        while i < len(lines) and (lines[i].startswith(inner) or not lines[i].strip()):
+            body.append(lines[i][len(inner) :])
             i += 1
         while body and not body[-1].strip():
             body.pop()
         title = match["title"] or match["type"].capitalize()
         if match["kind"].startswith("???"):
-            out += [f"<details><summary>{title}</summary>", "", *body, "", "</details>", ""]
+            block = [f"<details><summary>{title}</summary>", "", *body, "", "</details>", ""]
         else:
-            out += [f"> **{title}**", ">", *[f"> {line}".rstrip() for line in body], ""]
+            block = [f"> **{title}**", ">", *[f"> {line}".rstrip() for line in body], ""]
+        out += [f"{indent}{line}" if line else "" for line in block]
     return "\n".join(out)
 
 

@@ -47,6 +47,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from mkdocs.exceptions import Abort
+from mkdocs.plugins import event_priority
 
 HOOKS = Path(__file__).resolve().parent
 TUTORIAL_SOURCES = HOOKS.parents[1] / "tutorials"
@@ -330,10 +331,11 @@ def without_private_bases(html: str) -> str:
     return _BASES.sub(public, html)
 
 
-def on_page_content(html, page, config, files):
+@event_priority(-100)  # after autorefs has turned its placeholders into links and names
+def on_post_page(output, page, config):
     if page.file.src_uri.startswith("api/"):
-        return without_private_bases(html)
-    return html
+        return without_private_bases(output)
+    return output
 
 
 def _after_title(markdown: str, note: str) -> str:
@@ -453,6 +455,7 @@ def broken_links(site: Path, root_path: str = "/") -> list[str]:
     return broken
 
 
+@event_priority(-100)  # after the search plugin has written its index
 def on_post_build(config):
     if os.environ.get(SERVE_STATE):
         os.environ[SERVE_STATE] = "built"
