@@ -288,6 +288,8 @@ _TEX_WORDS = {
     "cdots": "⋯",
     "top": "ᵀ",
     "hat": "",
+    "left": "",
+    "right": "",
     "bar": "",
     "tilde": "",
     "quad": " ",
@@ -298,12 +300,14 @@ _MATH = re.compile(r"\\\((.*?)\\\)|\\\[(.*?)\\\]", re.S)
 
 def plain_math(tex: str) -> str:
     """A TeX formula as plain text for a search preview: `\\frac{a}{b}` as `a/b`, `\\eta` as η."""
-    text = re.sub(r"\\(?:mathrm|mathbf|mathcal|text|operatorname|boldsymbol)\s*", "", tex)
+    text = re.sub(r"\\(?:begin|end)\s*\{[^{}]*\}", " ", tex.replace("&amp;", " "))
+    text = text.replace("\\\\", "; ")  # a line break of an aligned or cases environment
+    text = re.sub(r"\\(?:mathrm|mathbf|mathcal|text|operatorname|boldsymbol)\s*", "", text)
     for _ in range(3):  # nested fractions
         text = re.sub(r"\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}", r"(\1)/(\2)", text)
     text = re.sub(r"\\([A-Za-z]+)", lambda m: _TEX_WORDS.get(m.group(1), m.group(1)), text)
     text = re.sub(r"\\(.)", r"\1", text)  # \{ \, \; and the like
-    text = text.replace("{", "").replace("}", "").replace("&", "")
+    text = text.replace("{", "").replace("}", "")
     return " ".join(text.split())
 
 
