@@ -92,3 +92,14 @@ def test_leaky_relu_rejects_a_slope_outside_0_1(negative_slope):
     # max(z, sz) is leaky ReLU only for 0 ≤ s ≤ 1
     with pytest.raises(ValueError, match=r"negative_slope of LeakyReLU must be in \[0, 1\]"):
         LeakyReLU(negative_slope)
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "name"),
+    [(None, 1, "x"), (0.5, None, "y"), ("0.5", 1, "x"), (0.5, [1j], "y"), ([0.1, None], 1, "x")],
+)
+def test_franke_refuses_input_that_is_no_real_numbers(x, y, name):
+    from fyslearn.datasets import franke
+
+    with pytest.raises(ValueError, match=rf"^{name} must be real numbers"):
+        franke(x, y)

@@ -424,3 +424,92 @@ def test_jobs_is_an_alias_of_n_jobs():
     parser = build_parser()
     for flag in ("--n-jobs", "--jobs"):
         assert parser.parse_args(["reproduce", flag, "2"]).n_jobs == 2
+
+
+def test_help_imports_neither_numpy_nor_sympy_nor_the_experiments():
+    code = (
+        "import sys\n"
+        "from fyslearn.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = {'numpy', 'sympy', 'sklearn', 'matplotlib', 'fyslearn.experiments'}\n"
+        "print(sorted(heavy & set(sys.modules)))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert "usage: fyslearn" in completed.stdout
+    assert completed.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_package_attributes_are_imported_on_first_use():
+    import fyslearn
+
+    assert {"fit_many", "load"} <= set(dir(fyslearn))
+    assert fyslearn.fit_many.__module__ == "fyslearn._fitting"
+    assert fyslearn.load.__module__ == "fyslearn.persistence"
+    with pytest.raises(AttributeError, match="no attribute 'fit_mani'"):
+        fyslearn.fit_mani  # noqa: B018
+
+
+def test_derive_and_backend_choices_are_checked_and_listed(capsys):
+    with pytest.raises(SystemExit):
+        main(["derive", "--help"])
+    assert "mse_gradient" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exit_info:
+        main(["reproduce", "--backend", "ray"])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'ray' (choose from 'loky', 'dask')" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("out", ["", "  "])
+def test_empty_out_is_refused(out, tmp_path, capsys, no_training, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    line = _refused(["reproduce", "fig2", "--quick", "--out", out], capsys, no_training)
+    assert "--out must name a folder" in line
+    assert list(tmp_path.iterdir()) == []  # nothing written into the current folder
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_without_a_terminal_each_experiment_prints_when_it_starts_and_finishes(
+    jobs, tmp_path, capsys
+):
+    argv = ["reproduce", "fig2", "fig4", "--quick", "--n-jobs", jobs, "--out", str(tmp_path)]
+    assert main(argv) == 0  # under pytest stderr is no terminal: no progress bar
+    lines = capsys.readouterr().out.splitlines()
+    progress = [line for line in lines if line.startswith(("started", "finished"))]
+    assert len(progress) == 4, lines
+    for name in ("fig2_activations", "fig4_ridge_sgd"):
+        started = progress.index(f"started  {name} (1 training)")
+        (finished,) = [i for i, line in enumerate(progress) if line.startswith(f"finished {name} ")]
+        assert started < finished
+    if jobs == "1":  # in turn: the second starts after the first finished
+        assert [line.split()[0] for line in progress] == ["started", "finished"] * 2
+
+
+def test_verdict_agrees_only_within_the_distance_and_says_why_otherwise():
+    from fyslearn.experiments._common import verdict
+
+    assert verdict(0.054, 0.053, 0.005, "why") == "agrees"
+    assert verdict(0.059, 0.053, 0.005, "a higher MSE") == "differs: a higher MSE"
+    assert verdict(float("nan"), 0.053, 0.005, "diverged") == "differs: diverged"
+    assert verdict(None, 0.053, 0.005, "no result") == "differs: no result"
+
+
+def test_committed_table_marks_every_row_of_the_report_agrees_or_differs_with_a_reason():
+    committed = Path(__file__).resolve().parents[1] / "docs" / "results" / "results.md"
+    rows = [line for line in committed.read_text().splitlines() if line.count("|") == 7]
+    verdicts = {row.split("|")[2].strip(): row.split("|")[6].strip() for row in rows[2:]}
+    for quantity, verdict in verdicts.items():
+        assert verdict == "agrees" or verdict.startswith(("differs: ", "— (not in the report)"))
+        assert verdict != "differs: ", quantity
+    assert verdicts["MNIST test accuracy, 784–128–10"] == "agrees"  # 0.9285 against 0.93
+    assert verdicts["test MSE, closed form, tensor basis p=14 (text)"].startswith("differs: ")
+    assert "η=1e-2, batch 10: 0.064" in verdicts["best test MSE, constant η"]
+
+
+def test_a_quick_run_compares_nothing_with_the_report(tmp_path):
+    assert main(["reproduce", "fig8", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
+    (row,) = [
+        line for line in (tmp_path / "results.md").read_text().splitlines() if "MNIST" in line
+    ]
+    assert row.endswith("| — (quick settings) |")

@@ -84,7 +84,7 @@ def test_unknown_statistics_are_refused_with_the_valid_names():
     assert copy.deepcopy(model).get_params()["diagnostics"] == ["update_ratio"]
 
 
-def test_the_tutorial_runs_and_its_solution_code_executes(monkeypatch):
+def test_the_tutorial_runs_and_its_solution_code_executes(monkeypatch, tmp_path):
     """The tutorial in quick mode, then the code of its collapsed solution in its namespace."""
     import re
     import runpy
@@ -94,6 +94,7 @@ def test_the_tutorial_runs_and_its_solution_code_executes(monkeypatch):
 
     matplotlib.use("Agg")
     monkeypatch.setenv("FYSLEARN_QUICK", "1")
+    monkeypatch.chdir(tmp_path)  # where its last cell saves the figures
     path = Path(__file__).parents[1] / "tutorials" / "seeing_inside_training.py"
     namespace = runpy.run_path(str(path), run_name="tutorial")
     assert namespace["deep"]["relu"].diagnostics_["gradient_std"].shape == (10, 5)

@@ -202,6 +202,16 @@ _UNLOADED_IMAGES = """() => Array.from(document.querySelectorAll("article img"))
   .map((image) => image.getAttribute("src"))"""
 
 
+#: Display formulas wider than their box: part of them is hidden (scaled to fit by katex-init.js).
+_CUT_FORMULAS = """() => Array.from(document.querySelectorAll("article .katex-display"))
+  .filter((display) => display.scrollWidth > display.clientWidth + 1)
+  .map((display) => display.textContent.slice(0, 60))"""
+#: Code blocks wider than their box: their last columns are hidden (they wrap, fyslearn.css).
+_CUT_CODE = """() => Array.from(document.querySelectorAll("article pre > code"))
+  .filter((code) => code.scrollWidth > code.clientWidth + 1)
+  .map((code) => code.textContent.slice(0, 60))"""
+
+
 def _site_pages() -> list[str]:
     """The URL path of every HTML page of the built site (`""` for the home page)."""
     if not SITE.is_dir():
@@ -240,6 +250,8 @@ def _problems_of(page, path: str) -> tuple[dict[str, list[str]], list[str]]:
             )
         ],
         ".katex-error": page.locator(".katex-error").all_inner_texts(),
+        f"display formula cut at {page.viewport_size['width']} px": page.evaluate(_CUT_FORMULAS),
+        f"code block cut at {page.viewport_size['width']} px": page.evaluate(_CUT_CODE),
         "images not loaded": page.evaluate(_UNLOADED_IMAGES),
     }
     return problems, markup_in_prose(page.evaluate(_VISIBLE_PROSE))
@@ -441,16 +453,36 @@ def test_quick_results_are_read_from_the_committed_files(tmp_path):
 
 
 def test_built_tutorial_pages_agree_on_their_mode():
-    """In a quick build every tutorial page carries the note, above each output; else none does."""
+    """In a quick build every tutorial page that asks for quick mode carries the note, above
+    each output, and the others none; in a full build no page does."""
     _require((SITE / "index.html").exists(), "no built site: run `mkdocs build --strict` first")
+    hooks = _site_hooks()
     pages = sorted((SITE / "generated" / "tutorials").glob("*/index.html"))
     pages = [page for page in pages if page.parent.name != "mg_execution_times"]
+    quick = {page.parent.name: hooks.depends_on_quick_mode(page.parent.name) for page in pages}
+    assert not all(quick.values())  # check_your_backpropagation runs the same either way
     noted = {page.parent.name: "Built in quick mode" in page.read_text() for page in pages}
-    assert len(set(noted.values())) == 1, noted
-    if all(noted.values()):
-        for page in pages:
-            html = page.read_text()
-            assert html.count("Quick run: not the report") == html.count("mkd-glr-script-out-disp")
+    assert noted == quick or not any(noted.values()), noted
+    for page in pages:
+        html = page.read_text()
+        expected = html.count("mkd-glr-script-out-disp") if noted[page.parent.name] else 0
+        assert html.count("Quick run: not the report") == expected, page.parent.name
+
+
+def test_every_experiment_tutorial_states_its_time_at_the_report_settings():
+    _require((SITE / "index.html").exists(), "no built site: run `mkdocs build --strict` first")
+    import json
+
+    from fyslearn.experiments import EXPERIMENTS
+
+    for name in EXPERIMENTS:
+        record = json.loads((ROOT / "docs" / "results" / f"{name}.json").read_text())
+        html = (SITE / "generated" / "tutorials" / name / "index.html").read_text()
+        seconds = record["compute_time"]
+        shown = "under a second" if seconds < 1 else f"{round(seconds)} s"
+        if seconds >= 120:
+            shown = f"{seconds / 60:.0f} min"
+        assert f"At the report's settings: {shown} of compute" in html, name
 
 
 def test_every_internal_link_of_the_built_site_resolves():
@@ -508,3 +540,107 @@ def test_user_facing_code_imports_public_names_only(path):
         private = [part for part in module.split(".") if part.startswith("_")]
         private += [name for name in names if name.startswith("_")]
         assert not private, f"{path.name} imports {module}: {private}"
+
+
+#: Display formulas wider than their box that are neither scaled to the smallest size
+#: katex-init.js allows (half) nor scrollable: cut.
+_CUT_UNSCROLLABLE_FORMULAS = """() => Array.from(
+    document.querySelectorAll("article .katex-display"))
+  .filter((display) => display.scrollWidth > display.clientWidth + 1)
+  .filter((display) => parseFloat(display.style.fontSize) > 0.5
+    || getComputedStyle(display).overflowX !== "auto")
+  .map((display) => display.textContent.slice(0, 60))"""
+
+
+def test_every_page_fits_a_phone_screen(page):
+    """At 390 px no code block is cut on the pages richest in code and math, and a display
+    formula too wide even at half size scrolls (the SymPy expansions of backpropagation)."""
+    _require((SITE / "index.html").exists(), "no built site: run `mkdocs build --strict` first")
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path in (
+        "derivations/backpropagation/",
+        "api/nn/",
+        "generated/tutorials/fig5_franke_network/",
+    ):
+        problems, _ = _problems_of(page, path)
+        assert not problems["code block cut at 390 px"], path
+        assert not page.evaluate(_CUT_UNSCROLLABLE_FORMULAS), path
+
+
+def test_tutorial_cards_stand_in_three_groups():
+    _require((SITE / "index.html").exists(), "no built site: run `mkdocs build --strict` first")
+    from fyslearn.experiments import GROUPS
+
+    html = (SITE / "generated" / "tutorials" / "index.html").read_text()
+    headings = [html.index(f">{title[3:]}<") for title in _site_hooks().CARD_GROUPS.values()]
+    assert headings == sorted(headings)
+    report, course, tools = headings
+
+    def card(name: str) -> int:
+        return html.index(f'class="reference internal" href="{name}"')
+
+    for name in GROUPS["report"]:
+        assert report < card(name) < course, name
+    for name in GROUPS["course"]:
+        assert course < card(name) < tools, name
+    assert tools < card("check_your_backpropagation")
+
+
+def test_grouped_cards_keep_every_card_once():
+    hooks = _site_hooks()
+    card = (
+        '<div class="mkd-glr-thumbcontainer" tooltip="t">\n'
+        '<a class="reference internal" href="{}">\n</div>\n'
+    )
+    page = "# Tutorials\n\nIntro.\n\n" + "\n".join(card.format(n) for n in "bcat") + "\nDownloads"
+    grouped = hooks.grouped_cards(page, {"report": ["a", "b"], "course": ["c"]})
+    assert grouped.startswith("# Tutorials\n\nIntro.\n\n## The report's figures")
+    assert grouped.endswith("Downloads")
+    order = [grouped.index(f'href="{n}"') for n in "bact"]
+    assert order == sorted(order)
+    assert grouped.count("mkd-glr-thumbcontainer") == 4
+
+
+def test_search_index_has_no_raw_tex():
+    _require((SITE / "index.html").exists(), "no built site: run `mkdocs build --strict` first")
+    text = (SITE / "search" / "search_index.json").read_text()
+    for raw in (r"\\(", r"\\[", r"\\frac", "$$"):
+        assert raw not in text, raw
+
+
+def test_plain_math_for_search_previews():
+    hooks = _site_hooks()
+    assert hooks.plain_math(r"\frac{\partial C}{\partial \beta_k} \le \eta") == "(∂ C)/(∂ β_k) ≤ η"
+    assert hooks.plain_math(r"\mathcal N(0, 0.05^2)") == "N(0, 0.05^2)"
+    cases = (
+        r"\sigma(z) = \begin{cases} z &amp; z &gt; 0 \\ \frac{z}{100} &amp; \text{else} \end{cases}"
+    )
+    assert hooks.plain_math(cases) == "σ(z) = z z &gt; 0 ; (z)/(100) else"
+
+
+def test_api_pages_hide_private_bases_and_link_to_their_tutorials():
+    _require((SITE / "index.html").exists(), "no built site: run `mkdocs build --strict` first")
+    html = (SITE / "api" / "nn" / "index.html").read_text()
+    bases = re.findall(r'doc-class-bases">(.*?)</p>', html, re.S)
+    assert bases and not any("_NetworkEstimator" in line for line in bases)
+    assert 'id="in-the-tutorials"' in html
+    assert 'href="../../generated/tutorials/fig8_mnist_network/"' in html
+    first_members = re.findall(r'<h3 id="fyslearn\.nn\.estimators\.(\w+)"', html)[:3]
+    assert set(first_members) == {"MLPRegressor", "MLPClassifier", "LogisticRegression"}
+
+
+def test_without_private_bases_drops_only_private_classes():
+    hooks = _site_hooks()
+    line = (
+        '<p class="doc doc-class-bases">\n  Bases: <code><span title="sklearn.base.RegressorMixin">'
+        "RegressorMixin</span></code>, <code><span "
+        'title="fyslearn.nn.estimators._NetworkEstimator">_NetworkEstimator</span></code></p>'
+    )
+    assert hooks.without_private_bases(line) == (
+        '<p class="doc doc-class-bases">\n  Bases: <code><span title="sklearn.base.RegressorMixin">'
+        "RegressorMixin</span></code></p>"
+    )
+    only_private = line.replace("sklearn.base.RegressorMixin", "fyslearn._x._Base").replace(
+        ">RegressorMixin<", ">_Base<"
+    )
+    assert hooks.without_private_bases(only_private) == ""

@@ -241,3 +241,27 @@ def test_an_escape_that_leaves_no_backslash_is_caught(tmp_path, monkeypatch):
     assert [offence.split(": ", 1)[1] for offence in offences] == [
         "docstring with a backslash is not a raw string"
     ], offences
+
+
+def test_plain_turns_cross_references_into_names():
+    from fyslearn._docstrings import plain
+
+    doc = (
+        "Uses [fit_many][fyslearn.fit_many] and [`SGD`][fyslearn.optim.SGD], see [x][]. $[0, 1]^2$"
+    )
+    assert plain(doc) == "Uses fit_many and `SGD`, see x. $[0, 1]^2$"
+    assert plain(None) is None
+
+
+@pytest.mark.parametrize(
+    "name", ["fyslearn.fit_many", "fyslearn.load", "fyslearn.datasets", "fyslearn.derivations"]
+)
+def test_help_shows_no_cross_reference_markup(name):
+    import pydoc
+
+    module, _, attribute = name.rpartition(".")
+    parent = importlib.import_module(module)
+    target = getattr(parent, attribute) if hasattr(parent, attribute) else None
+    target = target if target is not None else importlib.import_module(name)
+    text = pydoc.render_doc(target, renderer=pydoc.plaintext)
+    assert not CROSS_REFERENCE.search(text), CROSS_REFERENCE.findall(text)[:3]

@@ -486,11 +486,13 @@ def _solutions(path):
 
 
 @pytest.fixture(scope="module")
-def tutorial():
+def tutorial(tmp_path_factory):
     """The tutorial's namespace after running it as a script."""
     import matplotlib.pyplot as plt
 
-    namespace = runpy.run_path(str(TUTORIAL), run_name="tutorial")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path_factory.mktemp("tutorial"))  # where its last cell saves the figures
+        namespace = runpy.run_path(str(TUTORIAL), run_name="tutorial")
     plt.close("all")
     return namespace
 

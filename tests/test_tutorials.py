@@ -90,6 +90,16 @@ def test_every_tutorial_teaches_with_exercises_and_solutions():
         assert "show_or_save(" in source, name
 
 
+@pytest.mark.parametrize("path", sorted(TUTORIALS.glob("*.py")), ids=lambda path: path.stem)
+def test_every_tutorial_saves_its_figures_without_a_screen(path):
+    """Each ends with `show_or_save` in a cell of its own; none calls `plt.show()`."""
+    source = path.read_text()
+    assert "plt.show(" not in source
+    last_cell = source.rsplit("\n# %%\n", 1)[-1]
+    code = [line for line in last_cell.splitlines() if line and not line.startswith("#")]
+    assert code == [f'show_or_save("{path.stem}")']
+
+
 @pytest.mark.parametrize("name", list(EXPERIMENTS))
 def test_solutions_run(name, tutorial):
     namespace, _ = tutorial(name)
@@ -263,3 +273,19 @@ def test_show_or_save_does_nothing_when_the_figures_are_already_collected(tmp_pa
     plt.close("all")  # what the documentation build's gallery does after every cell
     assert show_or_save("demo", tmp_path / "out") is None
     assert not (tmp_path / "out").exists()
+
+
+def test_breast_cancer_first_split_is_the_experiments_first_split(tutorial):
+    """The page builds, scales and fits one split with public names: the experiment's split 0."""
+    from fyslearn.experiments import breast_cancer
+
+    namespace, _ = tutorial("breast_cancer")
+    source = (TUTORIALS / "breast_cancer.py").read_text()
+    assert "experiment.split_data" not in source and "StandardScaler().fit(X[train])" in source
+    X_train, X_test, y_train, y_test = breast_cancer.split_data(namespace["config"], 0)
+    np.testing.assert_array_equal(namespace["X_train"], X_train)
+    np.testing.assert_array_equal(namespace["y_test"], y_test)
+    assert namespace["alpha"] == breast_cancer.logistic_alpha(namespace["config"], len(y_train))
+    expected = breast_cancer.compare_models(namespace["config"], 0)["accuracy"]
+    assert namespace["logistic"].score(X_test, y_test) == expected["fyslearn logistic"]
+    assert namespace["network"].score(X_test, y_test) == expected["fyslearn network"]

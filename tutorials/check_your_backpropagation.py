@@ -35,6 +35,7 @@ import numpy as np
 from scipy.special import expit
 
 from fyslearn.datasets import load_mnist
+from fyslearn.experiments import show_or_save
 from fyslearn.gradcheck import GOOD, WRONG, check_gradients
 from fyslearn.nn import FeedForwardNetwork, MLPClassifier
 from fyslearn.nn.activations import Activation
@@ -273,7 +274,6 @@ fig, ax = plt.subplots(figsize=(6, 3))
 ax.plot(np.arange(1, len(loss) + 1), loss)
 ax.set(yscale="log", xlabel="epoch", ylabel="training cross-entropy", title="20 digits")
 fig.tight_layout()
-plt.show()  # run as a script: the figures open in windows
 
 # %%
 # ## Exercises
@@ -332,3 +332,10 @@ plt.show()  # run as a script: the figures open in windows
 #
 #         print(sum(row.n_kinks for row in kink_free_check().layers))  # 0
 #         ```
+
+# %%
+# ## Run it yourself
+#
+# Run as a script, this file shows its figures, or saves them as PNG files
+# (into a folder it prints) when matplotlib has no screen (`MPLBACKEND=Agg`).
+show_or_save("check_your_backpropagation")

@@ -101,6 +101,10 @@ for row in experiment.rows(result):
 # %%
 # ## What the report claims, and what we see
 #
+# *Our numbers in this section come from the committed run at the report's
+# settings (the [results](../../results.md) page); the run on this page
+# printed its own above.*
+#
 # The report's best Ridge cell is $\eta = 0.1$ (test MSE 0.055, $R^2$ 0.52),
 # no better than OLS: on 750 points and 120 coefficients a penalty has little
 # variance to remove. We find the same: 0.054 at $\lambda = 10^{-4}$,

@@ -26,7 +26,7 @@ from sklearn.metrics import mean_squared_error
 from sklearn.model_selection import GridSearchCV, train_test_split
 
 from fyslearn.datasets import make_franke
-from fyslearn.experiments import quick_mode
+from fyslearn.experiments import quick_mode, show_or_save
 from fyslearn.nn import MLPRegressor
 
 quick = quick_mode()
@@ -95,3 +95,10 @@ else:
         on_cluster.fit(X_train, y_train)
     same = np.array_equal(on_cluster.cv_results_["mean_test_score"], -cv_mse)
     print(f"best on the cluster: {on_cluster.best_params_}; every score identical: {same}")
+
+# %%
+# ## Run it yourself
+#
+# Run as a script, this file shows its figures, or saves them as PNG files
+# (into a folder it prints) when matplotlib has no screen (`MPLBACKEND=Agg`).
+show_or_save("grid_search")

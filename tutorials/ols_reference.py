@@ -88,6 +88,10 @@ for row in experiment.rows(result):
 # %%
 # ## What the report claims, and what we see
 #
+# *Our numbers in this section come from the committed run at the report's
+# settings (the [results](../../results.md) page); the run on this page
+# printed its own above.*
+#
 # The tensor basis contains monomials up to degree 28. On 750 points their
 # columns are nearly dependent (condition numbers beyond $10^{15}$), and the
 # least-squares fit chases the noise: over five seeds its test MSE is

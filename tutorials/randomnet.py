@@ -72,6 +72,10 @@ for row in experiment.rows(result):
 # %%
 # ## What the report claims, and what we see
 #
+# *Our numbers in this section come from the committed run at the report's
+# settings (the [results](../../results.md) page); the run on this page
+# printed its own above.*
+#
 # The report's best network had seven hidden layers (test MSE 0.057). Its
 # text says 100 epochs, its code ran 500; we follow the code. Our draw is
 # another one (a different random generator), and in it the deep networks

@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from fyslearn.datasets import franke_split
-from fyslearn.experiments import quick_mode
+from fyslearn.experiments import quick_mode, show_or_save
 from fyslearn.nn import MLPRegressor
 
 EPOCHS = 10 if quick_mode() else 500  # the report trains 500 epochs
@@ -108,5 +108,9 @@ figure.tight_layout()
 #     print("tanh, second / fourth layer:", std[1] / std[3])
 #     ```
 
-if __name__ == "__main__":
-    plt.show()
+# %%
+# ## Run it yourself
+#
+# Run as a script, this file shows its figures, or saves them as PNG files
+# (into a folder it prints) when matplotlib has no screen (`MPLBACKEND=Agg`).
+show_or_save("seeing_inside_training")

@@ -2,6 +2,7 @@
 data of the later course (a polynomial and Runge's function, generated) and its real
 terrain (matplotlib's sample elevation model)."""
 
+from .._docstrings import readable_docstrings
 from ._course import make_polynomial, make_runge, runge
 from ._franke import FrankeSplit, franke, franke_split, make_franke
 from ._mnist import load_mnist, load_mnist_split
@@ -20,3 +21,5 @@ __all__ = [
     "make_runge",
     "runge",
 ]
+
+readable_docstrings(globals())

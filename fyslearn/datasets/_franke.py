@@ -31,14 +31,27 @@ def franke(x: ArrayLike, y: ArrayLike) -> np.ndarray:
 
     Returns:
         The function values, an array of the broadcast shape of `x` and `y`.
+
+    Raises:
+        ValueError: `x` or `y` is not real numbers (`None`, text, complex).
     """
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
+    x = _real_array(x, "x")
+    y = _real_array(y, "y")
     term1 = 0.75 * np.exp(-((9 * x - 2) ** 2) / 4 - ((9 * y - 2) ** 2) / 4)
     term2 = 0.75 * np.exp(-((9 * x + 1) ** 2) / 49 - (9 * y + 1) / 10)
     term3 = 0.5 * np.exp(-((9 * x - 7) ** 2) / 4 - ((9 * y - 3) ** 2) / 4)
     term4 = -0.2 * np.exp(-((9 * x - 4) ** 2) - (9 * y - 7) ** 2)
     return term1 + term2 + term3 + term4
+
+
+def _real_array(values: ArrayLike, name: str) -> np.ndarray:
+    """`values` as a float array; a `ValueError` naming `name` when they are not real numbers."""
+    array = np.asarray(values)
+    if array.dtype == bool or not np.issubdtype(array.dtype, np.number):
+        raise ValueError(f"{name} must be real numbers, got {values!r:.60}")
+    if np.iscomplexobj(array):
+        raise ValueError(f"{name} must be real numbers, got complex values")
+    return array.astype(float)
 
 
 def make_franke(

@@ -6,6 +6,7 @@ and its `numeric()` twin is compared with fyslearn's numpy code by the tests.
 The numeric code of fyslearn never imports this package.
 """
 
+from .._docstrings import readable_docstrings
 from ._core import Derivation, Erratum, Identity, Step
 from .activations import (
     leaky_relu_derivative,
@@ -49,3 +50,5 @@ __all__ = [
     "softmax_cross_entropy_delta",
     "tanh_derivative",
 ]
+
+readable_docstrings(globals())

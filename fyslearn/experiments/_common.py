@@ -55,13 +55,38 @@ def scores(model: Any, X_test: np.ndarray, split: FrankeSplit, seed: int) -> dic
 
 @dataclass(frozen=True)
 class Row:
-    """One line of the results table."""
+    """One line of the results table.
+
+    `verdict` is `"agrees"`, `"differs: <why>"`, or empty for a quantity the
+    report does not have (see `verdict`).
+    """
 
     experiment: str
     quantity: str
     report: str
     ours: str
     reference: str = ""
+    verdict: str = ""
+
+
+MSE_WITHIN = 0.005
+"""A test MSE agrees with the report's when it is this close (about 10 % of 0.05)."""
+
+ACCURACY_WITHIN = 0.01
+"""A test accuracy agrees with the report's when it is this close."""
+
+R2_WITHIN = 0.05
+"""A test $R^2$ agrees with the report's when it is this close."""
+
+
+def verdict(ours: float | None, report: float, within: float, why: str) -> str:
+    """`"agrees"` when `ours` is within `within` of the report's number, else `"differs: why"`.
+
+    `why` says in a few words what makes the difference (it is shown only then).
+    """
+    if ours is None or not math.isfinite(ours) or abs(ours - report) > within:
+        return f"differs: {why}"
+    return "agrees"
 
 
 def fmt(value: float, digits: int = 3) -> str:

@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from ._common import Row, fmt
+from ._common import MSE_WITHIN, R2_WITHIN, Row, fmt, verdict
 from ._contract import Result
 
 
@@ -84,12 +84,29 @@ class PenaltyGrid(Result):
             ]
         )
 
-    def best_row(self, experiment: str, quantity: str, report: str, with_r2: bool) -> Row:
-        """The results-table line of the lowest test MSE (and its $R^2$ if `with_r2`)."""
+    def best_row(
+        self,
+        experiment: str,
+        quantity: str,
+        report: str,
+        with_r2: bool,
+        report_values: tuple[float, float | None] = (np.nan, None),
+        why: str = "",
+    ) -> Row:
+        """The results-table line of the lowest test MSE (and its $R^2$ if `with_r2`).
+
+        `report_values` are the report's MSE and $R^2$ (or `None`), `why` what
+        makes ours differ, if it does.
+        """
         i, j = best_cell(self.mse)
         mse = float(np.asarray(self.mse, dtype=float)[i, j])
+        r2 = float(np.asarray(self.r2, dtype=float)[i, j])
         ours = fmt(mse)
         if with_r2:
-            ours += f" / {fmt(float(np.asarray(self.r2, dtype=float)[i, j]), 2)}"
+            ours += f" / {fmt(r2, 2)}"
         where = f"λ={self.alphas[i]:.0e}, η={self.learning_rates[j]:.0e}"
-        return Row(experiment, quantity, report, f"{ours} ({where})")
+        report_mse, report_r2 = report_values
+        agreement = verdict(mse, report_mse, MSE_WITHIN, why)
+        if agreement == "agrees" and report_r2 is not None:
+            agreement = verdict(r2, report_r2, R2_WITHIN, why)
+        return Row(experiment, quantity, report, f"{ours} ({where})", "", agreement)

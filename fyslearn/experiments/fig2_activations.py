@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..nn.activations import ACTIVATIONS, LeakyReLU
-from ._common import Row
+from ._common import Row, verdict
 from ._contract import Result as _Result
 from ._contract import one_task, only_output, run_in_tasks
 from ._tasks import Task
@@ -96,4 +96,5 @@ def plot(result: Result) -> Figure:
 
 def rows(result: Result) -> list[Row]:
     slope = float(np.max(result.derivatives["sigmoid"]))
-    return [Row("Fig. 2", "largest sigmoid slope", "plot (0.25)", f"{slope:.3f}")]
+    agreement = verdict(slope, 0.25, 1e-3, "the sigmoid's slope at 0 is exactly 1/4")
+    return [Row("Fig. 2", "largest sigmoid slope", "plot (0.25)", f"{slope:.3f}", "", agreement)]

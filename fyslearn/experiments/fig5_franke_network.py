@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 
 from ..datasets import franke_split
 from ..nn import MLPRegressor, sklearn_equivalent
-from ._common import Row, fmt, scores
+from ._common import MSE_WITHIN, Row, fmt, scores, verdict
 from ._contract import Result as _Result
 from ._contract import run_in_tasks
 from ._networks import curves_figure, sklearn_curves
@@ -135,5 +135,6 @@ def rows(result: Result) -> list[Row]:
             "≈0.06",
             f"{fmt(final['mse'])} ({fmt(final['excess'], 4)})",
             reference,
+            verdict(final["mse"], 0.06, MSE_WITHIN, "a higher test MSE after training"),
         )
     ]

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 
 from ..datasets import load_mnist_split
 from ..nn import MLPClassifier, sklearn_equivalent
-from ._common import Row, fmt
+from ._common import ACCURACY_WITHIN, Row, fmt, verdict
 from ._contract import Result as _Result
 from ._contract import run_in_tasks
 from ._networks import curves_figure, sklearn_curves
@@ -138,5 +138,6 @@ def rows(result: Result) -> list[Row]:
             "0.93",
             fmt(float(result.val_accuracy[-1]), 4),
             reference,
+            verdict(float(result.val_accuracy[-1]), 0.93, ACCURACY_WITHIN, "a lower accuracy"),
         )
     ]

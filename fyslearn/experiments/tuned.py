@@ -165,6 +165,9 @@ def plot(result: Result) -> Figure:
     return fig
 
 
+TUNED = "differs: tuned settings, better than the report's by design"
+
+
 def rows(result: Result) -> list[Row]:
     franke = result.franke
     return [
@@ -173,17 +176,23 @@ def rows(result: Result) -> list[Row]:
             "MNIST 784–128–10 test accuracy",
             "0.93 (report settings)",
             fmt(float(result.mnist_val_accuracy[-1]), 4),
+            "",
+            TUNED,
         ),
         Row(
             "Tuned",
             "logistic regression test accuracy",
             "0.89 (report settings)",
             fmt(float(result.logistic_val_accuracy[-1]), 4),
+            "",
+            TUNED,
         ),
         Row(
             "Tuned",
             "Franke 2–128–1 test MSE (excess over truth)",
             "0.046",
             f"{mean_std(franke['mse'])} ({mean_std(franke['excess'], 4)})",
+            "",
+            TUNED,
         ),
     ]
