@@ -362,7 +362,11 @@ def test_report_table_names_the_worst_entry(rng):
     assert line.split()[:2] == ["1", "data"]
     assert line.split()[4:7] == [f"{first.max_relative_error:.1e}", "wrong", "0"]
     assert f"  {worst}  " in line
-    assert str(report).splitlines()[-1].startswith("FAILED: layer 1 (data loss): wrong")
+    summary = str(report).splitlines()[2 + len(report.layers) :]
+    assert summary[0].startswith("FAILED: layer 1 (data loss): wrong")
+    # layer 2 right, layer 1 wrong: the hint points at δ¹ and σ′
+    assert summary[-1].startswith("hint: layer 2 right but layer 1 wrong")
+    assert "σ′(z)" in summary[-1]
 
 
 # -- the relative error ---------------------------------------------------------------------
