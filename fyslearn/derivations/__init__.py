@@ -6,7 +6,7 @@ and its `numeric()` twin is compared with fyslearn's numpy code by the tests.
 The numeric code of fyslearn never imports this package.
 """
 
-from ._core import Derivation, Erratum, Identity, Step
+from ._core import Derivation, Erratum, Identity, Step, Verification
 from .activations import (
     leaky_relu_derivative,
     relu_derivative,
@@ -31,6 +31,7 @@ __all__ = [
     "Erratum",
     "Identity",
     "Step",
+    "Verification",
     "adagrad_constant_gradient",
     "adam_bias_correction",
     "adam_first_step",

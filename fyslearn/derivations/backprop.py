@@ -50,6 +50,12 @@ class _sigmoid(sp.Function):
     def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
         return rf"\sigma\left({printer._print(self.args[0])}\right)"
 
+    def _pretty(self, printer: sp.printing.pretty.pretty.PrettyPrinter):
+        return printer._print_Function(self, func_name="σ")
+
+    def _sympystr(self, printer: sp.printing.str.StrPrinter) -> str:
+        return f"σ({printer._print(self.args[0])})"
+
 
 def _network_symbols(n_in: int, n_hidden: int, n_out: int) -> dict[str, sp.Matrix]:
     """One real symbol per entry: `w^1_ij` joins input `i` to hidden unit `j`."""
