@@ -501,17 +501,22 @@ def tutorial():
 
 def test_tutorial_catches_each_planted_bug(tutorial):
     assert tutorial["report"].passed
-    for name in ("report_forgotten", "report_transposed", "report_sigmoid"):
+    assert tutorial["params"]["W1"].shape == (4, 5)  # a plain dict of numpy arrays
+    names = ("report_forgotten", "report_transposed", "report_sigma_of_a")
+    for name in names:
         assert not tutorial[name].passed
     wrong = {
-        name: [row.layer for row in tutorial[name].layers if row.verdict == "wrong"]
-        for name in ("report_forgotten", "report_transposed", "report_sigmoid")
+        name: [check.name for check in tutorial[name].arrays if check.verdict == "wrong"]
+        for name in names
     }
     assert wrong == {
-        "report_forgotten": [1, 2, 3],
-        "report_transposed": [1, 2],
-        "report_sigmoid": [1, 2],
+        "report_forgotten": ["W1", "b1", "W2", "b2", "W3", "b3"],
+        "report_transposed": ["W1", "b1", "W2", "b2"],
+        "report_sigma_of_a": ["W1", "b1", "W2", "b2"],
     }
+    assert all("the forgotten 1/n" in c.diagnosis for c in tutorial["report_forgotten"].arrays)
+    for name in ("report_transposed", "report_sigma_of_a"):
+        assert tutorial[name].hint.startswith("W3, b3 right but W1, b1, W2, b2 wrong")
     assert tutorial["report_mnist"].passed
     assert tutorial["report_mnist"].layers[0].n_kinks > 0
     assert tutorial["overfit"].history_["cross_entropy"][-1] < 0.01
@@ -525,9 +530,13 @@ def test_tutorial_solutions_run_and_are_right(tutorial):
         exec(compile(block, str(TUTORIAL), "exec"), namespace)
     assert namespace["one_sample_check"]().passed
     l2 = namespace["l2_bug_check"]()
-    assert {(row.term, row.verdict) for row in l2.layers} == {
-        ("data loss", "good"),
-        ("L2 penalty", "wrong"),
+    assert {check.name: check.verdict for check in l2.arrays} == {
+        "W1": "wrong",
+        "b1": "good",
+        "W2": "wrong",
+        "b2": "good",
+        "W3": "wrong",
+        "b3": "good",
     }
     kink_free = namespace["kink_free_check"]()
     assert kink_free.passed
