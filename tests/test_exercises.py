@@ -311,3 +311,32 @@ def test_the_twins_name_their_arguments():
     assert twin(X, y, beta).shape == (3,)
     with pytest.raises(ValueError, match=r"takes \(X, y, beta\).*in that order"):
         twin(X, beta, y)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        name
+        for name in __import__("fyslearn.derivations", fromlist=["__all__"]).__all__
+        if name[0].islower()
+    ],
+)
+def test_every_numeric_twin_has_a_signature_and_a_docstring_naming_its_arguments(name):
+    import inspect
+
+    from fyslearn import derivations
+
+    twin = getattr(derivations, name)().numeric()
+    parameters = list(inspect.signature(twin).parameters)
+    assert parameters and all(p.isidentifier() and "Dummy" not in p for p in parameters)
+    assert "lambdify" not in twin.__doc__  # not SymPy's generated docstring
+    for parameter in parameters:
+        assert parameter in twin.__doc__, (name, parameter)
+    assert "shape" in twin.__doc__ or "number" in twin.__doc__
+
+
+def test_a_twin_called_with_too_few_arguments_shows_its_signature():
+    from fyslearn.derivations import adam_first_step
+
+    with pytest.raises(TypeError, match=r"adam_first_step_numeric\(eta, g, epsilon\)"):
+        adam_first_step().numeric()(1e-3, np.ones(3))

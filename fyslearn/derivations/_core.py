@@ -21,6 +21,7 @@ the code and the test all come from one object.
 
 from __future__ import annotations
 
+import inspect
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ import sympy as sp
 
 from ._plain import plain, pretty_equation
 
-__all__ = ["Derivation", "Erratum", "Identity", "Step", "Verification", "is_zero"]
+__all__ = ["Derivation", "Erratum", "Identity", "Step", "Verification", "is_zero", "numeric_twin"]
 
 #: Proofs whose LaTeX is longer than this are listed by title only in `latex()`.
 MAX_DISPLAYED_LATEX = 700
@@ -47,6 +48,40 @@ def is_zero(expression: sp.Basic) -> bool:
     if sp.simplify(expression.rewrite(sp.exp)) == 0:
         return True
     return sp.simplify(sp.piecewise_fold(expression.rewrite(sp.Piecewise))) == 0
+
+
+def numeric_twin(function: Callable, name: str, parameters: Sequence[str], doc: str) -> Callable:
+    """`function` (often made by `sympy.lambdify`) under a name, a signature and a docstring.
+
+    A lambdified function's arguments are named after SymPy's symbols (or
+    dummies for `\\eta`), and its docstring is SymPy's; the twin names its
+    arguments as the docstring does, and a call with the wrong number or names
+    of arguments raises a `TypeError` that shows the signature.
+
+    Args:
+        function: The numeric function, called with the arguments in order.
+        name: The twin's name, e.g. `"sigmoid_derivative_numeric"`.
+        parameters: The names of its arguments, in order.
+        doc: Its docstring: what it computes, each argument with its shape, the result's shape.
+
+    Returns:
+        The named function.
+    """
+    signature = inspect.Signature(
+        [inspect.Parameter(p, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in parameters]
+    )
+
+    def twin(*args, **kwargs):
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as error:
+            raise TypeError(f"{name}{signature}: {error}") from None
+        return function(*bound.args)
+
+    twin.__signature__ = signature
+    twin.__name__ = twin.__qualname__ = name
+    twin.__doc__ = doc
+    return twin
 
 
 def _differs_somewhere(lhs: sp.Basic, rhs: sp.Basic, trials: int = 5) -> bool:

@@ -163,11 +163,11 @@ def numeric_mse_gradient(X: np.ndarray, y: np.ndarray, beta: np.ndarray) -> np.n
     Raises:
         ValueError: The shapes do not fit `(X, y, beta)` (the message says the order).
     """
-    return numeric_ridge_gradient(X, y, beta, 0.0, twin="numeric_mse_gradient")
+    return _lambdified_on_arrays(X, y, beta, 0.0, "numeric_mse_gradient")
 
 
 def numeric_ridge_gradient(
-    X: np.ndarray, y: np.ndarray, beta: np.ndarray, alpha: float, *, twin: str = ""
+    X: np.ndarray, y: np.ndarray, beta: np.ndarray, alpha: float
 ) -> np.ndarray:
     r"""SymPy's derivative of the scalar Ridge cost (D2), evaluated on arrays: the numeric twin.
 
@@ -176,7 +176,6 @@ def numeric_ridge_gradient(
         y: Targets, shape `(n,)`.
         beta: Coefficients, shape `(p,)`.
         alpha: The L2 penalty $\lambda \ge 0$, a number.
-        twin: The name used in error messages.
 
     Returns:
         The gradient, shape `(p,)`.
@@ -184,7 +183,11 @@ def numeric_ridge_gradient(
     Raises:
         ValueError: The shapes do not fit `(X, y, beta, alpha)`.
     """
-    X, y, beta = _check_regression_arrays(X, y, beta, twin or "numeric_ridge_gradient")
+    return _lambdified_on_arrays(X, y, beta, alpha, "numeric_ridge_gradient")
+
+
+def _lambdified_on_arrays(X, y, beta, alpha, twin: str) -> np.ndarray:
+    X, y, beta = _check_regression_arrays(X, y, beta, twin)
     if np.ndim(alpha) != 0:
         raise ValueError(f"alpha (the penalty λ) must be a number, got shape {np.shape(alpha)}.")
     n, p = X.shape
