@@ -1,4 +1,4 @@
-r"""Check a network's gradients against centred finite differences.
+r"""Check the gradients of a network, or of any function, against centred finite differences.
 
 Backpropagation is easy to get almost right: a derivative that forgets a
 factor, a transpose that happens to fit because two layers have the same
@@ -65,6 +65,20 @@ of its own at $w = 0$: a weight that the step $\pm h$ moves across 0 is
 reported as at a kink, as for ReLU.
 
 The checker works on copies: the network passed in is never modified.
+
+**Any function.** [`check_function_gradients`][fyslearn.gradcheck.check_function_gradients]
+(also reached as `check_gradients(function, params)`) checks a function
+`function(params) -> (cost, grads)` of a list or dict of numpy arrays, such as
+a student's own numpy network: per array and entry, with the same floor and
+verdicts, against centred differences of the cost the function returns. It
+finds kinks from the cost alone, by one-sided differences.
+
+**Diagnosis.** A failing array (or layer) gets a hint when its error has a
+telling pattern ([`diagnose`][fyslearn.gradcheck.diagnose]): a factor ½ or 2 on
+every entry (the ½ convention of the cost), $1/n$ or $n$ (mean vs sum over the
+batch), $-1$ (a sign), a transposed gradient; and the report a hint when the
+output layer is right and earlier ones wrong ([`layer_hint`][fyslearn.gradcheck.layer_hint]:
+the error is in $\delta$, e.g. $\sigma'(a)$ instead of $\sigma'(z)$).
 """
 
 from __future__ import annotations
@@ -92,6 +106,7 @@ __all__ = [
     "check_function_gradients",
     "check_gradients",
     "diagnose",
+    "layer_hint",
     "relative_errors",
 ]
 
@@ -225,7 +240,7 @@ class GradientCheckReport:
         lines = [f"FAILED: {names}."]
         lines += [f"hint: layer {c.layer} ({c.term}): {c.diagnosis}" for c in failed if c.diagnosis]
         data = [c for c in self.layers if c.term == "data loss"]
-        hint = _later_right_earlier_wrong(
+        hint = layer_hint(
             [f"layer {c.layer}" for c in data],
             [c.passed for c in data],
             [bool(c.diagnosis) for c in data],
@@ -708,10 +723,22 @@ def diagnose(
     return ""
 
 
-def _later_right_earlier_wrong(
-    names: Sequence[str], passed: Sequence[bool], explained: Sequence[bool]
-) -> str:
-    """The backpropagation hint: the arrays nearer the output pass, those before them fail."""
+def layer_hint(names: Sequence[str], passed: Sequence[bool], explained: Sequence[bool]) -> str:
+    r"""The backpropagation hint: the arrays nearer the output pass, those before them fail.
+
+    When the last arrays (the output layer's) are right and earlier ones wrong,
+    without a constant factor that [`diagnose`][fyslearn.gradcheck.diagnose]
+    explains, the error is in the $\delta$ that backpropagation passes back:
+    $\sigma'(z)$ vs $\sigma'(a)$, or a missing transpose.
+
+    Args:
+        names: The arrays (or layers), from the input to the output.
+        passed: Whether each passed.
+        explained: Whether each failure already has a diagnosis.
+
+    Returns:
+        The hint, or `""` when the pattern does not hold.
+    """
     failed = [i for i, ok in enumerate(passed) if not ok]
     if not failed or any(explained[i] for i in failed):
         return ""
@@ -1040,9 +1067,7 @@ def check_function_gradients(
         checks.append(
             _check_array(function, structure, base, name, array, grad, indices, eps, n_samples)
         )
-    hint = _later_right_earlier_wrong(
-        names, [c.passed for c in checks], [bool(c.diagnosis) for c in checks]
-    )
+    hint = layer_hint(names, [c.passed for c in checks], [bool(c.diagnosis) for c in checks])
     label = getattr(function, "__name__", type(function).__name__)
     return FunctionCheckReport(arrays=tuple(checks), eps=eps, function=label, hint=hint)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..gradcheck import _later_right_earlier_wrong, check_function_gradients, diagnose
+from ..gradcheck import check_function_gradients, diagnose, layer_hint
 from ._specs import EXERCISES, BadOutput, Case, Exercise
 
 __all__ = ["Grade", "exercise_of_file", "grade_file"]
@@ -239,7 +239,7 @@ def _diagnosis(exercise, case, arrays, expected) -> list[str]:
         if hint:
             hints.append(f"{name}: {hint}")
     if len(arrays) > 1 and not hints:
-        layered = _later_right_earlier_wrong(list(exercise.outputs), passed, [False] * len(passed))
+        layered = layer_hint(list(exercise.outputs), passed, [False] * len(passed))
         hints += [layered] if layered else []
     return hints
 
