@@ -244,9 +244,8 @@ def _gradient_derivation(with_penalty: bool) -> Derivation:
 def mse_gradient() -> Derivation:
     r"""D1: gradient of the MSE of a linear model, $\frac2n X^T(X\beta - y)$.
 
-    `numeric()` is
-    [numeric_mse_gradient][fyslearn.derivations.regression.numeric_mse_gradient]`(X, y,
-    beta)`: SymPy's entry-by-entry derivative of the scalar cost for `X` of
+    `numeric()` is `fyslearn.derivations.regression.numeric_mse_gradient(X, y, beta)`:
+    SymPy's entry-by-entry derivative of the scalar cost for `X` of
     shape `(n, p)`, `y` of shape `(n,)` and `beta` of shape `(p,)` (small:
     $np \le 400$); it returns shape `(p,)`.
     """
@@ -257,9 +256,8 @@ def mse_gradient() -> Derivation:
 def ridge_gradient() -> Derivation:
     r"""D2: gradient of the Ridge cost, $\frac2n X^T(X\beta - y) + 2\lambda\beta$.
 
-    `numeric()` is
-    [numeric_ridge_gradient][fyslearn.derivations.regression.numeric_ridge_gradient]`(X, y,
-    beta, alpha)`: SymPy's derivative of the scalar cost with L2 penalty
+    `numeric()` is `fyslearn.derivations.regression.numeric_ridge_gradient(X, y, beta,
+    alpha)`: SymPy's derivative of the scalar cost with L2 penalty
     `alpha` ($\lambda$), for arrays shaped as in
     [mse_gradient][fyslearn.derivations.mse_gradient]; it returns shape `(p,)`.
     """
