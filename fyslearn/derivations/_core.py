@@ -51,10 +51,10 @@ def is_zero(expression: sp.Basic) -> bool:
 
 
 def numeric_twin(function: Callable, name: str, parameters: Sequence[str], doc: str) -> Callable:
-    """`function` (often made by `sympy.lambdify`) under a name, a signature and a docstring.
+    r"""`function` (often made by `sympy.lambdify`) under a name, a signature and a docstring.
 
     A lambdified function's arguments are named after SymPy's symbols (or
-    dummies for `\\eta`), and its docstring is SymPy's; the twin names its
+    dummies for `\eta`), and its docstring is SymPy's; the twin names its
     arguments as the docstring does, and a call with the wrong number or names
     of arguments raises a `TypeError` that shows the signature.
 

@@ -73,7 +73,7 @@ def _fraction(match: re.Match) -> str:
 
 
 def _renamed(expression: sp.Basic) -> sp.Basic:
-    """The expression with LaTeX-named symbols (`\\beta`) renamed for the pretty printer (`β`)."""
+    r"""The expression with LaTeX-named symbols (`\beta`) renamed for the pretty printer (`β`)."""
     mapping = {}
     for symbol in expression.atoms(sp.Symbol):
         if "\\" in symbol.name or "{" in symbol.name:

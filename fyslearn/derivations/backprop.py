@@ -370,7 +370,7 @@ def _numeric_gradients():
     function = sp.lambdify(arguments, outputs, modules="numpy")
 
     def gradients(x, y, W1, b1, W2, b2):
-        """SymPy's gradients of one sample's $\\sum_k (y_k - a_k)^2$ in the 2–3–2 network.
+        r"""SymPy's gradients of one sample's $\sum_k (y_k - a_k)^2$ in the 2–3–2 network.
 
         Args:
             x: Input, shape `(2,)`.

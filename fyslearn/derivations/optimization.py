@@ -98,16 +98,16 @@ def _momentum_numeric():
     """
 
     def trajectory(theta0: np.ndarray, gradients: np.ndarray, eta: float, omega: float):
-        """The parameters after each momentum step (D9), from SymPy's unrolled sums.
+        r"""The parameters after each momentum step (D9), from SymPy's unrolled sums.
 
         Args:
             theta0: The starting parameters, shape `(p,)`.
             gradients: The gradient of each step, shape `(T, p)`.
-            eta: The learning rate $\\eta$.
-            omega: The momentum $\\omega$.
+            eta: The learning rate $\eta$.
+            omega: The momentum $\omega$.
 
         Returns:
-            $\\theta_1, \\ldots, \\theta_T$, shape `(T, p)`.
+            $\theta_1, \ldots, \theta_T$, shape `(T, p)`.
         """
         gradients = np.asarray(gradients, dtype=float)
         if gradients.ndim != 2 or gradients.shape[1:] != np.shape(theta0):

@@ -210,7 +210,7 @@ def _softmax_delta_numeric():
     import numpy as np
 
     def delta(z, y):
-        """SymPy's $\\partial C/\\partial z$ of one sample's softmax cross-entropy (D7).
+        r"""SymPy's $\partial C/\partial z$ of one sample's softmax cross-entropy (D7).
 
         Args:
             z: Pre-activations of the output, shape `(K,)`.
