@@ -12,7 +12,11 @@
 * `fyslearn reproduce --list`: name the experiments of each group (ids, short
   aliases and titles);
 * `fyslearn demo`: fit OLS and Ridge on the Franke data;
-* `fyslearn derive NAME`: print a derivation and check its proofs.
+* `fyslearn derive NAME`: print a derivation in Unicode (`--latex`: as
+  Markdown with LaTeX) and check its proofs; `fyslearn derive --list` names them;
+* `fyslearn exercises [--dir DIR] [--solutions]`: write the graded exercises
+  (stubs, or the reference solutions);
+* `fyslearn check FILE`: grade one exercise file (exit status 0 or 1).
 
 Every file is written to a temporary name and renamed when complete, so an
 interrupted run never leaves a half-written result behind. The arguments and
@@ -41,6 +45,7 @@ from typing import Any
 __all__ = ["build_parser", "main"]
 
 DEFAULT_OUT = "reproduce-output"
+DEFAULT_EXERCISES = "exercises"
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -71,11 +76,62 @@ def _demo(args: argparse.Namespace) -> int:
 def _derive(args: argparse.Namespace) -> int:
     from . import derivations
 
+    if args.list:
+        for name in _derivation_names():
+            derivation = getattr(derivations, name)()
+            title, reference = derivation.plain_title(), derivation.report_reference
+            note = f" ({reference})" if reference and reference not in title else ""
+            print(f"{name:<36} {title}{note}")
+        return 0
+    if args.name is None:
+        args.parser.error("name a derivation (see fyslearn derive --list)")
     derivation = getattr(derivations, args.name)()
-    print(derivation.latex())
-    derivation.verify()
+    print(derivation.latex() if args.latex else derivation.pretty())
+    verification = derivation.verify(raise_on_failure=False)
+    if not verification:
+        print(verification)
+        return 1
     print("All proofs hold; every erratum is confirmed.")
     return 0
+
+
+def _exercises(args: argparse.Namespace) -> int:
+    from .exercises import EXERCISES, write_exercises
+
+    try:
+        written = write_exercises(args.dir, solutions=args.solutions)
+    except (FileExistsError, OSError) as error:
+        print(f"fyslearn exercises: error: {error}", file=sys.stderr)
+        return 1
+    kind = "reference solutions" if args.solutions else "exercises"
+    print(f"{len(written)} {kind} written to {args.dir}/:")
+    for path in written:
+        exercise = EXERCISES[path.stem]
+        print(f"  {path.name:<42} {exercise.title}")
+    if not args.solutions:
+        print(f"Write each function, then check it: fyslearn check {Path(args.dir) / 'FILE.py'}")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .exercises import grade_file
+
+    grade = grade_file(args.file, args.exercise, timeout=args.timeout, seed=args.seed)
+    if grade.error:
+        print(f"fyslearn check: {grade.error}", file=sys.stderr)
+        return 1
+    print(grade)
+    return 0 if grade.passed else 1
+
+
+def _timeout(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, got {text!r}") from None
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a number of seconds > 0, got {text!r}")
+    return seconds
 
 
 def _derivation_names() -> list[str]:
@@ -530,9 +586,48 @@ def build_parser() -> argparse.ArgumentParser:
 
     derive = commands.add_parser("derive", help="print a derivation and check it")
     derive.add_argument(
-        "name", choices=_Choices(_derivation_names), metavar="NAME", help="one of: %(choices)s"
+        "name", nargs="?", choices=_Choices(_derivation_names), metavar="NAME", help="see --list"
     )
-    derive.set_defaults(run=_derive)
+    derive.add_argument(
+        "--latex", action="store_true", help="print Markdown with LaTeX, as the site renders it"
+    )
+    derive.add_argument("--list", action="store_true", help="list the derivations, one a line")
+    derive.set_defaults(run=_derive, parser=derive)
+
+    exercises = commands.add_parser(
+        "exercises", help="write the graded exercises (stubs) into a folder"
+    )
+    exercises.add_argument(
+        "--dir", default=DEFAULT_EXERCISES, help=f"folder to write to ({DEFAULT_EXERCISES})"
+    )
+    exercises.add_argument(
+        "--solutions", action="store_true", help="write the reference solutions (for teachers)"
+    )
+    exercises.set_defaults(run=_exercises)
+
+    check = commands.add_parser(
+        "check",
+        help="grade an exercise file: shapes, values vs SymPy, finite differences",
+        description="Grade one exercise file: shapes first, then values against the SymPy "
+        "reference on random and edge inputs, then finite differences for a gradient. "
+        "Exit status 0 when every check holds, 1 otherwise.",
+    )
+    check.add_argument("file", metavar="FILE", help="the exercise file, e.g. mse_gradient.py")
+    check.add_argument(
+        "--exercise",
+        default=None,
+        metavar="NAME",
+        help="the exercise (default: the file's '# fyslearn exercise:' line, else its name)",
+    )
+    check.add_argument(
+        "--timeout",
+        type=_timeout,
+        default=10.0,
+        metavar="SECONDS",
+        help="time limit for the function on all inputs (default 10)",
+    )
+    check.add_argument("--seed", type=int, default=0, help="seed of the random inputs (0)")
+    check.set_defaults(run=_check)
     return parser
 
 

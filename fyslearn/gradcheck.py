@@ -1,4 +1,4 @@
-r"""Check a network's gradients against centred finite differences.
+r"""Check the gradients of a network, or of any function, against centred finite differences.
 
 Backpropagation is easy to get almost right: a derivative that forgets a
 factor, a transpose that happens to fit because two layers have the same
@@ -65,12 +65,26 @@ of its own at $w = 0$: a weight that the step $\pm h$ moves across 0 is
 reported as at a kink, as for ReLU.
 
 The checker works on copies: the network passed in is never modified.
+
+**Any function.** [`check_function_gradients`][fyslearn.gradcheck.check_function_gradients]
+(also reached as `check_gradients(function, params)`) checks a function
+`function(params) -> (cost, grads)` of a list or dict of numpy arrays, such as
+a student's own numpy network: per array and entry, with the same floor and
+verdicts, against centred differences of the cost the function returns. It
+finds kinks from the cost alone, by one-sided differences.
+
+**Diagnosis.** A failing array (or layer) gets a hint when its error has a
+telling pattern ([`diagnose`][fyslearn.gradcheck.diagnose]): a factor ½ or 2 on
+every entry (the ½ convention of the cost), $1/n$ or $n$ (mean vs sum over the
+batch), $-1$ (a sign), a transposed gradient; and the report a hint when the
+output layer is right and earlier ones wrong ([`layer_hint`][fyslearn.gradcheck.layer_hint]:
+the error is in $\delta$, e.g. $\sigma'(a)$ instead of $\sigma'(z)$).
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -85,9 +99,14 @@ from .nn.activations import LeakyReLU, ReLU
 __all__ = [
     "GOOD",
     "WRONG",
+    "ArrayCheck",
+    "FunctionCheckReport",
     "GradientCheckReport",
     "LayerCheck",
+    "check_function_gradients",
     "check_gradients",
+    "diagnose",
+    "layer_hint",
     "relative_errors",
 ]
 
@@ -103,6 +122,9 @@ _PARAMETER_NAMES = ("W", "b")
 # The cost of the network as the checker sees it: its value and, for
 # networks with kinks, which pre-activations of kinked layers are positive.
 CostFunction = Callable[[], tuple[float, list[np.ndarray]]]
+Parameters = Sequence[np.ndarray] | Mapping[str, np.ndarray]
+"""A list (or tuple) of arrays, or a dict from names to arrays."""
+GradientFunction = Callable[..., tuple[float, Parameters]]
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,6 +151,9 @@ class LayerCheck:
             kink (`nan` if every checked entry is at a kink).
         verdict: `"good"`, `"kink"`, `"suspect"`, `"wrong"`, or `"unjudged"`
             when every checked entry is at a kink.
+        diagnosis: The likely cause when the layer fails by a telling pattern
+            (a constant factor ½, 2, $1/n$, $n$ or $-1$ on every entry, or a
+            transposed gradient), else `""`.
     """
 
     layer: int
@@ -141,6 +166,7 @@ class LayerCheck:
     at_kink: np.ndarray = field(repr=False)
     max_relative_error: float
     verdict: str
+    diagnosis: str = ""
 
     @property
     def n_checked(self) -> int:
@@ -211,7 +237,17 @@ class GradientCheckReport:
             return f"passed: every layer agrees to {GOOD:g} or better{note}."
         failed = [check for check in self.layers if not check.passed]
         names = ", ".join(f"layer {c.layer} ({c.term}): {c.verdict}" for c in failed)
-        return f"FAILED: {names}."
+        lines = [f"FAILED: {names}."]
+        lines += [f"hint: layer {c.layer} ({c.term}): {c.diagnosis}" for c in failed if c.diagnosis]
+        data = [c for c in self.layers if c.term == "data loss"]
+        hint = layer_hint(
+            [f"layer {c.layer}" for c in data],
+            [c.passed for c in data],
+            [bool(c.diagnosis) for c in data],
+        )
+        if hint:
+            lines.append(f"hint: {hint}")
+        return "\n".join(lines)
 
 
 def _table_row(check: LayerCheck) -> str:
@@ -227,15 +263,23 @@ def _table_row(check: LayerCheck) -> str:
 
 
 def check_gradients(
-    network: FeedForwardNetwork,
-    X: ArrayLike,
-    Y: ArrayLike,
+    network: FeedForwardNetwork | GradientFunction,
+    X: ArrayLike | Parameters,
+    Y: ArrayLike | None = None,
     *,
     eps: float = 1e-6,
     max_entries_per_layer: int | None = 100,
     random_state: int | np.random.Generator | None = 0,
-) -> GradientCheckReport:
+) -> GradientCheckReport | FunctionCheckReport:
     r"""Compare the network's backpropagation with centred differences, layer by layer.
+
+    Two forms: `check_gradients(network, X, Y)` checks a
+    [`FeedForwardNetwork`][fyslearn.nn.FeedForwardNetwork], as described
+    here; `check_gradients(function, params)`, with a plain callable
+    `function(params) -> (cost, grads)` first, is
+    [`check_function_gradients`][fyslearn.gradcheck.check_function_gradients]`(function,
+    params, max_entries=max_entries_per_layer, ...)`: use that name in new code, its
+    arguments say what they hold.
 
     For each checked entry $\theta$ of $W^l$ or $b^l$, the analytic derivative
     $a$ from [`loss_and_gradients`][fyslearn.nn.network.FeedForwardNetwork.loss_and_gradients]
@@ -249,10 +293,11 @@ def check_gradients(
 
     Args:
         network: The network to check, float64; never modified (the checker
-            works on copies). A subclass may override `loss_and_gradients` with
-            its own backpropagation: that is what gets checked.
-        X: Inputs, shape `(n, n_in)`, finite.
+            works on copies). (Or a function: see above.) A subclass may override
+            `loss_and_gradients` with its own backpropagation: that is what gets checked.
+        X: Inputs, shape `(n, n_in)`, finite. (For a function: its `params`.)
         Y: Targets, shape `(n, n_out)`, finite (one-hot rows for cross-entropy).
+            Required for a network, refused for a function.
         eps: The step $h > 0$. With $10^{-6}$ the truncation error
             $O(h^2)$ and the rounding error $O(\epsilon/h)$ are both far below
             $10^{-7}$ of a typical derivative.
@@ -284,7 +329,22 @@ def check_gradients(
         print(check_gradients(network, X, Y).passed)  # True
         ```
     """
+    if callable(network) and not isinstance(network, FeedForwardNetwork):
+        if Y is not None:
+            raise TypeError(
+                "check_gradients(function, params) takes no Y: the function computes its own "
+                "cost (see check_function_gradients)."
+            )
+        return check_function_gradients(
+            network,
+            X,
+            eps=eps,
+            max_entries=max_entries_per_layer,
+            random_state=random_state,
+        )
     _check_network(network)
+    if Y is None:
+        raise TypeError("check_gradients(network, X, Y) needs the targets Y.")
     X, Y = _check_data(network, X, Y)
     eps = check_positive_float(eps, "eps")
     if max_entries_per_layer is not None:
@@ -298,7 +358,9 @@ def check_gradients(
     data_network = copy.deepcopy(network)
     data_network.alpha = 0.0
     data_gradients = _analytic_gradients(data_network, X, Y)
-    terms = [_Term("data loss", data_network, _data_cost(data_network, X, Y), data_gradients)]
+    terms = [
+        _Term("data loss", data_network, _data_cost(data_network, X, Y), data_gradients, len(X))
+    ]
     if network.alpha > 0:
         full_network = copy.deepcopy(network)
         full_gradients = _analytic_gradients(full_network, X, Y)
@@ -430,6 +492,7 @@ class _Term(NamedTuple):
     network: FeedForwardNetwork
     cost: CostFunction
     gradients: Gradients  # [kernel gradients, bias gradients]
+    n_samples: int | None = None  # of the data loss's batch, for the 1/n hint
 
 
 def _check_layer(term: _Term, layer: int, entries: Sequence[Entry], eps: float) -> LayerCheck:
@@ -451,6 +514,22 @@ def _check_layer(term: _Term, layer: int, entries: Sequence[Entry], eps: float) 
     judged = relative_error[~at_kink]
     max_error = float(judged.max()) if judged.size else float("nan")
     kink_error = float(relative_error[at_kink].max()) if at_kink.any() else 0.0
+    verdict = _verdict(max_error, kink_error)
+    hints = []
+    if verdict in ("suspect", "wrong"):
+        for which in (0, 1):
+            mine = np.array([w == which for w, _ in entries]) & ~at_kink
+            indices = [index for (w, index), keep in zip(entries, mine, strict=True) if keep]
+            hint = diagnose(
+                analytic[mine],
+                numeric[mine],
+                np.array(floor)[mine],
+                n_samples=term.n_samples,
+                full_analytic=term.gradients[which][layer],
+                indices=indices,
+            )
+            if hint:
+                hints.append(f"{_PARAMETER_NAMES[which]}^{layer + 1}: {hint}")
     return LayerCheck(
         layer=layer + 1,
         term=term.name,
@@ -461,7 +540,8 @@ def _check_layer(term: _Term, layer: int, entries: Sequence[Entry], eps: float) 
         relative_error=relative_error,
         at_kink=at_kink,
         max_relative_error=max_error,
-        verdict=_verdict(max_error, kink_error),
+        verdict=verdict,
+        diagnosis=" ".join(hints),
     )
 
 
@@ -522,3 +602,524 @@ def _verdict(max_error: float, kink_error: float) -> str:
     if max_error > GOOD:
         return "suspect"
     return "kink" if kink_error > GOOD else "good"
+
+
+# -- diagnosis: the pattern of a failure, and its likely cause -------------------------------
+
+FACTOR_TOLERANCE = 1e-4
+"""Ratios analytic / numeric that agree to this (relatively) are one constant factor."""
+
+
+def _constant_factor(analytic: np.ndarray, numeric: np.ndarray, floor: np.ndarray) -> float | None:
+    """The factor $c$ with analytic = $c$ × numeric on every clearly non-zero entry, or `None`."""
+    # rounding leaves |n| accurate to 1e-7 τ: above τ/100, the ratio is good to 1e-5
+    resolved = np.maximum(1e-2 * floor, np.finfo(np.float64).tiny)
+    clear = np.abs(numeric) > resolved
+    if not clear.any() or np.any(np.abs(analytic[~clear]) > 10 * resolved[~clear]):
+        return None  # entries that should be about 0 are not: no single factor
+    ratios = analytic[clear] / numeric[clear]
+    factor = float(np.median(ratios))
+    if factor == 0 or np.any(np.abs(ratios - factor) > FACTOR_TOLERANCE * abs(factor)):
+        return None
+    return factor
+
+
+def _factor_hint(factor: float, n_samples: int | None) -> str:
+    """Name the likely cause of a gradient $c$ times the numeric one."""
+    close = lambda value: abs(factor - value) <= FACTOR_TOLERANCE * abs(value)  # noqa: E731
+    said = f"your gradient is {factor:.6g} × the numeric one on every entry"
+    if close(-1.0):
+        return (
+            f"{said}: a sign error (y − a instead of a − y, or the update's sign); "
+            "differentiate the cost you return."
+        )
+    if close(0.5):
+        return (
+            f"{said} (½): a factor 2 is missing; is your cost written with the 1/2 convention, "
+            "C = 1/(2n) Σ(a − y)², while your gradient is of C = (1/n) Σ(a − y)²? Differentiate "
+            "the cost you return, or return the cost you differentiate."
+        )
+    if close(2.0):
+        return (
+            f"{said} (2): the derivative of (a − y)² is 2(a − y); is your gradient of "
+            "C = (1/n) Σ(a − y)² while your cost has the 1/2 convention, 1/(2n) Σ(a − y)²?"
+        )
+    for sign, word in ((1.0, ""), (-1.0, "−")):
+        k = sign / factor
+        if k >= 2.5 and close(sign / round(k)):
+            n = round(k)
+            batch = " (your batch size)" if n == n_samples else ""
+            return (
+                f"{said} ({word}1/{n}): mean vs sum: your gradient divides by n = {n}{batch} "
+                "once more than the cost does (a mean of what is already divided by n, "
+                "or a mean where the cost sums)."
+            )
+        if sign * factor >= 2.5 and close(sign * round(sign * factor)):
+            n = round(sign * factor)
+            batch = " (your batch size)" if n == n_samples else ""
+            return (
+                f"{said} ({word}{n}): mean vs sum: the cost is a mean over n = {n} samples"
+                f"{batch} but your gradient sums them (the forgotten 1/n)."
+            )
+    return f"{said}: a missing constant (a learning rate, a penalty α, a 1/n)."
+
+
+def _transposed(full_analytic: np.ndarray | None, indices, numeric: np.ndarray) -> bool:
+    """Whether the transpose of the analytic gradient matches the numeric one on the entries."""
+    if full_analytic is None or full_analytic.ndim != 2 or not indices:
+        return False
+    rows, cols = full_analytic.shape
+    if rows != cols:
+        return False
+    swapped = np.array([full_analytic[j, i] for i, j in indices])
+    return bool(np.all(relative_errors(swapped, numeric) <= 1e-5))
+
+
+def diagnose(
+    analytic: ArrayLike,
+    numeric: ArrayLike,
+    floor: ArrayLike | float = 0.0,
+    *,
+    n_samples: int | None = None,
+    full_analytic: np.ndarray | None = None,
+    indices: Sequence[tuple[int, ...]] = (),
+) -> str:
+    r"""The likely cause of analytic derivatives that differ from the numeric ones, or `""`.
+
+    Recognised patterns, each the signature of a classic slip:
+
+    | pattern on every entry | likely cause |
+    |---|---|
+    | analytic $= \tfrac12 \times$ numeric, or $2\times$ | the $\tfrac12$ convention of the cost |
+    | $1/k$ or $k$ times (integer $k \ge 3$) | mean vs sum over a batch of $k$ samples |
+    | $-1$ times | a sign ($y - a$ vs $a - y$) |
+    | another constant | a missing scale (a rate, a penalty $\alpha$) |
+    | the transpose matches (square array) | a product in the wrong order |
+
+    Args:
+        analytic: Analytic derivatives $a$ of the checked entries, shape `(n_checked,)`.
+        numeric: Centred differences $n$, shape `(n_checked,)`.
+        floor: The rounding floor $\tau$ of each entry (scalar or shape `(n_checked,)`):
+            entries below it carry no information about a factor.
+        n_samples: The batch size, if known: a factor $1/n$ is then named as such.
+        full_analytic: The whole analytic gradient of the array, for the transpose test.
+        indices: The index into `full_analytic` of each checked entry.
+
+    Returns:
+        One sentence naming the pattern and its likely cause, or `""`.
+    """
+    analytic, numeric = np.asarray(analytic, dtype=float), np.asarray(numeric, dtype=float)
+    if analytic.size == 0:
+        return ""
+    floor = np.broadcast_to(np.asarray(floor, dtype=float), analytic.shape)
+    factor = _constant_factor(analytic, numeric, floor)
+    if factor is not None and abs(factor - 1.0) > FACTOR_TOLERANCE:
+        return _factor_hint(factor, n_samples)
+    if _transposed(full_analytic, list(indices), numeric):
+        return (
+            "your gradient is the transpose of the numeric one: a product in the wrong order "
+            "(δᵀa instead of aᵀδ), which runs only because the array is square."
+        )
+    return ""
+
+
+def layer_hint(names: Sequence[str], passed: Sequence[bool], explained: Sequence[bool]) -> str:
+    r"""The backpropagation hint: the arrays nearer the output pass, those before them fail.
+
+    When the last arrays (the output layer's) are right and earlier ones wrong,
+    without a constant factor that [`diagnose`][fyslearn.gradcheck.diagnose]
+    explains, the error is in the $\delta$ that backpropagation passes back:
+    $\sigma'(z)$ vs $\sigma'(a)$, or a missing transpose.
+
+    Args:
+        names: The arrays (or layers), from the input to the output.
+        passed: Whether each passed.
+        explained: Whether each failure already has a diagnosis.
+
+    Returns:
+        The hint, or `""` when the pattern does not hold.
+    """
+    failed = [i for i, ok in enumerate(passed) if not ok]
+    if not failed or any(explained[i] for i in failed):
+        return ""
+    last_failed = failed[-1]
+    later = list(range(last_failed + 1, len(names)))
+    if not later or not all(passed[i] for i in later):
+        return ""
+    right = ", ".join(names[i] for i in later)
+    wrong = ", ".join(names[i] for i in failed)
+    return (
+        f"{right} right but {wrong} wrong: the error is in what backpropagation passes back "
+        "to the wrong ones, the δ of that layer, δˡ = (δˡ⁺¹ (Wˡ⁺¹)ᵀ) ⊙ σ′(zˡ). Is σ′ taken of "
+        "z (σ′(z) = a(1 − a) for the sigmoid), not of a (σ′(a) = σ(a)(1 − σ(a)))? Is "
+        "Wˡ⁺¹ transposed?"
+    )
+
+
+# -- the checker for any function fn(params) -> (cost, grads) ------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class ArrayCheck:
+    r"""The check of one parameter array by a function gradient check.
+
+    The arrays hold one value per checked entry, shape `(n_checked,)`, in the
+    order of `entries`.
+
+    Attributes:
+        name: The array's name: its key in a dict of parameters, else `params[i]`.
+        n_entries: The array's size.
+        entries: The checked entries as labels, e.g. `"W1[0, 3]"`.
+        analytic: The function's derivatives $a$, shape `(n_checked,)`.
+        numeric: Centred differences $n$ of the function's cost, shape `(n_checked,)`.
+        relative_error: $|a - n| / \max(|a|, |n|)$, held to the floor $\tau$, shape `(n_checked,)`.
+        at_kink: Whether the cost has a kink inside $[\theta - h, \theta + h]$
+            (its one-sided differences disagree) and the analytic derivative,
+            though not equal to the centred one, lies between them (a valid
+            subgradient), shape `(n_checked,)` (bool).
+        max_relative_error: Largest relative error of the entries not at a kink.
+        verdict: `"good"`, `"kink"`, `"suspect"`, `"wrong"` or `"unjudged"`, as for a layer.
+        diagnosis: The likely cause when the array fails by a telling pattern, else `""`
+            ([`diagnose`][fyslearn.gradcheck.diagnose]).
+    """
+
+    name: str
+    n_entries: int
+    entries: tuple[str, ...] = field(repr=False)
+    analytic: np.ndarray = field(repr=False)
+    numeric: np.ndarray = field(repr=False)
+    relative_error: np.ndarray = field(repr=False)
+    at_kink: np.ndarray = field(repr=False)
+    max_relative_error: float
+    verdict: str
+    diagnosis: str = ""
+
+    @property
+    def n_checked(self) -> int:
+        """Number of checked entries."""
+        return len(self.entries)
+
+    @property
+    def n_kinks(self) -> int:
+        """Number of checked entries at a kink."""
+        return int(np.count_nonzero(self.at_kink))
+
+    @property
+    def worst(self) -> int:
+        """Position (in `entries`) of the largest relative error not at a kink, or -1."""
+        judged = np.where(self.at_kink, -np.inf, self.relative_error)
+        return int(np.argmax(judged)) if self.n_kinks < self.n_checked else -1
+
+    @property
+    def passed(self) -> bool:
+        """Whether every judged entry agrees to within [`GOOD`][fyslearn.gradcheck.GOOD]."""
+        return self.verdict in ("good", "kink")
+
+
+@dataclass(frozen=True, eq=False)
+class FunctionCheckReport:
+    """The result of [`check_function_gradients`][fyslearn.gradcheck.check_function_gradients].
+
+    `print(report)` shows one row per parameter array, then the verdict and,
+    when something fails, the hints.
+
+    Attributes:
+        arrays: One [`ArrayCheck`][fyslearn.gradcheck.ArrayCheck] per parameter array, in order.
+        eps: The step $h$.
+        function: The checked function's name.
+        hint: The hint about the arrays together (later arrays right, earlier
+            wrong: the error is in backpropagation's δ), else `""`.
+    """
+
+    arrays: tuple[ArrayCheck, ...]
+    eps: float
+    function: str
+    hint: str = ""
+
+    @property
+    def passed(self) -> bool:
+        """Whether every array is `good` (or `kink`)."""
+        return all(check.passed for check in self.arrays)
+
+    @property
+    def max_relative_error(self) -> float:
+        """Largest relative error over all arrays, entries at kinks left out."""
+        errors = [c.max_relative_error for c in self.arrays if not np.isnan(c.max_relative_error)]
+        return max(errors, default=float("nan"))
+
+    @property
+    def hints(self) -> list[str]:
+        """Every hint of the report: one per failing array with a pattern, then `hint`."""
+        hints = [f"{c.name}: {c.diagnosis}" for c in self.arrays if c.diagnosis and not c.passed]
+        return hints + ([self.hint] if self.hint else [])
+
+    def __str__(self) -> str:
+        width = max([5, *(len(c.name) for c in self.arrays)])
+        header = (
+            f"{'array':<{width}}  {'checked':>9}  {'max rel. err':>12}  {'verdict':<8}  "
+            f"{'kinks':>5}  {'worst entry':<14}  {'analytic':>11}  {'numeric':>11}"
+        )
+        lines = [f"Gradient check of {self.function}, eps = {self.eps:g}", header]
+        for check in self.arrays:
+            start = f"{check.name:<{width}}  {f'{check.n_checked}/{check.n_entries}':>9}  "
+            worst = check.worst
+            if worst < 0:
+                lines.append(start + f"{'-':>12}  {check.verdict:<8}  {check.n_kinks:>5}")
+                continue
+            lines.append(
+                start + f"{check.max_relative_error:>12.1e}  {check.verdict:<8}  "
+                f"{check.n_kinks:>5}  {check.entries[worst]:<14}  "
+                f"{check.analytic[worst]:>11.4e}  {check.numeric[worst]:>11.4e}"
+            )
+        if self.passed:
+            kinks = sum(check.n_kinks for check in self.arrays)
+            note = f"; {kinks} entries at a kink not judged" if kinks else ""
+            lines.append(f"passed: every array agrees to {GOOD:g} or better{note}.")
+        else:
+            failed = ", ".join(f"{c.name}: {c.verdict}" for c in self.arrays if not c.passed)
+            lines.append(f"FAILED: {failed}.")
+            lines += [f"hint: {hint}" for hint in self.hints]
+        return "\n".join(lines)
+
+
+def _as_named_arrays(params: Parameters, what: str) -> list[tuple[str, np.ndarray]]:
+    """`(name, array)` pairs of a list or dict of arrays."""
+    if isinstance(params, Mapping):
+        pairs = list(params.items())
+    elif isinstance(params, (list, tuple)):
+        pairs = [(f"{what}[{i}]", array) for i, array in enumerate(params)]
+    else:
+        raise TypeError(
+            f"{what} must be a list (or tuple) or a dict of numpy arrays, "
+            f"got {type(params).__name__}."
+        )
+    if not pairs:
+        raise ValueError(f"{what} is empty: give at least one array.")
+    return [(str(name), array) for name, array in pairs]
+
+
+def _check_parameters(params: Parameters) -> tuple[list[str], list[np.ndarray]]:
+    named = _as_named_arrays(params, "params")
+    names, arrays = [], []
+    for name, array in named:
+        array = np.array(array, dtype=np.float64)  # a copy: the caller's arrays stay untouched
+        if not np.isfinite(array).all():
+            raise ValueError(f"The parameter array {name} contains NaN or infinity.")
+        names.append(name)
+        arrays.append(array)
+    return names, arrays
+
+
+def _rebuild(params: Parameters, arrays: list[np.ndarray]) -> Parameters:
+    """The working copies in the structure of `params` (a dict, a list or a tuple)."""
+    if isinstance(params, Mapping):
+        return dict(zip(params.keys(), arrays, strict=True))
+    return type(params)(arrays) if isinstance(params, tuple) else list(arrays)
+
+
+def _evaluate(function: GradientFunction, structure: Parameters) -> tuple[float, Parameters]:
+    result = function(structure)
+    if not (isinstance(result, tuple) and len(result) == 2):
+        length = f" of length {len(result)}" if isinstance(result, tuple) else ""
+        raise TypeError(
+            f"The function must return a pair (cost, grads), got {type(result).__name__}{length}."
+        )
+    cost, grads = result
+    cost = np.asarray(cost, dtype=float)
+    if cost.size != 1:
+        raise ValueError(f"The cost must be one number, got an array of shape {cost.shape}.")
+    return float(cost.reshape(())), grads
+
+
+def _check_grads(grads: Parameters, params: Parameters, names: list[str], arrays) -> list:
+    if isinstance(params, Mapping):
+        if not isinstance(grads, Mapping) or set(grads) != set(params):
+            keys = sorted(grads) if isinstance(grads, Mapping) else type(grads).__name__
+            raise ValueError(
+                f"grads must be a dict with the keys of params, {sorted(params)}; got {keys}."
+            )
+        grads = [grads[key] for key in params]
+    elif not isinstance(grads, (list, tuple)) or len(grads) != len(arrays):
+        size = len(grads) if isinstance(grads, (list, tuple)) else type(grads).__name__
+        raise ValueError(f"grads must be a list of {len(arrays)} arrays like params, got {size}.")
+    checked = []
+    for name, array, grad in zip(names, arrays, grads, strict=True):
+        grad = np.asarray(grad, dtype=float)
+        if grad.shape != array.shape:
+            transposed = " (transposed?)" if grad.shape == array.shape[::-1] else ""
+            raise ValueError(
+                f"The gradient of {name} has shape {grad.shape}, the array {array.shape}"
+                f"{transposed}."
+            )
+        if not np.isfinite(grad).all():
+            raise ValueError(f"The gradient of {name} contains NaN or infinity.")
+        checked.append(grad)
+    return checked
+
+
+def _one_sided_kink(
+    plus: float, base: float, minus: float, step: float, analytic: float, resolution: float
+) -> bool:
+    """Whether the one-sided slopes jump (a kink within ±h) and `analytic` lies between them."""
+    forward, backward = (plus - base) / (step / 2), (base - minus) / (step / 2)
+    jump = abs(forward - backward)
+    if jump <= max(1e-3 * max(abs(forward), abs(backward)), 100 * resolution):
+        return False
+    margin = 1e-3 * jump
+    return min(forward, backward) - margin <= analytic <= max(forward, backward) + margin
+
+
+def check_function_gradients(
+    function: GradientFunction,
+    params: Parameters,
+    *,
+    eps: float = 1e-6,
+    max_entries: int | None = 100,
+    n_samples: int | None = None,
+    random_state: int | np.random.Generator | None = 0,
+) -> FunctionCheckReport:
+    r"""Compare the gradients any function returns with centred differences of the cost it returns.
+
+    `function(params)` must return `(cost, grads)`: the cost, a number, and
+    its gradient, with the structure of `params` (a list of arrays for a list,
+    a dict with the same keys for a dict) and each array of the shape of its
+    parameter. For each checked entry $\theta$, the derivative the function
+    returns at `params` is compared with $(C(\theta + h) - C(\theta - h))/2h$
+    of the very cost it returns, with the rounding floor and the verdicts of
+    [the module][fyslearn.gradcheck]. So a correct gradient is `good` in any
+    convention ($\frac1n$ or $\frac1{2n}$, a sum or a mean), as long as the cost
+    returned is the one differentiated.
+
+    A kink (ReLU, $|w|$) is found from the cost alone: its one-sided
+    differences $(C(\theta+h) - C(\theta))/h$ and $(C(\theta) - C(\theta-h))/h$
+    jump, and an analytic derivative between them (a valid subgradient) is
+    reported as *at a kink* and left out of the verdict.
+
+    A failing array gets a diagnosis when its error has a telling pattern
+    ([`diagnose`][fyslearn.gradcheck.diagnose]: a factor ½, 2, $1/n$, $n$, $-1$,
+    a transpose), and the report a hint when the arrays nearer the output (the
+    last ones) are right and earlier ones wrong: the error is then in
+    backpropagation's $\delta$ of that layer.
+
+    [`check_gradients`][fyslearn.gradcheck.check_gradients]`(function, params)`
+    calls this function.
+
+    Args:
+        function: `function(params) -> (cost, grads)`. It is called with copies
+            of the arrays, float64, in the structure of `params`; it must not keep them.
+        params: The point to check at: a list (or tuple) of numpy arrays, or a
+            dict from names to arrays (the names then label the report), finite.
+            Never modified.
+        eps: The step $h > 0$.
+        max_entries: At most this many entries of each array are checked, drawn
+            at random; `None` checks all. Each costs two evaluations of `function`.
+        n_samples: The batch size, if the cost averages over one: a factor
+            $1/n$ is then named as mean vs sum.
+        random_state: Seed or generator for the choice of entries.
+
+    Returns:
+        The report: one [`ArrayCheck`][fyslearn.gradcheck.ArrayCheck] per array,
+            `passed`, the hints; printed, a table.
+
+    Raises:
+        TypeError: `function` is not callable, `params` is not a list or dict,
+            or the function does not return a pair.
+        ValueError: An array or a gradient is not finite, a gradient has the
+            wrong shape (`transposed?` when it has the reversed one), `grads`
+            does not have the structure of `params`, or `eps` is not a finite number $> 0$.
+
+    Example:
+        ```python
+        import numpy as np
+        from fyslearn.gradcheck import check_function_gradients
+
+        rng = np.random.default_rng(0)
+        X, y = rng.normal(size=(8, 3)), rng.normal(size=8)
+
+        def mse(params):
+            (beta,) = params
+            residual = X @ beta - y
+            return residual @ residual / (2 * len(y)), [X.T @ residual / len(y)]
+
+        print(check_function_gradients(mse, [np.zeros(3)]).passed)  # True
+        ```
+    """
+    if not callable(function):
+        raise TypeError(f"function must be callable, got {type(function).__name__}.")
+    names, arrays = _check_parameters(params)
+    eps = check_positive_float(eps, "eps")
+    if max_entries is not None:
+        max_entries = check_positive_int(max_entries, "max_entries")
+    if n_samples is not None:
+        n_samples = check_positive_int(n_samples, "n_samples")
+    rng = as_generator(random_state)
+    structure = _rebuild(params, arrays)
+    base, grads = _evaluate(function, structure)
+    if not np.isfinite(base):
+        raise ValueError(f"The cost at params is not finite: {base}.")
+    grads = _check_grads(grads, params, names, arrays)
+    checks = []
+    for name, array, grad in zip(names, arrays, grads, strict=True):
+        size = array.size
+        count = size if max_entries is None else min(size, max_entries)
+        flat = np.sort(rng.choice(size, size=count, replace=False))
+        indices = [np.unravel_index(i, array.shape) for i in flat]
+        checks.append(
+            _check_array(function, structure, base, name, array, grad, indices, eps, n_samples)
+        )
+    hint = layer_hint(names, [c.passed for c in checks], [bool(c.diagnosis) for c in checks])
+    label = getattr(function, "__name__", type(function).__name__)
+    return FunctionCheckReport(arrays=tuple(checks), eps=eps, function=label, hint=hint)
+
+
+def _check_array(function, structure, base, name, array, grad, indices, eps, n_samples):
+    analytic, numeric, floor, at_kink, labels = [], [], [], [], []
+    for index in indices:
+        saved = array[index]
+        up, down = saved + eps, saved - eps
+        try:
+            array[index] = up
+            plus, _ = _evaluate(function, structure)
+            array[index] = down
+            minus, _ = _evaluate(function, structure)
+        finally:
+            array[index] = saved
+        step = up - down
+        resolution = _ROUNDING_MARGIN * np.finfo(np.float64).eps * max(abs(plus), abs(minus)) / step
+        derivative = float(grad[index])
+        analytic.append(derivative)
+        numeric.append((plus - minus) / step)
+        floor.append(resolution / GOOD)
+        at_kink.append(_one_sided_kink(plus, base, minus, step, derivative, resolution))
+        label = ", ".join(map(str, index))
+        labels.append(f"{name}[{label}]" if label else name)
+    analytic, numeric, floor = np.array(analytic), np.array(numeric), np.array(floor)
+    relative_error = relative_errors(analytic, numeric, floor)
+    at_kink = np.array(at_kink, dtype=bool) & (relative_error > GOOD)
+    judged = relative_error[~at_kink]
+    max_error = float(judged.max()) if judged.size else float("nan")
+    kink_error = float(relative_error[at_kink].max()) if at_kink.any() else 0.0
+    verdict = _verdict(max_error, kink_error)
+    diagnosis = ""
+    if verdict in ("suspect", "wrong"):
+        keep = ~at_kink
+        diagnosis = diagnose(
+            analytic[keep],
+            numeric[keep],
+            floor[keep],
+            n_samples=n_samples,
+            full_analytic=grad,
+            indices=[index for index, k in zip(indices, keep, strict=True) if k],
+        )
+    return ArrayCheck(
+        name=name,
+        n_entries=array.size,
+        entries=tuple(labels),
+        analytic=analytic,
+        numeric=numeric,
+        relative_error=relative_error,
+        at_kink=at_kink,
+        max_relative_error=max_error,
+        verdict=verdict,
+        diagnosis=diagnosis,
+    )

@@ -454,7 +454,13 @@ def test_package_attributes_are_imported_on_first_use():
 def test_derive_and_backend_choices_are_checked_and_listed(capsys):
     with pytest.raises(SystemExit):
         main(["derive", "--help"])
-    assert "mse_gradient" in capsys.readouterr().out
+    assert "--list" in capsys.readouterr().out  # the names, one a line, are behind --list
+    with pytest.raises(SystemExit) as exit_info:
+        main(["derive", "mse_gradien"])
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err
+    assert "invalid choice: 'mse_gradien' (choose from " in error
+    assert "'mse_gradient'" in error
     with pytest.raises(SystemExit) as exit_info:
         main(["reproduce", "--backend", "ray"])
     assert exit_info.value.code == 2
@@ -513,3 +519,128 @@ def test_a_quick_run_compares_nothing_with_the_report(tmp_path):
         line for line in (tmp_path / "results.md").read_text().splitlines() if "MNIST" in line
     ]
     assert row.endswith("| — (quick settings) |")
+
+
+# -- derive, exercises, check -------------------------------------------------------------------
+
+
+def test_derive_prints_unicode_by_default_and_latex_on_request(capsys):
+    assert main(["derive", "sigmoid_derivative"]) == 0
+    pretty = capsys.readouterr().out
+    assert "$$" not in pretty and "\\frac" not in pretty
+    assert "σ" in pretty and "─" in pretty  # SymPy's pretty printer draws fraction bars
+    assert pretty.rstrip().endswith("All proofs hold; every erratum is confirmed.")
+    assert main(["derive", "sigmoid_derivative", "--latex"]) == 0
+    latex = capsys.readouterr().out
+    assert "$$" in latex and "\\frac" in latex
+
+
+def test_derive_list_gives_one_line_per_derivation(capsys):
+    from fyslearn import derivations
+
+    assert main(["derive", "--list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    names = [name for name in derivations.__all__ if name[0].islower()]
+    assert [line.split()[0] for line in lines] == names
+    assert "Backpropagation (D3–D5)" in next(line for line in lines if "backpropagation" in line)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["derive"])
+    assert exit_info.value.code == 2
+
+
+def test_derive_exits_with_status_1_when_a_proof_fails(monkeypatch, capsys):
+    import dataclasses
+
+    import sympy as sp
+
+    from fyslearn import derivations
+    from fyslearn.derivations import Identity
+
+    right = derivations.relu_derivative()
+    z = sp.Symbol("z", real=True)
+    broken = dataclasses.replace(right, proofs=[Identity("z equals 2z", z, 2 * z)])
+    monkeypatch.setattr(derivations, "relu_derivative", lambda: broken)
+    assert main(["derive", "relu_derivative"]) == 1
+    assert "✗ proof: z equals 2z" in capsys.readouterr().out
+
+
+def test_verify_returns_what_was_proved():
+    from fyslearn import derivations
+
+    verification = derivations.mse_gradient().verify()
+    assert verification
+    assert len(verification.proofs) == 3 and all(holds for _, holds in verification.proofs)
+    assert verification.errata[0][1:] == (True, True)
+    assert verification.steps[0] == "Cost with indexed symbols"
+    text = str(verification)
+    assert "✓ proof:" in text and "✓ erratum:" in text and "everything holds" in text
+
+
+def test_verify_of_a_false_proof_is_false_or_raises():
+    import dataclasses
+
+    import sympy as sp
+
+    from fyslearn import derivations
+    from fyslearn.derivations import Identity
+
+    z = sp.Symbol("z", real=True)
+    broken = dataclasses.replace(
+        derivations.relu_derivative(), proofs=[Identity("z equals 2z", z, 2 * z)]
+    )
+    verification = broken.verify(raise_on_failure=False)
+    assert not verification
+    assert verification.first_failure() == "proof failed: z equals 2z"
+    with pytest.raises(AssertionError, match="proof failed: z equals 2z"):
+        broken.verify()
+
+
+def test_exercises_writes_stubs_and_check_grades_them(tmp_path, capsys):
+    from fyslearn.exercises import EXERCISES
+
+    assert main(["exercises", "--dir", str(tmp_path / "mine")]) == 0
+    assert sorted(p.stem for p in (tmp_path / "mine").iterdir()) == sorted(EXERCISES)
+    assert main(["exercises", "--solutions", "--dir", str(tmp_path / "teacher")]) == 0
+    capsys.readouterr()
+    assert main(["check", str(tmp_path / "teacher" / "relu_derivative.py")]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("passed")
+    assert main(["check", str(tmp_path / "mine" / "relu_derivative.py")]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    (line,) = captured.err.splitlines()
+    assert "raised NotImplementedError" in line
+    assert main(["exercises", "--dir", str(tmp_path / "mine")]) == 1
+    assert "already exist" in capsys.readouterr().err
+
+
+def test_check_of_a_wrong_answer_prints_the_failed_check_and_exits_1(tmp_path, capsys):
+    path = tmp_path / "sigmoid_derivative.py"
+    path.write_text("import numpy as np\n\n\ndef sigmoid_derivative(z):\n    return z * (1 - z)\n")
+    assert main(["check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "values vs SymPy      FAILED on the random input" in out
+    assert "σ′(z) vs σ′(a)" in out
+    assert out.rstrip().endswith("FAILED")
+
+
+def test_console_script_check_runs_with_a_time_limit_and_no_traceback(tmp_path):
+    path = tmp_path / "adam_step.py"
+    path.write_text("def adam_step(*args):\n    while True:\n        pass\n")
+    completed = subprocess.run(
+        [sys.executable, "-m", "fyslearn.cli", "check", str(path), "--timeout", "1"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 1
+    assert completed.stderr.strip().endswith(
+        "adam_step did not finish within 1 s (an infinite loop?)"
+    )
+    assert "Traceback" not in completed.stderr
+
+
+@pytest.mark.parametrize("timeout", ["0", "-1", "inf", "soon"])
+def test_check_refuses_a_bad_timeout(timeout, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["check", "file.py", "--timeout", timeout])
+    assert exit_info.value.code == 2

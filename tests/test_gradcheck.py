@@ -362,7 +362,11 @@ def test_report_table_names_the_worst_entry(rng):
     assert line.split()[:2] == ["1", "data"]
     assert line.split()[4:7] == [f"{first.max_relative_error:.1e}", "wrong", "0"]
     assert f"  {worst}  " in line
-    assert str(report).splitlines()[-1].startswith("FAILED: layer 1 (data loss): wrong")
+    summary = str(report).splitlines()[2 + len(report.layers) :]
+    assert summary[0].startswith("FAILED: layer 1 (data loss): wrong")
+    # layer 2 right, layer 1 wrong: the hint points at δ¹ and σ′
+    assert summary[-1].startswith("hint: layer 2 right but layer 1 wrong")
+    assert "σ′(z)" in summary[-1]
 
 
 # -- the relative error ---------------------------------------------------------------------
@@ -499,17 +503,22 @@ def tutorial(tmp_path_factory):
 
 def test_tutorial_catches_each_planted_bug(tutorial):
     assert tutorial["report"].passed
-    for name in ("report_forgotten", "report_transposed", "report_sigmoid"):
+    assert tutorial["params"]["W1"].shape == (4, 5)  # a plain dict of numpy arrays
+    names = ("report_forgotten", "report_transposed", "report_sigma_of_a")
+    for name in names:
         assert not tutorial[name].passed
     wrong = {
-        name: [row.layer for row in tutorial[name].layers if row.verdict == "wrong"]
-        for name in ("report_forgotten", "report_transposed", "report_sigmoid")
+        name: [check.name for check in tutorial[name].arrays if check.verdict == "wrong"]
+        for name in names
     }
     assert wrong == {
-        "report_forgotten": [1, 2, 3],
-        "report_transposed": [1, 2],
-        "report_sigmoid": [1, 2],
+        "report_forgotten": ["W1", "b1", "W2", "b2", "W3", "b3"],
+        "report_transposed": ["W1", "b1", "W2", "b2"],
+        "report_sigma_of_a": ["W1", "b1", "W2", "b2"],
     }
+    assert all("the forgotten 1/n" in c.diagnosis for c in tutorial["report_forgotten"].arrays)
+    for name in ("report_transposed", "report_sigma_of_a"):
+        assert tutorial[name].hint.startswith("W3, b3 right but W1, b1, W2, b2 wrong")
     assert tutorial["report_mnist"].passed
     assert tutorial["report_mnist"].layers[0].n_kinks > 0
     assert tutorial["overfit"].history_["cross_entropy"][-1] < 0.01
@@ -523,9 +532,13 @@ def test_tutorial_solutions_run_and_are_right(tutorial):
         exec(compile(block, str(TUTORIAL), "exec"), namespace)
     assert namespace["one_sample_check"]().passed
     l2 = namespace["l2_bug_check"]()
-    assert {(row.term, row.verdict) for row in l2.layers} == {
-        ("data loss", "good"),
-        ("L2 penalty", "wrong"),
+    assert {check.name: check.verdict for check in l2.arrays} == {
+        "W1": "wrong",
+        "b1": "good",
+        "W2": "wrong",
+        "b2": "good",
+        "W3": "wrong",
+        "b3": "good",
     }
     kink_free = namespace["kink_free_check"]()
     assert kink_free.passed
@@ -545,3 +558,235 @@ def test_three_times_the_good_threshold_is_suspect(rng):
     assert [check.verdict for check in report.layers] == ["suspect", "suspect"]
     # plus the centred difference's own error, about 1e-8 at the worst entry
     assert report.max_relative_error == pytest.approx(3 * GOOD, abs=2e-8)
+
+
+# -- the checker for any function -----------------------------------------------------------
+
+from fyslearn.gradcheck import check_function_gradients, diagnose  # noqa: E402
+
+
+def _two_layer(X, Y, bug=None):
+    """A plain numpy two-layer network (sigmoid, linear output, MSE); `bug` plants one slip."""
+
+    def cost_and_gradients(params):
+        W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], params["b2"]
+        n = len(X)
+        z1 = X @ W1 + b1
+        a1 = expit(z1)
+        a2 = a1 @ W2 + b2
+        cost = np.sum((a2 - Y) ** 2) / n
+        if bug == "half convention":
+            cost = cost / 2
+        delta2 = 2 * (a2 - Y) / n
+        if bug == "sign":
+            delta2 = -delta2
+        slope = expit(a1) * (1 - expit(a1)) if bug == "sigma prime of a" else a1 * (1 - a1)
+        delta1 = (delta2 @ W2.T) * slope
+        db1 = delta1.mean(axis=0) if bug == "mean bias" else delta1.sum(axis=0)
+        dW2 = a1.T @ delta2
+        if bug == "forgotten 1/n":
+            dW2, db2 = n * dW2, n * delta2.sum(axis=0)
+        else:
+            db2 = delta2.sum(axis=0)
+        return cost, {"W1": X.T @ delta1, "b1": db1, "W2": dW2, "b2": db2}
+
+    return cost_and_gradients
+
+
+@pytest.fixture
+def plain_network(rng):
+    X, Y = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
+    params = {
+        "W1": rng.normal(size=(3, 4)),
+        "b1": rng.normal(size=4),
+        "W2": rng.normal(size=(4, 2)),
+        "b2": rng.normal(size=2),
+    }
+    return X, Y, params
+
+
+def test_a_right_function_passes_and_its_arrays_are_not_modified(plain_network):
+    X, Y, params = plain_network
+    saved = {name: array.copy() for name, array in params.items()}
+    report = check_function_gradients(_two_layer(X, Y), params, max_entries=None)
+    assert report.passed, str(report)
+    assert [check.name for check in report.arrays] == ["W1", "b1", "W2", "b2"]
+    assert report.max_relative_error <= GOOD
+    assert all(np.array_equal(params[name], saved[name]) for name in params)
+    assert str(report).splitlines()[-1].startswith("passed")
+
+
+def test_check_gradients_dispatches_a_function_to_the_function_checker(plain_network):
+    X, Y, params = plain_network
+    report = check_gradients(_two_layer(X, Y), params)
+    assert report.passed and report.arrays[0].name == "W1"
+    with pytest.raises(TypeError, match="no Y"):
+        check_gradients(_two_layer(X, Y), params, Y)
+
+
+def test_a_list_of_parameters_works_like_a_dict(plain_network):
+    X, Y, params = plain_network
+    as_dict = _two_layer(X, Y)
+
+    def as_list(arrays):
+        cost, grads = as_dict(dict(zip(params, arrays, strict=True)))
+        return cost, list(grads.values())
+
+    report = check_function_gradients(as_list, list(params.values()))
+    assert report.passed
+    assert report.arrays[2].name == "params[2]"
+
+
+def test_a_correct_gradient_of_the_half_convention_passes(rng):
+    """The checker differentiates the cost the function returns: 1/(2n) is right if consistent."""
+    X, y = rng.normal(size=(8, 3)), rng.normal(size=8)
+
+    def half_mse(params):
+        residual = X @ params[0] - y
+        return residual @ residual / (2 * len(y)), [X.T @ residual / len(y)]
+
+    assert check_function_gradients(half_mse, [rng.normal(size=3)]).passed
+
+
+@pytest.mark.parametrize(
+    ("bug", "failing", "hint"),
+    [
+        ("half convention", ["W1", "b1", "W2", "b2"], "1/2 convention"),
+        ("sign", ["W1", "b1", "W2", "b2"], "sign error"),
+        ("mean bias", ["b1"], "mean vs sum: your gradient divides by n = 6 (your batch size)"),
+        ("forgotten 1/n", ["W2", "b2"], "the forgotten 1/n"),
+    ],
+)
+def test_a_constant_factor_is_diagnosed(plain_network, bug, failing, hint):
+    X, Y, params = plain_network
+    report = check_function_gradients(_two_layer(X, Y, bug), params, n_samples=len(X))
+    assert [check.name for check in report.arrays if not check.passed] == failing
+    for check in report.arrays:
+        if check.name in failing:
+            assert check.verdict == "wrong" and hint in check.diagnosis
+    assert f"hint: {failing[0]}: " in str(report)
+
+
+def test_twice_the_gradient_names_the_half_convention(rng):
+    X, y = rng.normal(size=(8, 3)), rng.normal(size=8)
+
+    def half_cost_full_gradient(params):
+        residual = X @ params[0] - y
+        return residual @ residual / (2 * len(y)), [2 * X.T @ residual / len(y)]
+
+    report = check_function_gradients(half_cost_full_gradient, [rng.normal(size=3)])
+    assert not report.passed
+    assert "(2): the derivative of (a − y)² is 2(a − y)" in report.arrays[0].diagnosis
+
+
+def test_sigma_prime_of_a_points_at_the_delta_of_that_layer(plain_network):
+    X, Y, params = plain_network
+    report = check_function_gradients(_two_layer(X, Y, "sigma prime of a"), params)
+    assert [check.verdict for check in report.arrays] == ["wrong", "wrong", "good", "good"]
+    assert all(check.diagnosis == "" for check in report.arrays)  # no constant factor
+    assert report.hint.startswith("W2, b2 right but W1, b1 wrong")
+    assert "σ′(z)" in report.hint and "σ′(a)" in report.hint
+
+
+def test_a_transposed_gradient_of_a_square_array_is_diagnosed(rng):
+    A = rng.normal(size=(4, 4))
+
+    def linear(params):
+        return float(np.sum(A * params[0])), [A.T]  # the gradient is A, not Aᵀ
+
+    report = check_function_gradients(linear, [rng.normal(size=(4, 4))])
+    assert report.arrays[0].verdict == "wrong"
+    assert "transpose" in report.arrays[0].diagnosis
+    # the right gradient passes, so the hint comes from the planted transpose
+    assert check_function_gradients(lambda p: (float(np.sum(A * p[0])), [A]), [A]).passed
+
+
+def test_a_transposed_gradient_of_the_wrong_shape_is_refused_with_the_hint(rng):
+    A = rng.normal(size=(2, 3))
+    with pytest.raises(ValueError, match=r"shape \(3, 2\).*\(2, 3\) \(transposed\?\)"):
+        check_function_gradients(lambda p: (float(np.sum(A * p[0])), [A.T]), [A])
+
+
+def test_a_kink_is_found_from_the_cost_and_not_judged():
+    def relu_sum(params):
+        (w,) = params
+        return float(np.sum(np.maximum(w, 0))), [(w > 0).astype(float)]
+
+    report = check_function_gradients(relu_sum, [np.array([0.0, 1.0, -1.0, 0.5])])
+    check = report.arrays[0]
+    assert report.passed and check.verdict == "kink"
+    assert check.at_kink.tolist() == [True, False, False, False]
+
+
+def test_a_wrong_derivative_at_a_kink_is_still_wrong():
+    """A value outside the one-sided slopes is no subgradient: judged, and wrong."""
+
+    def relu_sum(params):
+        (w,) = params
+        return float(np.sum(np.maximum(w, 0))), [np.full(w.shape, 2.0)]
+
+    report = check_function_gradients(relu_sum, [np.array([0.0, 1.0])])
+    assert report.arrays[0].verdict == "wrong"
+    assert not report.arrays[0].at_kink.any()
+
+
+def test_a_small_relative_error_of_a_function_is_suspect(rng):
+    X, y = rng.normal(size=(8, 3)), rng.normal(size=8)
+
+    def slightly_off(params):
+        residual = X @ params[0] - y
+        return residual @ residual / len(y), [(1 + 3 * GOOD) * 2 * X.T @ residual / len(y)]
+
+    report = check_function_gradients(slightly_off, [rng.normal(size=3)])
+    assert report.arrays[0].verdict == "suspect"
+
+
+def test_large_arrays_are_sampled(rng):
+    w = rng.normal(size=(30, 20))
+    report = check_function_gradients(
+        lambda p: (float(np.sum(p[0] ** 2)), [2 * p[0]]), [w], max_entries=25
+    )
+    assert report.passed and report.arrays[0].n_checked == 25 and report.arrays[0].n_entries == 600
+
+
+@pytest.mark.parametrize(
+    ("function", "params", "error", "match"),
+    [
+        (lambda p: 1.0, [np.ones(2)], TypeError, "pair"),
+        (lambda p: (1.0, [np.ones(2), np.ones(2)]), [np.ones(2)], ValueError, "list of 1"),
+        (lambda p: (1.0, {"v": np.ones(2)}), {"w": np.ones(2)}, ValueError, "keys"),
+        (lambda p: (1.0, [np.full(2, np.nan)]), [np.ones(2)], ValueError, "NaN"),
+        (lambda p: (np.ones(2), [np.ones(2)]), [np.ones(2)], ValueError, "one number"),
+        (lambda p: (1.0, [np.ones(2)]), [np.array([np.inf, 1])], ValueError, "params"),
+        (lambda p: (1.0, [np.ones(2)]), np.ones(2), TypeError, "list"),
+        ("not callable", [np.ones(2)], TypeError, "callable"),
+    ],
+)
+def test_the_function_checker_refuses_bad_input(function, params, error, match):
+    with pytest.raises(error, match=match):
+        check_function_gradients(function, params)
+
+
+def test_diagnose_names_no_cause_for_a_right_or_patternless_gradient():
+    numeric = np.array([1.0, -2.0, 3.0])
+    assert diagnose(numeric, numeric) == ""
+    assert diagnose(numeric + np.array([0.1, 0.5, -0.2]), numeric) == ""
+    assert "1/5" in diagnose(numeric / 5, numeric, n_samples=5)
+    assert "(½): a factor 2 is missing" in diagnose(numeric / 2, numeric)
+    assert "sign error" in diagnose(-numeric, numeric)
+    assert "(your batch size)" not in diagnose(numeric / 5, numeric, n_samples=4)
+
+
+def test_the_network_report_names_mean_vs_sum_with_the_batch_size(rng):
+    class MeanBiases(FeedForwardNetwork):
+        def loss_and_gradients(self, X, Y):
+            cost, coef_grads, intercept_grads = super().loss_and_gradients(X, Y)
+            return cost, coef_grads, [g / len(X) for g in intercept_grads]
+
+    network = _network((4,), "tanh", "mse", cls=MeanBiases)
+    X, Y = _data(network, rng)
+    report = check_gradients(network, X, Y)
+    assert [check.verdict for check in report.layers] == ["wrong", "wrong"]
+    assert all(
+        "b^" in c.diagnosis and "n = 7 (your batch size)" in c.diagnosis for c in report.layers
+    )

@@ -30,15 +30,15 @@ before any long training. The whole page runs in a few seconds.
 # an L2 penalty $\alpha = 0.01$, on 8 random samples of 5 classes. The
 # checker compares every entry of every kernel $W^l$ and bias $b^l$, first
 # for the data loss, then for the L2 term $\alpha\sum_l\lVert W^l\rVert^2$.
+import itertools
+
 import matplotlib.pyplot as plt
 import numpy as np
-from scipy.special import expit
 
 from fyslearn.datasets import load_mnist
 from fyslearn.experiments import show_or_save
 from fyslearn.gradcheck import GOOD, WRONG, check_gradients
 from fyslearn.nn import FeedForwardNetwork, MLPClassifier
-from fyslearn.nn.activations import Activation
 
 rng = np.random.default_rng(0)
 X = rng.normal(size=(8, 4))
@@ -58,62 +58,80 @@ print(check_gradients(network, X, Y))
 # derivatives there, and how many steps $\pm h$ crossed a kink (none: tanh has
 # no kink).
 #
-# ## Your own backpropagation
+# ## Your own backpropagation, in plain numpy
 #
-# Below is backpropagation written out as you would write it for the course:
-# forward pass, output error, then the chain rule backwards (D3–D5), with
-# batches as rows:
+# Below is backpropagation written out as you would write it for the course,
+# with no fyslearn in it: forward pass, output error, then the chain rule
+# backwards (D3–D5), with batches as rows:
 #
 # $$
 # \delta^L = \frac{1}{n}(a^L - y), \qquad
-# \frac{\partial C}{\partial W^l} = (a^{l-1})^T \delta^l, \qquad
+# \frac{\partial C}{\partial W^l} = (a^{l-1})^T \delta^l + 2\alpha W^l, \qquad
 # \frac{\partial C}{\partial b^l} = \sum_{\text{rows}} \delta^l, \qquad
 # \delta^{l-1} = \big(\delta^l (W^l)^T\big) \odot \sigma'(z^{l-1}).
 # $$
 #
-# It subclasses [`FeedForwardNetwork`][fyslearn.nn.FeedForwardNetwork] and
-# overrides only `loss_and_gradients`, so the checker compares *this* code
-# with centred differences of the network's cost. `bug` plants one mistake.
+# The function takes the parameters, a dict of arrays, and returns the cost and
+# its gradients in a dict of the same keys. That is all
+# [`check_gradients`][fyslearn.gradcheck.check_gradients] needs:
+# `check_gradients(function, params)` compares the gradients with centred
+# differences of *the cost the function returns*, whatever its convention
+# ([`check_function_gradients`][fyslearn.gradcheck.check_function_gradients]
+# is the same check under a name that says so). `bug` plants one mistake.
 
 
-class MyNetwork(FeedForwardNetwork):
-    """Softmax output with cross-entropy, backpropagation by hand."""
-
-    bug = None  # or "forgotten 1/n", "missing transpose", "L2 without the 2"
-
-    def loss_and_gradients(self, X, Y):
-        # forward pass: z^l = a^{l-1} W^l + b^l, a^l = σ(z^l)
-        zs, a = [], [np.asarray(X, dtype=float)]
-        for W, b, sigma in zip(self.coefs_, self.intercepts_, self.activations, strict=True):
-            zs.append(a[-1] @ W + b)
-            a.append(sigma(zs[-1]))
-        cost = self.loss(Y, a[-1]) + self.penalty()
-
-        n = len(X)
-        delta = a[-1] - Y  # softmax + cross-entropy (D7) ...
-        if self.bug != "forgotten 1/n":
-            delta = delta / n  # ... of the *mean* loss
-        coef_grads, intercept_grads = [], []
-        for layer in reversed(range(len(self.coefs_))):
-            W = self.coefs_[layer]
-            dW = a[layer].T @ delta + 2 * self.alpha * W  # D5 + the L2 term
-            if self.bug == "L2 without the 2":
-                dW = a[layer].T @ delta + self.alpha * W
-            coef_grads.insert(0, dW)
-            intercept_grads.insert(0, delta.sum(axis=0))
-            if layer > 0:  # D4
-                back = delta @ W if self.bug == "missing transpose" else delta @ W.T
-                delta = back * self.activations[layer - 1].derivative(zs[layer - 1])
-        return cost, coef_grads, intercept_grads
+def softmax(z):
+    exponentials = np.exp(z - z.max(axis=1, keepdims=True))  # no overflow
+    return exponentials / exponentials.sum(axis=1, keepdims=True)
 
 
-mine = MyNetwork(layer_sizes, activations, loss="cross_entropy", alpha=0.01, random_state=0)
-report = check_gradients(mine, X, Y)
+def my_backprop(params, X, Y, alpha=0.0, bug=None):
+    """Cost and gradients of a tanh network with a softmax output and cross-entropy."""
+    n_layers = len(params) // 2
+    Ws = [params[f"W{layer}"] for layer in range(1, n_layers + 1)]
+    bs = [params[f"b{layer}"] for layer in range(1, n_layers + 1)]
+    # forward pass: z^l = a^{l-1} W^l + b^l, a^l = tanh(z^l), softmax at the output
+    a = [X]
+    for W, b in zip(Ws[:-1], bs[:-1], strict=True):
+        a.append(np.tanh(a[-1] @ W + b))
+    a.append(softmax(a[-1] @ Ws[-1] + bs[-1]))
+    n = len(X)
+    cost = -np.sum(Y * np.log(a[-1])) / n + alpha * sum(np.sum(W**2) for W in Ws)
+
+    delta = a[-1] - Y  # softmax + cross-entropy (D7) ...
+    if bug != "forgotten 1/n":
+        delta = delta / n  # ... of the *mean* loss
+    grads = {}
+    for layer in reversed(range(n_layers)):  # W^{layer + 1} joins a[layer] to a[layer + 1]
+        W = Ws[layer]
+        penalty = alpha * W if bug == "L2 without the 2" else 2 * alpha * W
+        grads[f"W{layer + 1}"] = a[layer].T @ delta + penalty  # D5 + the L2 term
+        grads[f"b{layer + 1}"] = delta.sum(axis=0)
+        if layer > 0:  # D4, with tanh'(z) = 1 - tanh(z)^2 = 1 - a^2
+            back = delta @ W if bug == "missing transpose" else delta @ W.T
+            a_prev = a[layer]
+            slope = 1 - np.tanh(a_prev) ** 2 if bug == "sigma' of a" else 1 - a_prev**2
+            delta = back * slope
+    return cost, grads
+
+
+def init_params(layer_sizes, seed=0):
+    generator = np.random.default_rng(seed)
+    params = {}
+    for layer, (n_in, n_out) in enumerate(itertools.pairwise(layer_sizes), start=1):
+        params[f"W{layer}"] = generator.normal(scale=1 / np.sqrt(n_in), size=(n_in, n_out))
+        params[f"b{layer}"] = generator.normal(scale=0.1, size=n_out)
+    return params
+
+
+params = init_params(layer_sizes)
+report = check_gradients(lambda p: my_backprop(p, X, Y, alpha=0.01), params)
 print(report)
 assert report.passed
 
 # %%
-# Without a bug it passes like the library's own code. Now the bugs.
+# Without a bug it passes like the library's own code: one row per array, named
+# by its key. Now the bugs.
 #
 # ### Bug 1: the forgotten $1/n$
 #
@@ -121,15 +139,15 @@ assert report.passed
 # $1/n$. Forget it, and every gradient is $n$ times too large. Training still
 # works, with a learning rate $n$ times too large in disguise (so it diverges
 # at learning rates where the right code does not).
-forgotten = MyNetwork(layer_sizes, activations, loss="cross_entropy", random_state=0)
-forgotten.bug = "forgotten 1/n"
-report_forgotten = check_gradients(forgotten, X, Y)
+report_forgotten = check_gradients(lambda p: my_backprop(p, X, Y, bug="forgotten 1/n"), params)
 print(report_forgotten)
 
 # %%
-# Every layer is `wrong`, with the same relative error
-# $(n - 1)/n = 7/8 = 0.875$: the analytic derivatives are 8 times the numerical
-# ones.
+# Every array is `wrong`, and the checker says why: each analytic derivative is
+# exactly 8 times the numerical one, the batch size, which is the signature of
+# a sum where the cost takes a mean. (Pass `n_samples=8` to
+# [`check_function_gradients`][fyslearn.gradcheck.check_function_gradients]
+# and it names the batch size as such.)
 #
 # ### Bug 2: the missing transpose
 #
@@ -137,69 +155,56 @@ print(report_forgotten)
 # `(n_in, n_out)` the product only runs when $W^l$ is square, and that is
 # why the bug survives: it hides in networks whose hidden layers have equal
 # widths, like ours (5–5–5).
-transposed = MyNetwork(layer_sizes, activations, loss="cross_entropy", random_state=0)
-transposed.bug = "missing transpose"
-report_transposed = check_gradients(transposed, X, Y)
+report_transposed = check_gradients(lambda p: my_backprop(p, X, Y, bug="missing transpose"), params)
 print(report_transposed)
 
 # %%
-# The output layer is `good` (its gradient $(a^2)^T\delta^3$ comes before the
-# first transpose); layers 2 and 1, which receive the error through the wrong
-# product, are `wrong`.
+# The output layer's arrays are `good` (its gradient $(a^2)^T\delta^3$ comes
+# before the first transpose); layers 2 and 1, which receive the error through
+# the wrong product, are `wrong`, and the hint says where to look: the error
+# is in the $\delta$ passed back to them.
 #
-# ### Bug 3: $\sigma' = \sigma$
+# ### Bug 3: $\sigma'$ of $a$ instead of $z$
 #
-# The sigmoid's derivative is $\sigma(1 - \sigma)$. Writing $\sigma$ instead
-# is easy when the forward and the backward functions sit side by side. Here
-# the bug is in a custom
-# [`Activation`][fyslearn.nn.activations.Activation], used by fyslearn's own
-# backpropagation: the checker tests your activation as much as your
-# backpropagation.
-
-
-class SigmoidWithWrongDerivative(Activation):
-    name = "sigmoid_with_wrong_derivative"
-
-    def __call__(self, z, out=None):
-        return expit(z, out=out)  # σ(z), computed without overflow
-
-    def derivative(self, z, a=None):
-        return expit(z)  # the bug: should be expit(z) * (1 - expit(z))
-
-
-wrong_sigmoid = FeedForwardNetwork(
-    layer_sizes,
-    [SigmoidWithWrongDerivative(), SigmoidWithWrongDerivative(), "softmax"],
-    loss="cross_entropy",
-    random_state=0,
-)
-report_sigmoid = check_gradients(wrong_sigmoid, X, Y)
-print(report_sigmoid)
+# $\tanh'(z) = 1 - \tanh^2 z = 1 - a^2$: computed from the stored activation
+# $a$. Applying the formula in terms of $z$ to $a$, $1 - \tanh^2(a)$, is easy
+# when the forward and the backward functions sit side by side, and it gives
+# a slope that is not far off, so the loss still falls.
+report_sigma_of_a = check_gradients(lambda p: my_backprop(p, X, Y, bug="sigma' of a"), params)
+print(report_sigma_of_a)
 
 # %%
-# Again the output layer is fine and both hidden layers are `wrong`. The figure
-# sums up: the largest relative error of each layer's data loss, for the right
-# code and for the three bugs, against the two thresholds.
+# Again the output layer is fine and both hidden layers are `wrong`, with no
+# constant factor: the hint points at $\sigma'(z)$ vs $\sigma'(a)$ in the
+# $\delta$ of those layers. The figure sums up: the largest relative error of
+# each array, for the right code and for the three bugs, against the two
+# thresholds.
 reports = {
     "right": report,
     "forgotten 1/n": report_forgotten,
     "missing transpose": report_transposed,
-    "σ' = σ": report_sigmoid,
+    "σ' of a": report_sigma_of_a,
 }
+names = [check.name for check in report.arrays]
 fig, ax = plt.subplots(figsize=(7, 3.5))
 width = 0.2
 for k, (name, checked) in enumerate(reports.items()):
-    rows = [row for row in checked.layers if row.term == "data loss"]
-    errors = [max(row.max_relative_error, 1e-16) for row in rows]
-    ax.bar(np.arange(1, len(rows) + 1) + (k - 1.5) * width, errors, width, label=name)
+    errors = [max(check.max_relative_error, 1e-16) for check in checked.arrays]
+    ax.bar(np.arange(len(names)) + (k - 1.5) * width, errors, width, label=name)
 ax.axhline(GOOD, color="green", linestyle="--", linewidth=1)
 ax.axhline(WRONG, color="red", linestyle="--", linewidth=1)
-ax.text(3.45, GOOD * 2, "good", color="green", ha="right")
-ax.text(3.45, WRONG * 2, "wrong", color="red", ha="right")
-ax.set(yscale="log", xlabel="layer $l$", ylabel="largest relative error", xticks=[1, 2, 3])
+ax.text(len(names) - 0.55, GOOD * 2, "good", color="green", ha="right")
+ax.text(len(names) - 0.55, WRONG * 2, "wrong", color="red", ha="right")
+ax.set(yscale="log", ylabel="largest relative error", xticks=range(len(names)))
+ax.set_xticklabels(names)
 ax.legend(fontsize="small", ncol=4, loc="lower center", bbox_to_anchor=(0.5, 1.0))
 fig.tight_layout()
 
+# %%
+# To have the same checks run on a function you hand in, with SymPy's answer as
+# well, write the [exercise](../../exercises.md#backpropagation)
+# `backpropagation` and grade it with `fyslearn check backpropagation.py`.
+#
 # %%
 # ## A network of real size, and a kink
 #
@@ -288,26 +293,30 @@ fig.tight_layout()
 #
 #         ```python
 #         def one_sample_check():
-#             return check_gradients(forgotten, X[:1], Y[:1])
+#             return check_gradients(
+#                 lambda p: my_backprop(p, X[:1], Y[:1], bug="forgotten 1/n"), params
+#             )
 #
 #
 #         print(one_sample_check().passed)  # True
 #         ```
 #
-# 2. `MyNetwork` has a fourth bug, `"L2 without the 2"`: the gradient of
+# 2. `my_backprop` has a fourth bug, `"L2 without the 2"`: the gradient of
 #    $\alpha\lVert W\rVert^2$ written as $\alpha W$. Plant it (with
 #    $\alpha = 0.1$): which rows of the report fail?
 #
 #     ??? success "Solution"
-#         Only the `L2 penalty` rows, for every layer: the checker compares the
-#         data loss and the L2 term apart, so a small penalty's mistake is not
-#         hidden behind a large data gradient.
+#         The kernels $W^l$, every one, and no bias: the penalty is on the
+#         kernels only. The function checker sees one cost, data and penalty
+#         together; fyslearn's network checker checks the penalty on a row of
+#         its own, so that a small penalty's mistake is not hidden behind a
+#         large data gradient.
 #
 #         ```python
 #         def l2_bug_check():
-#             buggy = MyNetwork(layer_sizes, activations, loss="cross_entropy", alpha=0.1)
-#             buggy.bug = "L2 without the 2"
-#             return check_gradients(buggy, X, Y)
+#             return check_gradients(
+#                 lambda p: my_backprop(p, X, Y, alpha=0.1, bug="L2 without the 2"), params
+#             )
 #
 #
 #         print(l2_bug_check())

@@ -7,7 +7,7 @@ The numeric code of fyslearn never imports this package.
 """
 
 from .._docstrings import readable_docstrings
-from ._core import Derivation, Erratum, Identity, Step
+from ._core import Derivation, Erratum, Identity, Step, Verification
 from .activations import (
     leaky_relu_derivative,
     relu_derivative,
@@ -32,6 +32,7 @@ __all__ = [
     "Erratum",
     "Identity",
     "Step",
+    "Verification",
     "adagrad_constant_gradient",
     "adam_bias_correction",
     "adam_first_step",

@@ -21,13 +21,16 @@ the code and the test all come from one object.
 
 from __future__ import annotations
 
+import inspect
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import sympy as sp
 
-__all__ = ["Derivation", "Erratum", "Identity", "Step", "is_zero"]
+from ._plain import plain, pretty_equation
+
+__all__ = ["Derivation", "Erratum", "Identity", "Step", "Verification", "is_zero", "numeric_twin"]
 
 #: Proofs whose LaTeX is longer than this are listed by title only in `latex()`.
 MAX_DISPLAYED_LATEX = 700
@@ -45,6 +48,40 @@ def is_zero(expression: sp.Basic) -> bool:
     if sp.simplify(expression.rewrite(sp.exp)) == 0:
         return True
     return sp.simplify(sp.piecewise_fold(expression.rewrite(sp.Piecewise))) == 0
+
+
+def numeric_twin(function: Callable, name: str, parameters: Sequence[str], doc: str) -> Callable:
+    r"""`function` (often made by `sympy.lambdify`) under a name, a signature and a docstring.
+
+    A lambdified function's arguments are named after SymPy's symbols (or
+    dummies for `\eta`), and its docstring is SymPy's; the twin names its
+    arguments as the docstring does, and a call with the wrong number or names
+    of arguments raises a `TypeError` that shows the signature.
+
+    Args:
+        function: The numeric function, called with the arguments in order.
+        name: The twin's name, e.g. `"sigmoid_derivative_numeric"`.
+        parameters: The names of its arguments, in order.
+        doc: Its docstring: what it computes, each argument with its shape, the result's shape.
+
+    Returns:
+        The named function.
+    """
+    signature = inspect.Signature(
+        [inspect.Parameter(p, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in parameters]
+    )
+
+    def twin(*args, **kwargs):
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as error:
+            raise TypeError(f"{name}{signature}: {error}") from None
+        return function(*bound.args)
+
+    twin.__signature__ = signature
+    twin.__name__ = twin.__qualname__ = name
+    twin.__doc__ = doc
+    return twin
 
 
 def _differs_somewhere(lhs: sp.Basic, rhs: sp.Basic, trials: int = 5) -> bool:
@@ -167,6 +204,69 @@ class Erratum:
         return self.proof.holds()
 
 
+def _indented(text: str, by: str = "    ") -> str:
+    return "\n".join(by + line for line in text.splitlines())
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What [`Derivation.verify`][fyslearn.derivations.Derivation.verify] proved.
+
+    True when every proof holds and every erratum is confirmed (its printed
+    form is wrong and its correction proved); printed, a checklist.
+
+    Attributes:
+        name: The derivation's name.
+        title: Its title.
+        steps: The titles of its steps, in order.
+        proofs: `(title, holds)` of each proof.
+        errata: `(title, printed_is_wrong, correction_holds)` of each erratum.
+    """
+
+    name: str
+    title: str
+    steps: tuple[str, ...]
+    proofs: tuple[tuple[str, bool], ...]
+    errata: tuple[tuple[str, bool, bool], ...]
+
+    def __bool__(self) -> bool:
+        return all(holds for _, holds in self.proofs) and all(
+            wrong and corrected for _, wrong, corrected in self.errata
+        )
+
+    def first_failure(self) -> str:
+        """What fails first, in words, or `""`."""
+        for title, holds in self.proofs:
+            if not holds:
+                return f"proof failed: {title}"
+        for title, wrong, corrected in self.errata:
+            if not wrong:
+                return f"printed form is not wrong: {title}"
+            if not corrected:
+                return f"correction does not hold: {title}"
+        return ""
+
+    def __str__(self) -> str:
+        mark = {True: "✓", False: "✗"}
+        lines = [f"{plain(self.title)}: {len(self.steps)} steps"]
+        lines += [f"  {mark[holds]} proof: {plain(title)}" for title, holds in self.proofs]
+        lines += [
+            f"  {mark[wrong and corrected]} erratum: {plain(title)}"
+            + ("" if wrong else " (the printed form is not wrong)")
+            + ("" if corrected else " (the correction is not proved)")
+            for title, wrong, corrected in self.errata
+        ]
+        verdict = "everything holds" if self else f"FAILED: {self.first_failure()}"
+        lines.append(
+            f"{sum(h for _, h in self.proofs)}/{len(self.proofs)} proofs hold, "
+            f"{len(self.errata)} errata checked: {verdict}."
+        )
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
 @dataclass(frozen=True)
 class Derivation:
     """A derivation: steps from definition to result, proofs, errata and a numeric twin.
@@ -204,21 +304,63 @@ class Derivation:
             raise NotImplementedError(f"{self.name} has no numeric form.")
         return self.numeric_factory()
 
-    def verify(self) -> None:
-        """Check every proof and erratum with SymPy.
+    def verify(self, raise_on_failure: bool = True) -> Verification:
+        """Check every proof and erratum with SymPy, and say what was proved.
+
+        Args:
+            raise_on_failure: Raise when something does not hold (the default, so
+                that a bare `derivation.verify()` in a test fails); `False`
+                returns the result, which is then false.
+
+        Returns:
+            The [Verification][fyslearn.derivations.Verification]: the steps,
+                each proof and erratum with its outcome; true when everything
+                holds; printed (or shown in a notebook), a checklist.
 
         Raises:
-            AssertionError: A proof does not hold, or an erratum's printed form is
-                not wrong or its correction does not hold.
+            AssertionError: With `raise_on_failure`, a proof does not hold, or an
+                erratum's printed form is not wrong or its correction does not hold.
         """
-        for proof in self.proofs:
-            if not proof.holds():
-                raise AssertionError(f"{self.name}: proof failed: {proof.title}")
+        proofs = tuple((proof.title, proof.holds()) for proof in self.proofs)
+        errata = tuple(
+            (erratum.title, erratum.printed_is_wrong(), erratum.correction_holds())
+            for erratum in self.errata
+        )
+        verification = Verification(
+            name=self.name,
+            title=self.title,
+            steps=tuple(step.title for step in self.steps),
+            proofs=proofs,
+            errata=errata,
+        )
+        if raise_on_failure and not verification:
+            raise AssertionError(f"{self.name}: {verification.first_failure()}")
+        return verification
+
+    def plain_title(self) -> str:
+        """The title as Unicode text, without Markdown or LaTeX."""
+        return plain(self.title)
+
+    def pretty(self) -> str:
+        """The derivation for a terminal: the steps, result, proofs and errata in Unicode.
+
+        Formulas are drawn by SymPy's pretty printer; titles and notation SymPy
+        does not print are LaTeX turned into Unicode.
+        """
+        lines = [self.plain_title(), "=" * len(self.plain_title()), "", plain(self.summary), ""]
+        for number, step in enumerate(self.steps, start=1):
+            lines += [f"{number}. {plain(step.title)}", ""]
+            lines += [_indented(pretty_equation(step.rhs, step.lhs, step.keep_order)), ""]
+        lines += ["Result", "", _indented(pretty_equation(self.result)), ""]
+        if self.proofs:
+            lines += ["Proved by SymPy:"]
+            lines += [f"  - {plain(proof.title)}" for proof in self.proofs]
+            lines += [""]
         for erratum in self.errata:
-            if not erratum.printed_is_wrong():
-                raise AssertionError(f"{self.name}: printed form is not wrong: {erratum.title}")
-            if not erratum.correction_holds():
-                raise AssertionError(f"{self.name}: correction does not hold: {erratum.title}")
+            lines += [f"Erratum: {plain(erratum.title)}"]
+            lines += [f"  printed:   {plain(erratum.latex_printed())}"]
+            lines += [f"  corrected: {plain(erratum.latex_corrected())}", ""]
+        return "\n".join(lines)
 
     def latex(self) -> str:
         """Markdown with display math: the steps, the result, the proofs and the errata."""

@@ -17,7 +17,7 @@ import functools
 
 import sympy as sp
 
-from ._core import Derivation, Identity, Step
+from ._core import Derivation, Identity, Step, numeric_twin
 
 __all__ = [
     "leaky_relu_derivative",
@@ -56,7 +56,14 @@ def _activation_derivation(
             Identity("SymPy's derivative equals the report's form", derivative, report_form),
             *extra_proofs,
         ],
-        numeric_factory=lambda: sp.lambdify(z, report_form, modules="numpy"),
+        numeric_factory=lambda: numeric_twin(
+            sp.lambdify(z, report_form, modules="numpy"),
+            f"{name}_derivative_numeric",
+            ["z"],
+            f"The derivative of {name} by SymPy (D8), lambdified.\n\n"
+            "Args:\n    z: Pre-activations, an array of any shape (or a number).\n\n"
+            "Returns:\n    The slopes, of the shape of `z`.",
+        ),
         report_reference="D8",
     )
 

@@ -50,6 +50,12 @@ class _sigmoid(sp.Function):
     def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
         return rf"\sigma\left({printer._print(self.args[0])}\right)"
 
+    def _pretty(self, printer: sp.printing.pretty.pretty.PrettyPrinter):
+        return printer._print_Function(self, func_name="σ")
+
+    def _sympystr(self, printer: sp.printing.str.StrPrinter) -> str:
+        return f"σ({printer._print(self.args[0])})"
+
 
 def _network_symbols(n_in: int, n_hidden: int, n_out: int) -> dict[str, sp.Matrix]:
     """One real symbol per entry: `w^1_ij` joins input `i` to hidden unit `j`."""
@@ -364,6 +370,27 @@ def _numeric_gradients():
     function = sp.lambdify(arguments, outputs, modules="numpy")
 
     def gradients(x, y, W1, b1, W2, b2):
+        r"""SymPy's gradients of one sample's $\sum_k (y_k - a_k)^2$ in the 2–3–2 network.
+
+        Args:
+            x: Input, shape `(2,)`.
+            y: Target, shape `(2,)`.
+            W1: Hidden kernel, shape `(2, 3)`.
+            b1: Hidden bias, shape `(3,)`.
+            W2: Output kernel, shape `(3, 2)`.
+            b2: Output bias, shape `(2,)`.
+
+        Returns:
+            `[dW1, db1, dW2, db2]`, of the shapes of `W1`, `b1`, `W2`, `b2`.
+        """
+        expected = {"x": (2,), "y": (2,), "W1": (2, 3), "b1": (3,), "W2": (3, 2), "b2": (2,)}
+        given = dict(zip(expected, (x, y, W1, b1, W2, b2), strict=True))
+        wrong = [f"{k} {np.shape(v)}" for k, v in given.items() if np.shape(v) != expected[k]]
+        if wrong:
+            raise ValueError(
+                "backpropagation's twin takes (x, y, W1, b1, W2, b2) of shapes "
+                f"{', '.join(f'{k} {s}' for k, s in expected.items())}; got {', '.join(wrong)}."
+            )
         flat = [np.ravel(np.asarray(v, dtype=float)) for v in (x, y, W1, b1, W2, b2)]
         values = function(*flat)
         shapes = [np.shape(W1), np.shape(b1), np.shape(W2), np.shape(b2)]

@@ -18,7 +18,7 @@ import functools
 
 import sympy as sp
 
-from ._core import Derivation, Identity, Step
+from ._core import Derivation, Identity, Step, numeric_twin
 
 __all__ = ["l1_subgradient", "sigmoid_binary_cross_entropy_delta"]
 
@@ -58,7 +58,14 @@ def sigmoid_binary_cross_entropy_delta() -> Derivation:
             Identity("The chain rule gives $a - y$", chain, a - y, display=r"\delta = a - y"),
             Identity("Direct differentiation gives $a - y$", by_z, a - y),
         ],
-        numeric_factory=lambda: sp.lambdify([z, y], a - y, modules="numpy"),
+        numeric_factory=lambda: numeric_twin(
+            sp.lambdify([z, y], a - y, modules="numpy"),
+            "sigmoid_binary_cross_entropy_delta_numeric",
+            ["z", "y"],
+            "The output error $a - y$ with $a = \\sigma(z)$, lambdified from SymPy.\n\n"
+            "Args:\n    z: Pre-activations, any shape.\n    y: Targets (0 or 1), shape of `z`.\n\n"
+            "Returns:\n    $\\partial C/\\partial z$, shape of `z`.",
+        ),
         report_reference="beyond the report (2021–2025 projects)",
     )
 
@@ -93,6 +100,13 @@ def l1_subgradient() -> Derivation:
             Identity(r"Slope $\alpha$ for $w > 0$", derivative.subs(w, positive), alpha),
             Identity(r"Slope $-\alpha$ for $w < 0$", derivative.subs(w, negative), -alpha),
         ],
-        numeric_factory=lambda: sp.lambdify([w, alpha], alpha * sp.sign(w), modules="numpy"),
+        numeric_factory=lambda: numeric_twin(
+            sp.lambdify([w, alpha], alpha * sp.sign(w), modules="numpy"),
+            "l1_subgradient_numeric",
+            ["w", "alpha"],
+            "The subgradient $\\alpha\\,\\mathrm{sign}(w)$ (0 at $w = 0$), lambdified.\n\n"
+            "Args:\n    w: Weights, any shape.\n    alpha: The penalty $\\alpha > 0$, a number.\n\n"
+            "Returns:\n    The subgradient, shape of `w`.",
+        ),
         report_reference="beyond the report (2021–2025 projects)",
     )

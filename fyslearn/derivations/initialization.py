@@ -14,7 +14,7 @@ import functools
 
 import sympy as sp
 
-from ._core import Derivation, Identity, Step
+from ._core import Derivation, Identity, Step, numeric_twin
 
 __all__ = ["glorot_uniform"]
 
@@ -55,6 +55,14 @@ def glorot_uniform() -> Derivation:
                 report_bound,
             ),
         ],
-        numeric_factory=lambda: sp.lambdify([n_in, n_out], report_bound, modules="numpy"),
+        numeric_factory=lambda: numeric_twin(
+            sp.lambdify([n_in, n_out], report_bound, modules="numpy"),
+            "glorot_uniform_numeric",
+            ["n_in", "n_out"],
+            "Glorot's bound $a$ of the uniform draws, lambdified.\n\n"
+            "Args:\n    n_in: Inputs of the layer (a number or an array).\n"
+            "    n_out: Outputs of the layer (same shape as `n_in`).\n\n"
+            "Returns:\n    The bound, of the shape of `n_in`.",
+        ),
         report_reference="D11",
     )

@@ -23,7 +23,7 @@ import itertools
 import numpy as np
 import sympy as sp
 
-from ._core import Derivation, Identity, Step
+from ._core import Derivation, Identity, Step, numeric_twin
 
 __all__ = [
     "adagrad_constant_gradient",
@@ -98,7 +98,23 @@ def _momentum_numeric():
     """
 
     def trajectory(theta0: np.ndarray, gradients: np.ndarray, eta: float, omega: float):
+        r"""The parameters after each momentum step (D9), from SymPy's unrolled sums.
+
+        Args:
+            theta0: The starting parameters, shape `(p,)`.
+            gradients: The gradient of each step, shape `(T, p)`.
+            eta: The learning rate $\eta$.
+            omega: The momentum $\omega$.
+
+        Returns:
+            $\theta_1, \ldots, \theta_T$, shape `(T, p)`.
+        """
         gradients = np.asarray(gradients, dtype=float)
+        if gradients.ndim != 2 or gradients.shape[1:] != np.shape(theta0):
+            raise ValueError(
+                "sgd_momentum's twin takes (theta0, gradients, eta, omega): theta0 of shape "
+                f"(p,), gradients of shape (T, p); got {np.shape(theta0)} and {gradients.shape}."
+            )
         thetas = []
         for k in range(1, len(gradients) + 1):
             velocities = [
@@ -198,7 +214,15 @@ def learning_rate_decay() -> Derivation:
         steps=steps,
         result=rate,
         proofs=proofs,
-        numeric_factory=lambda: sp.lambdify([eta0, e, n_b], rate, modules="numpy"),
+        numeric_factory=lambda: numeric_twin(
+            sp.lambdify([eta0, e, n_b], rate, modules="numpy"),
+            "learning_rate_decay_numeric",
+            ["eta0", "epoch", "n_batches"],
+            "The decayed rate $\\eta_0/(e\\,n_b + 1)$ (D10), lambdified.\n\n"
+            "Args:\n    eta0: The initial rate $\\eta_0$.\n    epoch: The epoch $e$, from 0.\n"
+            "    n_batches: Mini-batches per epoch $n_b$.\n\n"
+            "Returns:\n    The rate (numbers or arrays broadcast together).",
+        ),
         report_reference="D10",
     )
 
@@ -308,7 +332,15 @@ def adam_bias_correction() -> Derivation:
         steps=steps,
         result=sp.Eq(sp.Symbol(r"\hat m_t"), corrected),
         proofs=proofs,
-        numeric_factory=lambda: sp.lambdify([beta, t], total_weight, modules="numpy"),
+        numeric_factory=lambda: numeric_twin(
+            sp.lambdify([beta, t], total_weight, modules="numpy"),
+            "adam_bias_correction_numeric",
+            ["beta", "t"],
+            "The total weight $1 - \\beta^t$ of Adam's running average after $t$ steps.\n\n"
+            "Args:\n    beta: The decay $\\beta$ (a number or an array).\n"
+            "    t: The step, from 1 (broadcast with `beta`).\n\n"
+            "Returns:\n    $1 - \\beta^t$, of the broadcast shape.",
+        ),
     )
 
 
@@ -390,7 +422,15 @@ def adam_first_step() -> Derivation:
         steps=steps,
         result=sp.Eq(sp.Symbol(r"\theta_{1} - \theta_{0}"), displacement),
         proofs=proofs,
-        numeric_factory=lambda: sp.lambdify([eta, g, epsilon], displacement, modules="numpy"),
+        numeric_factory=lambda: numeric_twin(
+            sp.lambdify([eta, g, epsilon], displacement, modules="numpy"),
+            "adam_first_step_numeric",
+            ["eta", "g", "epsilon"],
+            "Adam's first displacement $\\theta_1 - \\theta_0 = -\\eta g/(|g| + \\epsilon)$.\n\n"
+            "Args:\n    eta: The learning rate $\\eta$.\n    g: The gradient, any shape.\n"
+            "    epsilon: $\\epsilon$ of the denominator.\n\n"
+            "Returns:\n    The displacement, shape of `g`.",
+        ),
     )
 
 
@@ -469,5 +509,13 @@ def adagrad_constant_gradient() -> Derivation:
         steps=steps,
         result=sp.Eq(sp.Symbol(r"\theta_t - \theta_{t-1}"), displacement),
         proofs=proofs,
-        numeric_factory=lambda: sp.lambdify([eta, g, epsilon, t], displacement, modules="numpy"),
+        numeric_factory=lambda: numeric_twin(
+            sp.lambdify([eta, g, epsilon, t], displacement, modules="numpy"),
+            "adagrad_constant_gradient_numeric",
+            ["eta", "g", "epsilon", "t"],
+            "Adagrad's displacement at step $t$ under a constant gradient $g$.\n\n"
+            "Args:\n    eta: The learning rate $\\eta$.\n    g: The gradient, any shape.\n"
+            "    epsilon: $\\epsilon$ of the denominator.\n    t: The step, from 1.\n\n"
+            "Returns:\n    The displacement, shape of `g`.",
+        ),
     )

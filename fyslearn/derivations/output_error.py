@@ -16,7 +16,7 @@ import functools
 
 import sympy as sp
 
-from ._core import Derivation, Erratum, Identity, Step
+from ._core import Derivation, Erratum, Identity, Step, numeric_twin
 
 __all__ = ["mse_output_gradient", "softmax_cross_entropy_delta"]
 
@@ -56,7 +56,14 @@ def mse_output_gradient() -> Derivation:
         ],
         result=report_form,
         proofs=[Identity("The gradient is $-2(y - a)$", gradient, report_form)],
-        numeric_factory=lambda: sp.lambdify([y, a], list(report_form), modules="numpy"),
+        numeric_factory=lambda: numeric_twin(
+            sp.lambdify([y, a], list(report_form), modules="numpy"),
+            "mse_output_gradient_numeric",
+            ["y", "a"],
+            "The gradient $-2(y - a)$ of one sample's squared error (D6).\n\n"
+            "Args:\n    y: Targets, shape `(3,)`.\n    a: Outputs, shape `(3,)`.\n\n"
+            "Returns:\n    The gradient by `a`, a list of 3 numbers.",
+        ),
         report_reference="D6",
     )
 
@@ -203,7 +210,21 @@ def _softmax_delta_numeric():
     import numpy as np
 
     def delta(z, y):
+        r"""SymPy's $\partial C/\partial z$ of one sample's softmax cross-entropy (D7).
+
+        Args:
+            z: Pre-activations of the output, shape `(K,)`.
+            y: Targets, shape `(K,)`.
+
+        Returns:
+            The output error, shape `(K,)`.
+        """
         z, y = np.asarray(z, dtype=float), np.asarray(y, dtype=float)
+        if z.ndim != 1 or y.shape != z.shape:
+            raise ValueError(
+                "softmax_cross_entropy_delta's twin takes (z, y) of one sample, each of shape "
+                f"(K,); got z {z.shape} and y {y.shape}."
+            )
         return np.array(_lambdified_softmax_delta(len(z))(z, y), dtype=float)
 
     return delta

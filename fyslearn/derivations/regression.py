@@ -22,7 +22,7 @@ import sympy as sp
 
 from ._core import Derivation, Erratum, Identity, Step
 
-__all__ = ["mse_gradient", "ridge_gradient"]
+__all__ = ["mse_gradient", "numeric_mse_gradient", "numeric_ridge_gradient", "ridge_gradient"]
 
 #: Concrete (n_samples, n_features) for which the matrix form is proved entry by entry.
 PROOF_SHAPES = ((1, 1), (3, 2), (4, 3))
@@ -123,14 +123,76 @@ def _lambdified_gradient(n: int, p: int) -> Callable:
     return sp.lambdify([list(X), list(y), list(beta), alpha], list(gradient), modules="numpy")
 
 
-def _numeric_gradient(X: np.ndarray, y: np.ndarray, beta: np.ndarray, alpha: float = 0.0):
-    """Evaluate SymPy's derivative of the scalar cost (not the matrix form) on arrays."""
-    X, y, beta = np.asarray(X, float), np.asarray(y, float), np.asarray(beta, float)
+def _check_regression_arrays(
+    X: np.ndarray, y: np.ndarray, beta: np.ndarray, twin: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The arrays as floats, or a ValueError naming the argument order and shapes."""
+    X, y, beta = (np.asarray(v, dtype=float) for v in (X, y, beta))
+    order = f"{twin} takes (X, y, beta): X of shape (n, p), y of shape (n,), beta of shape (p,)"
+    if X.ndim != 2 or y.ndim != 1 or beta.ndim != 1:
+        raise ValueError(
+            f"{order}; got X {X.shape}, y {y.shape}, beta {beta.shape}. "
+            "Are the arguments in that order?"
+        )
     n, p = X.shape
+    if y.shape != (n,) or beta.shape != (p,):
+        raise ValueError(
+            f"{order}; got X {X.shape}, y {y.shape}, beta {beta.shape}: y needs {n} entries "
+            f"and beta {p}. Are the arguments in that order?"
+        )
     if n * p > 400:
         raise ValueError("the symbolic gradient is built entry by entry; keep n * p <= 400.")
+    return X, y, beta
+
+
+def numeric_mse_gradient(X: np.ndarray, y: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    r"""SymPy's derivative of the scalar MSE (D1), evaluated on arrays: the numeric twin.
+
+    Not the matrix form $\frac2n X^T(X\beta - y)$: the entry-by-entry derivative of
+    $\frac1n\sum_i(y_i - \sum_j x_{ij}\beta_j)^2$, lambdified, so that comparing it
+    with numpy code tests the matrix form too.
+
+    Args:
+        X: Design matrix, shape `(n, p)`, with $np \le 400$.
+        y: Targets, shape `(n,)`.
+        beta: Coefficients, shape `(p,)`.
+
+    Returns:
+        The gradient, shape `(p,)`.
+
+    Raises:
+        ValueError: The shapes do not fit `(X, y, beta)` (the message says the order).
+    """
+    return _lambdified_on_arrays(X, y, beta, 0.0, "numeric_mse_gradient")
+
+
+def numeric_ridge_gradient(
+    X: np.ndarray, y: np.ndarray, beta: np.ndarray, alpha: float
+) -> np.ndarray:
+    r"""SymPy's derivative of the scalar Ridge cost (D2), evaluated on arrays: the numeric twin.
+
+    Args:
+        X: Design matrix, shape `(n, p)`, with $np \le 400$.
+        y: Targets, shape `(n,)`.
+        beta: Coefficients, shape `(p,)`.
+        alpha: The L2 penalty $\lambda \ge 0$, a number.
+
+    Returns:
+        The gradient, shape `(p,)`.
+
+    Raises:
+        ValueError: The shapes do not fit `(X, y, beta, alpha)`.
+    """
+    return _lambdified_on_arrays(X, y, beta, alpha, "numeric_ridge_gradient")
+
+
+def _lambdified_on_arrays(X, y, beta, alpha, twin: str) -> np.ndarray:
+    X, y, beta = _check_regression_arrays(X, y, beta, twin)
+    if np.ndim(alpha) != 0:
+        raise ValueError(f"alpha (the penalty λ) must be a number, got shape {np.shape(alpha)}.")
+    n, p = X.shape
     function = _lambdified_gradient(n, p)
-    return np.array(function(X.ravel(), y, beta, alpha), dtype=float)
+    return np.array(function(X.ravel(), y, beta, float(alpha)), dtype=float)
 
 
 def _gradient_derivation(with_penalty: bool) -> Derivation:
@@ -158,7 +220,7 @@ def _gradient_derivation(with_penalty: bool) -> Derivation:
             steps=steps,
             result=result,
             proofs=proofs,
-            numeric_factory=lambda: _numeric_gradient,
+            numeric_factory=lambda: numeric_ridge_gradient,
             report_reference="D2",
         )
     return Derivation(
@@ -173,7 +235,7 @@ def _gradient_derivation(with_penalty: bool) -> Derivation:
         result=result,
         proofs=proofs,
         errata=[_mse_cost_erratum()],
-        numeric_factory=lambda: lambda X, y, beta: _numeric_gradient(X, y, beta, 0.0),
+        numeric_factory=lambda: numeric_mse_gradient,
         report_reference="D1",
     )
 
@@ -182,9 +244,10 @@ def _gradient_derivation(with_penalty: bool) -> Derivation:
 def mse_gradient() -> Derivation:
     r"""D1: gradient of the MSE of a linear model, $\frac2n X^T(X\beta - y)$.
 
-    `numeric()(X, y, beta)` evaluates SymPy's entry-by-entry derivative of
-    the scalar cost for `X` of shape `(n, p)`, `y` of shape `(n,)` and `beta`
-    of shape `(p,)` (small: $np \le 400$); it returns shape `(p,)`.
+    `numeric()` is `fyslearn.derivations.regression.numeric_mse_gradient(X, y, beta)`:
+    SymPy's entry-by-entry derivative of the scalar cost for `X` of
+    shape `(n, p)`, `y` of shape `(n,)` and `beta` of shape `(p,)` (small:
+    $np \le 400$); it returns shape `(p,)`.
     """
     return _gradient_derivation(with_penalty=False)
 
@@ -193,8 +256,9 @@ def mse_gradient() -> Derivation:
 def ridge_gradient() -> Derivation:
     r"""D2: gradient of the Ridge cost, $\frac2n X^T(X\beta - y) + 2\lambda\beta$.
 
-    `numeric()(X, y, beta, alpha)` evaluates SymPy's derivative of the scalar
-    cost with L2 penalty `alpha` ($\lambda$), for arrays shaped as in
+    `numeric()` is `fyslearn.derivations.regression.numeric_ridge_gradient(X, y, beta,
+    alpha)`: SymPy's derivative of the scalar cost with L2 penalty
+    `alpha` ($\lambda$), for arrays shaped as in
     [mse_gradient][fyslearn.derivations.mse_gradient]; it returns shape `(p,)`.
     """
     return _gradient_derivation(with_penalty=True)
