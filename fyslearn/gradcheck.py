@@ -86,15 +86,18 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
-from sklearn.utils import check_array
 
 from ._validation import as_generator, check_positive_float, check_positive_int
-from .nn import FeedForwardNetwork
-from .nn.activations import LeakyReLU, ReLU
+
+if TYPE_CHECKING:
+    from .nn import FeedForwardNetwork
+
+# The network checker imports fyslearn.nn (and with it scikit-learn) when it is
+# first called: the function checker, which `fyslearn check` runs, needs neither.
 
 __all__ = [
     "GOOD",
@@ -114,8 +117,6 @@ GOOD = 1e-7
 """Relative errors up to this are `good`."""
 WRONG = 1e-2
 """Relative errors from this on are `wrong`."""
-KINKED_ACTIVATIONS = (ReLU, LeakyReLU)
-"""Activations whose derivative jumps at $z = 0$."""
 _ROUNDING_MARGIN = 10.0
 _PARAMETER_NAMES = ("W", "b")
 
@@ -329,7 +330,7 @@ def check_gradients(
         print(check_gradients(network, X, Y).passed)  # True
         ```
     """
-    if callable(network) and not isinstance(network, FeedForwardNetwork):
+    if callable(network) and not _is_network(network):
         if Y is not None:
             raise TypeError(
                 "check_gradients(function, params) takes no Y: the function computes its own "
@@ -387,8 +388,14 @@ def check_gradients(
 # -- input checks ----------------------------------------------------------------------
 
 
+def _is_network(candidate: object) -> bool:
+    from .nn import FeedForwardNetwork
+
+    return isinstance(candidate, FeedForwardNetwork)
+
+
 def _check_network(network: FeedForwardNetwork) -> None:
-    if not isinstance(network, FeedForwardNetwork):
+    if not _is_network(network):
         raise TypeError(
             "check_gradients needs a fyslearn.nn.FeedForwardNetwork (a fitted estimator's "
             f"network is its `network_` attribute), got {type(network).__name__}."
@@ -416,6 +423,8 @@ def _check_network(network: FeedForwardNetwork) -> None:
 def _check_data(
     network: FeedForwardNetwork, X: ArrayLike, Y: ArrayLike
 ) -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.utils import check_array
+
     X = check_array(X, dtype=np.float64, input_name="X")
     Y = check_array(Y, dtype=np.float64, ensure_2d=False, input_name="Y")
     n_in, n_out = network.layer_sizes[0], network.layer_sizes[-1]
@@ -467,7 +476,9 @@ def _analytic_gradients(
 
 def _data_cost(network: FeedForwardNetwork, X: np.ndarray, Y: np.ndarray) -> CostFunction:
     """The data loss $C$ of one forward pass and the signs of $z$ at the kinks."""
-    kinked = [isinstance(a, KINKED_ACTIVATIONS) for a in network.activations]
+    from .nn.activations import LeakyReLU, ReLU  # derivatives that jump at z = 0
+
+    kinked = [isinstance(a, (ReLU, LeakyReLU)) for a in network.activations]
 
     def cost() -> tuple[float, list[np.ndarray]]:
         zs, activations = network.forward(X)
