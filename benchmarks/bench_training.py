@@ -72,6 +72,7 @@ RESULTS = HERE / "RESULTS.md"
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 RUNNER_TIMEOUT = 1800.0  # seconds; a runner that takes longer is broken, not slow
 MANY_REPEATS = 3  # timings of each way of training per round, in one process (section 3)
+FORCED_THREADS: int | None = None  # `--threads`: every candidate with this many threads
 
 #: MNIST epoch, in float operations: 3 products of 2·m·n_in·n_out per layer, less δWᵀ of layer 1.
 MNIST_FLOP_PER_ROW = 2.0 * (3 * 128 * 10 + 2 * 784 * 128)
@@ -133,6 +134,7 @@ class Candidate:
 def run_runner(runner: str, spec: dict[str, Any], threads: int | None = None) -> dict[str, Any]:
     """Start `runners/<runner>` in a fresh Python process; return the JSON it prints."""
     env = dict(os.environ)
+    threads = FORCED_THREADS if threads is None else threads
     for name in THREAD_VARIABLES:
         env.pop(name, None)
         if threads is not None:
@@ -604,14 +606,19 @@ def targets_section(report: Report, measured: dict[str, float]) -> None:
 
 def run(args: argparse.Namespace) -> list[str]:
     """Measure everything; return the lines of the Markdown report."""
+    global FORCED_THREADS
     settings = QUICK if args.quick else FULL
     if args.rounds:
         settings = Settings(**{**settings.__dict__, "rounds": args.rounds})
+    if args.threads:
+        FORCED_THREADS = args.threads
+        settings = Settings(**{**settings.__dict__, "one_thread_variants": False})
     report = Report()
     report.say(
         f"Machine: {platform.machine()}, {os.cpu_count()} logical CPUs, Python "
         f"{platform.python_version()}, numpy {np.__version__}; "
-        f"{'quick run' if args.quick else 'full run'}, {settings.rounds} interleaved rounds; "
+        f"{'quick run' if args.quick else 'full run'}, {settings.rounds} interleaved rounds"
+        f"{f', {args.threads} thread(s) per candidate' if args.threads else ''}; "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}."
     )
     report.say()
@@ -648,6 +655,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a smoke test of under a minute")
     parser.add_argument(
         "--rounds", type=int, default=0, help="interleaved rounds (default 5; quick 2)"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=0, help="run every candidate with this many threads"
     )
     parser.add_argument("--reproduce", action="store_true", help="time `fyslearn reproduce`")
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")

@@ -308,7 +308,7 @@ def check_gradients(
         ]
         terms.append(
             _Term(
-                f"{network.penalty_kind.upper()} penalty",
+                f"{network.penalty.upper()} penalty",
                 full_network,
                 _penalty_cost(full_network),
                 penalty_gradients,
@@ -417,10 +417,10 @@ def _data_cost(network: FeedForwardNetwork, X: np.ndarray, Y: np.ndarray) -> Cos
 
 def _penalty_cost(network: FeedForwardNetwork) -> CostFunction:
     r"""The penalty; L1's $\alpha\lvert w\rvert$ has a kink at $w = 0$: the signs of $w$ too."""
-    if network.penalty_kind != "l1":
-        return lambda: (network.penalty(), [])
+    if network.penalty != "l1":
+        return lambda: (network.penalty_value(), [])
     penalized = network.penalized_arrays(network.coefs_, network.intercepts_)
-    return lambda: (network.penalty(), [w > 0.0 for w in penalized])
+    return lambda: (network.penalty_value(), [w > 0.0 for w in penalized])
 
 
 class _Term(NamedTuple):
