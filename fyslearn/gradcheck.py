@@ -244,8 +244,8 @@ def check_gradients(
     [`data_loss`][fyslearn.nn.network.FeedForwardNetwork.data_loss] of its
     [`forward`][fyslearn.nn.network.FeedForwardNetwork.forward] pass), then, if
     $\alpha > 0$, for the penalty
-    [`penalty`][fyslearn.nn.network.FeedForwardNetwork.penalty] (L2 or L1). The protocol and
-    the verdicts are described in [the module][fyslearn.gradcheck].
+    [`penalty_value`][fyslearn.nn.network.FeedForwardNetwork.penalty_value] (L2 or L1). The
+    protocol and the verdicts are described in [the module][fyslearn.gradcheck].
 
     Args:
         network: The network to check, float64; never modified (the checker
