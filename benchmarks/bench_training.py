@@ -46,6 +46,9 @@ python benchmarks/bench_training.py --reproduce --write   # about 9 minutes, qui
 
 `--threads N` runs every candidate with `N` threads (the table of thread
 settings is then left out); the speed budget is measured with one.
+`--cpu-time` (with `--threads 1`) times every part by the CPU time of its
+process instead of the wall clock: on a machine loaded by other work, a
+process waiting for a core is not charged for the wait.
 
 `--write` puts the tables into `benchmarks/RESULTS.md` between its
 `<!-- measured -->` markers and leaves the text around them alone.
@@ -620,12 +623,17 @@ def run(args: argparse.Namespace) -> list[str]:
     if args.threads:
         FORCED_THREADS = args.threads
         settings = Settings(**{**settings.__dict__, "one_thread_variants": False})
+    if args.cpu_time:
+        if args.threads != 1:
+            raise SystemExit("--cpu-time needs --threads 1: CPU time counts every thread")
+        os.environ["FYSLEARN_BENCH_CLOCK"] = "cpu"
     report = Report()
     report.say(
         f"Machine: {platform.machine()}, {os.cpu_count()} logical CPUs, Python "
         f"{platform.python_version()}, numpy {np.__version__}; "
         f"{'quick run' if args.quick else 'full run'}, {settings.rounds} interleaved rounds"
-        f"{f', {args.threads} thread(s) per candidate' if args.threads else ''}; "
+        f"{f', {args.threads} thread(s) per candidate' if args.threads else ''}"
+        f"{', CPU time' if args.cpu_time else ', wall time'}; "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}."
     )
     report.say()
@@ -665,6 +673,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--threads", type=int, default=0, help="run every candidate with this many threads"
+    )
+    parser.add_argument(
+        "--cpu-time",
+        action="store_true",
+        help="time by CPU time (with --threads 1; loaded machine)",
     )
     parser.add_argument("--reproduce", action="store_true", help="time `fyslearn reproduce`")
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")

@@ -374,8 +374,10 @@ class FeedForwardNetwork:
         return kernels + (biases if self.penalize_biases else [])
 
     def _penalized(self) -> bool:
-        r"""Whether any network has a penalty ($\alpha > 0$)."""
-        return bool(np.any(self.alpha))
+        r"""Whether any network has a penalty ($\alpha > 0$); cheap for a plain float."""
+        if isinstance(self.alpha, np.ndarray):
+            return bool(self.alpha.any())
+        return self.alpha != 0.0
 
     # -- cost -------------------------------------------------------------------------
 

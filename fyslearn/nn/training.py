@@ -263,7 +263,8 @@ class Trainer:
         Returns:
             `coef_grads + intercept_grads`, in the order of the optimizer's parameters.
         """
-        network, x, y = self.network, self.X[rows], self.Y[rows]
+        network = self.network
+        x, y = self.X.take(rows, axis=0), self.Y.take(rows, axis=0)  # X[rows], Y[rows]
         zs, a = network.forward(x)  # z^l, a^l
         delta = network.output_error(y, zs[-1], a[-1])  # δ^L  (D3)
         coef_grads, intercept_grads = network.backward(zs, a, delta)  # D4, D5
