@@ -198,3 +198,30 @@ def test_stack_gradient_is_each_networks_own_gradient(rng, penalty, shared):
             np.testing.assert_allclose(
                 gradient[k].reshape(expected.shape), expected, rtol=1e-12, atol=1e-15
             )
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"penalty": "l1"},
+        {"penalize_biases": True},
+        {"loss": "cross_entropy"},
+        {"dtype": np.float32},
+    ],
+)
+def test_networks_with_different_settings_are_not_stacked(other):
+    """A stack shares one engine setting per kind: a mismatch is refused before any training."""
+    settings = {"loss": "mse", "penalty": "l2", "penalize_biases": False, "dtype": np.float64}
+    first = FeedForwardNetwork([3, 4, 2], ["tanh", "linear"], random_state=0, **settings)
+    second = FeedForwardNetwork(
+        [3, 4, 2], ["tanh", "linear"], random_state=1, **{**settings, **other}
+    )
+    with pytest.raises(ValueError, match="stack needs single networks"):
+        FeedForwardNetwork.stack([first, second])
+
+
+def test_softmax_in_a_hidden_layer_is_refused():
+    """D4 multiplies by an element-wise σ'(z); softmax's derivative is a Jacobian."""
+    with pytest.raises(ValueError, match="softmax is an output activation only"):
+        FeedForwardNetwork([3, 4, 2], ["softmax", "linear"])
+    FeedForwardNetwork([3, 4, 2], ["tanh", "softmax"])  # at the output it is fine

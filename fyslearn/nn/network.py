@@ -93,7 +93,7 @@ def _signature(network: FeedForwardNetwork) -> tuple:
     """What networks must share to be stacked."""
     return (
         network.layer_sizes,
-        [repr(a) for a in network.activations],
+        [repr(sigma) for sigma in network.activations],
         network.loss.name,
         network.dtype,
         network.penalize_biases,
@@ -159,7 +159,7 @@ class FeedForwardNetwork:
         self.penalty = check_option(penalty, "penalty", PENALTIES)
         n_layers = len(self.layer_sizes) - 1
         self.activations = [
-            _activation(a) for a in _per_layer(activations, n_layers, "activations")
+            _activation(name) for name in _per_layer(activations, n_layers, "activations")
         ]
         if any(isinstance(sigma, Softmax) for sigma in self.activations[:-1]):
             raise ValueError(
