@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._validation import check_option
 from ..optim import Outcome, make_optimizer, run_epochs, shuffled_orders
 from .diagnostics import LayerStatistics, check_diagnostics
 from .network import FeedForwardNetwork
@@ -245,7 +246,10 @@ class Trainer:
         self.network, self.X, self.Y, self.settings = network, X, Y, settings
         self.validation_data, self.on_epoch_end = validation_data, on_epoch_end
         on_divergence = _per_model(settings.on_divergence, network.n_models, "on_divergence")
-        self.restore = [value == "restore" for value in on_divergence]
+        self.restore = [
+            check_option(value, "on_divergence", ("raise", "restore")) == "restore"
+            for value in on_divergence
+        ]
         self.statistics = LayerStatistics(network, X, Y, check_diagnostics(settings.diagnostics))
         self.history: dict[str, list] = {"loss": [], "data_loss": []}
         self._start_epoch()
