@@ -313,11 +313,11 @@ class Trainer:
         forward pass over the training data), the parameters that are saved.
         """
         network = self.network
-        loss = np.where(_finite_parameters(network), epoch_loss, np.nan)
+        judged = np.where(_finite_parameters(network), epoch_loss, np.nan)
         if any(self.restore):
             at_end = score_network(network, self.X, self.Y)["loss"]
-            loss = np.where(self.restore if network.n_models else self.restore[0], at_end, loss)
-        return loss if network.n_models else float(loss)
+            judged = np.where(self.restore if network.n_models else self.restore[0], at_end, judged)
+        return judged if network.n_models else float(judged)
 
     def results(self, outcomes: list[Outcome]) -> list[TrainingResult]:
         """One [`TrainingResult`][fyslearn.nn.training.TrainingResult] per network."""
