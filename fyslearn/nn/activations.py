@@ -149,12 +149,12 @@ class LeakyReLU(Activation):
 
 
 class Linear(Activation):
-    r"""The identity $I(z) = z$, $I'(z) = 1$ (regression outputs)."""
+    r"""The identity $I(z) = z$, $I'(z) = 1$ (regression outputs); returns `z` itself, no copy."""
 
     name = "linear"
 
     def __call__(self, z: np.ndarray) -> np.ndarray:
-        return np.array(z)  # I(z) = z, a copy
+        return np.asarray(z)  # I(z) = z, the same array
 
     def derivative(self, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
         return np.ones_like(z)

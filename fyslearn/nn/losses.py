@@ -78,7 +78,7 @@ class MeanSquaredError(Loss):
         return _sum_per_model((A - Y) ** 2) / A.shape[-2]  # C = (1/n) Σ (a − y)²
 
     def output_gradient(self, Y: np.ndarray, A: np.ndarray) -> np.ndarray:
-        return 2.0 * (A - Y) / A.shape[-2]  # ∂C/∂a = (2/n)(a − y)  (D6)
+        return (A - Y) * (2.0 / A.shape[-2])  # ∂C/∂a = (2/n)(a − y)  (D6)
 
 
 class CrossEntropy(Loss):
