@@ -128,8 +128,44 @@ Parameters = Sequence[np.ndarray] | Mapping[str, np.ndarray]
 GradientFunction = Callable[..., tuple[float, Parameters]]
 
 
-@dataclass(frozen=True, eq=False)
-class LayerCheck:
+@dataclass(frozen=True, eq=False, kw_only=True)
+class _EntryChecks:
+    """What a layer check and an array check share: the checked entries and their verdict."""
+
+    n_entries: int
+    entries: tuple[str, ...] = field(repr=False)
+    analytic: np.ndarray = field(repr=False)
+    numeric: np.ndarray = field(repr=False)
+    relative_error: np.ndarray = field(repr=False)
+    at_kink: np.ndarray = field(repr=False)
+    max_relative_error: float
+    verdict: str
+    diagnosis: str = ""
+
+    @property
+    def n_checked(self) -> int:
+        """Number of checked entries."""
+        return len(self.entries)
+
+    @property
+    def n_kinks(self) -> int:
+        """Number of checked entries at a kink."""
+        return int(np.count_nonzero(self.at_kink))
+
+    @property
+    def worst(self) -> int:
+        """Position (in `entries`) of the largest relative error not at a kink, or -1."""
+        judged = np.where(self.at_kink, -np.inf, self.relative_error)
+        return int(np.argmax(judged)) if self.n_kinks < self.n_checked else -1
+
+    @property
+    def passed(self) -> bool:
+        """Whether every judged entry agrees to within [`GOOD`][fyslearn.gradcheck.GOOD]."""
+        return self.verdict in ("good", "kink")
+
+
+@dataclass(frozen=True, eq=False, kw_only=True)
+class LayerCheck(_EntryChecks):
     r"""The check of one layer's kernel $W^l$ and bias $b^l$ for one term of the cost.
 
     The arrays hold one value per checked entry, shape `(n_checked,)`, in the
@@ -159,36 +195,6 @@ class LayerCheck:
 
     layer: int
     term: str
-    n_entries: int
-    entries: tuple[str, ...] = field(repr=False)
-    analytic: np.ndarray = field(repr=False)
-    numeric: np.ndarray = field(repr=False)
-    relative_error: np.ndarray = field(repr=False)
-    at_kink: np.ndarray = field(repr=False)
-    max_relative_error: float
-    verdict: str
-    diagnosis: str = ""
-
-    @property
-    def n_checked(self) -> int:
-        """Number of checked entries (all of them, or a random sample for a large layer)."""
-        return len(self.entries)
-
-    @property
-    def n_kinks(self) -> int:
-        """Number of checked entries whose step crossed a kink."""
-        return int(np.count_nonzero(self.at_kink))
-
-    @property
-    def worst(self) -> int:
-        """Position (in `entries`) of the largest relative error not at a kink, or -1."""
-        judged = np.where(self.at_kink, -np.inf, self.relative_error)
-        return int(np.argmax(judged)) if self.n_kinks < self.n_checked else -1
-
-    @property
-    def passed(self) -> bool:
-        """Whether every judged entry agrees to within [`GOOD`][fyslearn.gradcheck.GOOD]."""
-        return self.verdict in ("good", "kink")
 
 
 @dataclass(frozen=True, eq=False)
@@ -770,8 +776,8 @@ def layer_hint(names: Sequence[str], passed: Sequence[bool], explained: Sequence
 # -- the checker for any function fn(params) -> (cost, grads) ------------------------------
 
 
-@dataclass(frozen=True, eq=False)
-class ArrayCheck:
+@dataclass(frozen=True, eq=False, kw_only=True)
+class ArrayCheck(_EntryChecks):
     r"""The check of one parameter array by a function gradient check.
 
     The arrays hold one value per checked entry, shape `(n_checked,)`, in the
@@ -795,36 +801,6 @@ class ArrayCheck:
     """
 
     name: str
-    n_entries: int
-    entries: tuple[str, ...] = field(repr=False)
-    analytic: np.ndarray = field(repr=False)
-    numeric: np.ndarray = field(repr=False)
-    relative_error: np.ndarray = field(repr=False)
-    at_kink: np.ndarray = field(repr=False)
-    max_relative_error: float
-    verdict: str
-    diagnosis: str = ""
-
-    @property
-    def n_checked(self) -> int:
-        """Number of checked entries."""
-        return len(self.entries)
-
-    @property
-    def n_kinks(self) -> int:
-        """Number of checked entries at a kink."""
-        return int(np.count_nonzero(self.at_kink))
-
-    @property
-    def worst(self) -> int:
-        """Position (in `entries`) of the largest relative error not at a kink, or -1."""
-        judged = np.where(self.at_kink, -np.inf, self.relative_error)
-        return int(np.argmax(judged)) if self.n_kinks < self.n_checked else -1
-
-    @property
-    def passed(self) -> bool:
-        """Whether every judged entry agrees to within [`GOOD`][fyslearn.gradcheck.GOOD]."""
-        return self.verdict in ("good", "kink")
 
 
 @dataclass(frozen=True, eq=False)
