@@ -142,7 +142,7 @@ PLANTED = [
     ),
     # binary cross-entropy
     ("sigmoid_binary_cross_entropy_delta", "_binary_times_slope", "once more"),
-    ("sigmoid_binary_cross_entropy_delta", "_binary_z_minus_y", "a = σ(z)"),
+    ("sigmoid_binary_cross_entropy_delta", "_z_minus_y", "a = σ(z)"),
     ("sigmoid_binary_cross_entropy_delta", "_binary_over_a", "the derivative by a"),
     ("sigmoid_binary_cross_entropy_delta", "return y - 1 / (1 + np.exp(-z))", "overflow"),
     # D3–D5

@@ -491,10 +491,6 @@ def _binary_times_slope(z, y):
     return (a - y) * a * (1 - a)
 
 
-def _binary_z_minus_y(z, y):
-    return z - y
-
-
 def _binary_over_a(z, y):
     a = _sigmoid(z)
     return (a - y) / np.maximum(a * (1 - a), 1e-300)
@@ -516,7 +512,7 @@ SIGMOID_BINARY_CROSS_ENTROPY_DELTA = Exercise(
             "1/(a(1 − a)) of ∂C/∂a, and δ = ∂C/∂a · σ′(z) = a − y.",
             _binary_times_slope,
         ),
-        Mistake("you returned z − y: δ = a − y with a = σ(z).", _binary_z_minus_y),
+        Mistake("you returned z − y: δ = a − y with a = σ(z).", _z_minus_y),
         Mistake(
             "you returned ∂C/∂a = (a − y)/(a(1 − a)), the derivative by a; δ is by z: "
             "multiply by σ′(z) = a(1 − a).",
