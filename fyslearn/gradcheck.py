@@ -244,8 +244,8 @@ def check_gradients(
     [`data_loss`][fyslearn.nn.network.FeedForwardNetwork.data_loss] of its
     [`forward`][fyslearn.nn.network.FeedForwardNetwork.forward] pass), then, if
     $\alpha > 0$, for the penalty
-    [`penalty`][fyslearn.nn.network.FeedForwardNetwork.penalty] (L2 or L1). The protocol and
-    the verdicts are described in [the module][fyslearn.gradcheck].
+    [`penalty_value`][fyslearn.nn.network.FeedForwardNetwork.penalty_value] (L2 or L1). The
+    protocol and the verdicts are described in [the module][fyslearn.gradcheck].
 
     Args:
         network: The network to check, float64; never modified (the checker
@@ -308,7 +308,7 @@ def check_gradients(
         ]
         terms.append(
             _Term(
-                f"{network.penalty_kind.upper()} penalty",
+                f"{network.penalty.upper()} penalty",
                 full_network,
                 _penalty_cost(full_network),
                 penalty_gradients,
@@ -417,10 +417,10 @@ def _data_cost(network: FeedForwardNetwork, X: np.ndarray, Y: np.ndarray) -> Cos
 
 def _penalty_cost(network: FeedForwardNetwork) -> CostFunction:
     r"""The penalty; L1's $\alpha\lvert w\rvert$ has a kink at $w = 0$: the signs of $w$ too."""
-    if network.penalty_kind != "l1":
-        return lambda: (network.penalty(), [])
+    if network.penalty != "l1":
+        return lambda: (network.penalty_value(), [])
     penalized = network.penalized_arrays(network.coefs_, network.intercepts_)
-    return lambda: (network.penalty(), [w > 0.0 for w in penalized])
+    return lambda: (network.penalty_value(), [w > 0.0 for w in penalized])
 
 
 class _Term(NamedTuple):

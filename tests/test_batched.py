@@ -11,7 +11,7 @@ import pytest
 
 from fyslearn import fit_many
 from fyslearn.nn.network import FeedForwardNetwork
-from fyslearn.nn.training import score_network, train_network
+from fyslearn.nn.training import TrainingSettings, score_network, train_network
 from fyslearn.optim import DivergenceWarning
 
 # (name in fyslearn, value, derivative): the reference below uses its own formulas
@@ -55,10 +55,12 @@ def stack(seeds, activations, alphas=None):
 
 def train_stacked(stacked, X, Y, rates, momenta, rngs, restore, batch_size, epochs):
     """Train a stack; per network its final kernels and biases, its losses and its outcome."""
-    results = train_network(
-        stacked, X, Y, learning_rate=rates, momentum=momenta, rng=rngs,
-        restore_best=restore, batch_size=batch_size, epochs=epochs,
+    on_divergence = ["restore" if r else "raise" for r in np.broadcast_to(restore, len(rates))]
+    settings = TrainingSettings(
+        learning_rate=rates, momentum=momenta, on_divergence=on_divergence,
+        batch_size=batch_size, epochs=epochs,
     )  # fmt: skip
+    results = train_network(stacked, X, Y, settings, rngs)
     return [
         (network.coefs_, network.intercepts_, result.history["loss"], result.outcome)
         for network, result in zip(stacked.unstack(), results, strict=True)

@@ -160,12 +160,10 @@ def test_one_sgd_step_equals_sklearn_binary_classifier(alpha):
     ):
         target[...] = source
     reference.partial_fit(X, y)
-    from fyslearn.nn import train_network
+    from fyslearn.nn import TrainingSettings, train_network
 
-    train_network(
-        network, X, y[:, None].astype(float), learning_rate=0.05, batch_size=40, epochs=1,
-        rng=np.random.default_rng(0),
-    )  # fmt: skip
+    settings = TrainingSettings(learning_rate=0.05, batch_size=40, epochs=1)
+    train_network(network, X, y[:, None].astype(float), settings, np.random.default_rng(0))
     for ours_w, theirs in zip(
         network.coefs_ + network.intercepts_, reference.coefs_ + reference.intercepts_, strict=True
     ):

@@ -7,7 +7,13 @@ import pytest
 
 from fyslearn import fit_many
 from fyslearn.datasets import make_franke
-from fyslearn.nn import FeedForwardNetwork, MLPClassifier, MLPRegressor, train_network
+from fyslearn.nn import (
+    FeedForwardNetwork,
+    MLPClassifier,
+    MLPRegressor,
+    TrainingSettings,
+    train_network,
+)
 from fyslearn.nn.diagnostics import DIAGNOSTICS, PROBE_ROWS
 
 X, Y = make_franke(300, random_state=0)
@@ -28,10 +34,10 @@ def test_the_recorded_values_are_what_they_say(rng, alpha):
     """The gradient statistics are those of the cost, its penalty term included."""
     network = FeedForwardNetwork([2, 5, 1], ["tanh", "linear"], alpha=alpha, random_state=0)
     start = [W.copy() for W in network.coefs_]
-    (result,) = train_network(
-        network, X, Y[:, None], learning_rate=0.05, batch_size=10, epochs=1,
-        rng=np.random.default_rng(0), diagnostics=list(DIAGNOSTICS),
-    )  # fmt: skip
+    settings = TrainingSettings(
+        learning_rate=0.05, batch_size=10, epochs=1, diagnostics=list(DIAGNOSTICS)
+    )
+    (result,) = train_network(network, X, Y[:, None], settings, np.random.default_rng(0))
     probe_x, probe_y = X[:PROBE_ROWS], Y[:PROBE_ROWS, None]
     hidden = np.tanh(probe_x @ network.coefs_[0] + network.intercepts_[0])
     assert result.diagnostics["activation_mean"][0, 0] == pytest.approx(hidden.mean(), rel=1e-12)

@@ -139,7 +139,7 @@ class HandWrittenBackprop(FeedForwardNetwork):
             if layer > 0:
                 back = delta @ (W if self.bug == "missing transpose" else W.T)
                 delta = back * self.activations[layer - 1].derivative(zs[layer - 1])
-        cost = self.loss(Y, activations[-1]) + self.penalty()
+        cost = self.loss(Y, activations[-1]) + self.penalty_value()
         return cost, coef_grads, intercept_grads
 
 
@@ -217,7 +217,7 @@ def test_the_l2_term_is_checked_apart_from_the_data_loss(rng):
 
 def test_the_l1_term_is_checked_with_its_kink_at_zero(rng):
     network = _network((5,), "tanh", "mse")
-    network.alpha, network.penalty_kind = 0.3, "l1"
+    network.alpha, network.penalty = 0.3, "l1"
     network.coefs_[0][0, :2] = 0.0, 2.5e-7  # |w| has its kink at 0: w ± eps on both sides
     X, Y = _data(network, rng)
     report = check_gradients(network, X, Y, max_entries_per_layer=None)
@@ -240,7 +240,7 @@ def test_the_l1_term_is_checked_with_its_kink_at_zero(rng):
 def test_an_l1_network_with_every_weight_at_zero_is_judged(rng):
     """At w = 0 both sides of |w| are symmetric: derivatives agree, nothing is set aside."""
     network = _network((3,), "tanh", "mse")
-    network.alpha, network.penalty_kind = 0.3, "l1"
+    network.alpha, network.penalty = 0.3, "l1"
     for W in network.coefs_:
         W[:] = 0.0
     X, Y = _data(network, rng)

@@ -14,6 +14,7 @@ from fyslearn.nn import (
     LogisticRegression,
     MLPClassifier,
     MLPRegressor,
+    TrainingSettings,
     sklearn_equivalent,
     train_network,
 )
@@ -89,15 +90,8 @@ def test_one_sgd_step_equals_sklearn_regressor(alpha):
     )
     _inject(reference, network)  # ... which we overwrite with ours
     reference.partial_fit(X, y)  # one step on the whole batch of 20
-    train_network(
-        network,
-        X,
-        y[:, None],
-        learning_rate=0.01,
-        batch_size=20,
-        epochs=1,
-        rng=np.random.default_rng(0),
-    )
+    settings = TrainingSettings(learning_rate=0.01, batch_size=20, epochs=1)
+    train_network(network, X, y[:, None], settings, np.random.default_rng(0))
     for ours_w, theirs in zip(
         network.coefs_ + network.intercepts_, reference.coefs_ + reference.intercepts_, strict=True
     ):
@@ -127,15 +121,8 @@ def test_one_sgd_step_equals_sklearn_classifier(alpha):
     )
     _inject(reference, network)
     reference.partial_fit(X, y)
-    train_network(
-        network,
-        X,
-        np.eye(3)[y],
-        learning_rate=0.05,
-        batch_size=30,
-        epochs=1,
-        rng=np.random.default_rng(0),
-    )
+    settings = TrainingSettings(learning_rate=0.05, batch_size=30, epochs=1)
+    train_network(network, X, np.eye(3)[y], settings, np.random.default_rng(0))
     for ours_w, theirs in zip(
         network.coefs_ + network.intercepts_, reference.coefs_ + reference.intercepts_, strict=True
     ):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from fyslearn.nn import FeedForwardNetwork
-from fyslearn.nn.training import Workspace, parameter_views, per_model
+from fyslearn.nn.training import Trainer, TrainingSettings
 
 HIDDEN_ACTIVATIONS = ["sigmoid", "relu", "leaky_relu", "linear", "tanh"]
 
@@ -100,10 +100,15 @@ def test_softmax_with_mse_uses_the_full_jacobian(rng):
 
 
 def _flat_gradients(network, X, Y):
-    """`loss_and_gradients` in the workspace's flat layout: W¹, b¹, W², b², …"""
+    """`loss_and_gradients` in the optimizer's order, kernels then biases, flat."""
     _, coef_grads, intercept_grads = network.loss_and_gradients(X, Y)
-    pairs = zip(coef_grads, intercept_grads, strict=True)
-    return np.concatenate([g.ravel() for pair in pairs for g in pair])
+    return np.concatenate([g.ravel() for g in coef_grads + intercept_grads])
+
+
+def _step_gradients(network, X, Y, rows):
+    """The gradients a training step hands to the optimizer, flat."""
+    trainer = Trainer(network, X, Y, TrainingSettings(learning_rate=0.1, batch_size=7, epochs=1))
+    return np.concatenate([g.ravel() for g in trainer.gradients(rows)])
 
 
 @pytest.mark.parametrize("loss", ["mse", "cross_entropy"])
@@ -111,20 +116,16 @@ def _flat_gradients(network, X, Y):
 @pytest.mark.parametrize(
     ("penalty", "penalize_biases"), [("l2", False), ("l2", True), ("l1", True)]
 )
-def test_buffered_training_step_equals_plain_backprop(rng, loss, batch, penalty, penalize_biases):
+def test_training_step_equals_plain_backprop(rng, loss, batch, penalty, penalize_biases):
     network = _network((6, 5), "relu", loss, 0.1, penalize_biases=penalize_biases)
-    network.penalty_kind = penalty
+    network.penalty = penalty
     X, Y = _data(network, rng, n=20)
     rows = rng.permutation(20)[:batch]
-    workspace = Workspace(network, batch_size=7)
-    (flat,) = workspace.gradients(X, Y, rows)
     np.testing.assert_allclose(
-        flat, _flat_gradients(network, X[rows], Y[rows]), rtol=1e-13, atol=1e-15
-    )
-    # a second, smaller batch reuses the leading rows of the same buffers
-    (flat,) = workspace.gradients(X, Y, rows[:3])
-    np.testing.assert_allclose(
-        flat, _flat_gradients(network, X[rows[:3]], Y[rows[:3]]), rtol=1e-13, atol=1e-15
+        _step_gradients(network, X, Y, rows),
+        _flat_gradients(network, X[rows], Y[rows]),
+        rtol=1e-13,
+        atol=1e-15,
     )
 
 
@@ -139,9 +140,7 @@ def test_float32_training_step_agrees_with_float64_backprop(rng, loss):
     single.dtype = np.dtype(np.float32)
     single.coefs_ = [W.astype(np.float32) for W in single.coefs_]
     single.intercepts_ = [b.astype(np.float32) for b in single.intercepts_]
-    (flat,) = Workspace(single, batch_size=7).gradients(
-        X.astype(np.float32), Y.astype(np.float32), rows
-    )
+    flat = _step_gradients(single, X.astype(np.float32), Y.astype(np.float32), rows)
     assert flat.dtype == np.float32
     np.testing.assert_allclose(flat, expected, rtol=2e-5, atol=2e-6 * np.abs(expected).max())
 
@@ -154,16 +153,11 @@ def test_mse_value_and_gradient_against_their_formulas(rng, dtype):
     A = rng.normal(size=(9, 4)).astype(dtype)
     Y = rng.normal(size=(9, 4)).astype(dtype)
     residual = A.astype(np.float64) - Y
-    out = np.empty_like(A)
-    value, gradient = LOSSES["mse"].value_and_output_gradient(Y, A, out=out, scale=0.5)
-    assert gradient is out
     tolerance = 1e-6 if dtype == np.float32 else 1e-14
-    assert value == pytest.approx(np.sum(residual**2) / 9, rel=tolerance)
-    np.testing.assert_allclose(gradient, 0.5 * 2 * residual / 9, rtol=tolerance)
     assert LOSSES["mse"](Y, A) == pytest.approx(np.sum(residual**2) / 9, rel=tolerance)
-    np.testing.assert_allclose(
-        LOSSES["mse"].output_gradient(Y, A), 2 * residual / 9, rtol=tolerance
-    )
+    gradient = LOSSES["mse"].output_gradient(Y, A)
+    assert gradient.dtype == dtype
+    np.testing.assert_allclose(gradient, 2 * residual / 9, rtol=tolerance)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -173,19 +167,17 @@ def test_cross_entropy_value_and_gradient_against_their_formulas(rng, dtype):
 
     A = rng.uniform(0.01, 1.0, size=(9, 4)).astype(dtype)
     Y = np.eye(4, dtype=dtype)[rng.integers(0, 4, 9)]
-    out = np.empty_like(A)
-    value, gradient = LOSSES["cross_entropy"].value_and_output_gradient(Y, A, out=out, scale=3.0)
-    assert gradient is out
     tolerance = 1e-6 if dtype == np.float32 else 1e-14
     expected_value = -np.sum(Y * np.log(A.astype(np.float64))) / 9
-    assert value == pytest.approx(expected_value, rel=tolerance)
-    np.testing.assert_allclose(gradient, 3.0 * -Y / (9 * A.astype(np.float64)), rtol=tolerance)
+    assert LOSSES["cross_entropy"](Y, A) == pytest.approx(expected_value, rel=tolerance)
+    gradient = LOSSES["cross_entropy"].output_gradient(Y, A)
+    np.testing.assert_allclose(gradient, -Y / (9 * A.astype(np.float64)), rtol=tolerance)
 
 
 @pytest.mark.parametrize("penalty", ["l2", "l1"])
 @pytest.mark.parametrize("shared", [True, False])
-def test_scaled_stack_gradient_is_each_networks_rate_times_its_gradient(rng, penalty, shared):
-    """The workspace's gradient with a per-network scale (SGD's η folded into δᴸ)."""
+def test_stack_gradient_is_each_networks_own_gradient(rng, penalty, shared):
+    """The training step of a stack: for each network, its own gradient (D2–D5)."""
     networks = [
         FeedForwardNetwork(
             [3, 5, 2], ["tanh", "linear"], alpha=alpha, penalty=penalty, random_state=k
@@ -193,33 +185,43 @@ def test_scaled_stack_gradient_is_each_networks_rate_times_its_gradient(rng, pen
         for k, alpha in enumerate([0.0, 0.3, 0.05])
     ]
     X, Y = _data(networks[0], rng, n=12)
-    rates = [0.5, 0.01, 2.0]
     stack = FeedForwardNetwork.stack(networks)
-    workspace = Workspace(stack, batch_size=4, shared_batch=shared)
-    rows = rng.permutation(12)[:4] if shared else np.stack([rng.permutation(12)[:4] for _ in rates])
-    (scaled,) = workspace.gradients(X, Y, rows, scale=per_model(stack, rates))
-    scaled = scaled.copy()
-    (plain,) = workspace.gradients(X, Y, rows)
-    np.testing.assert_allclose(scaled, per_model(stack, rates) * plain, rtol=1e-13, atol=1e-16)
-    for k, network in enumerate(networks):  # and each network's own gradient, unscaled
+    trainer = Trainer(stack, X, Y, TrainingSettings(learning_rate=0.1, batch_size=4, epochs=1))
+    rows = (
+        rng.permutation(12)[:4] if shared else np.stack([rng.permutation(12)[:4] for _ in networks])
+    )
+    stacked = trainer.gradients(rows)
+    for k, network in enumerate(networks):
         own_rows = rows if shared else rows[k]
         _, coef_grads, intercept_grads = network.loss_and_gradients(X[own_rows], Y[own_rows])
-        views = parameter_views(plain, stack)
-        expected = [g for pair in zip(coef_grads, intercept_grads, strict=True) for g in pair]
-        for view, gradient in zip(views, expected, strict=True):
+        for gradient, expected in zip(stacked, coef_grads + intercept_grads, strict=True):
             np.testing.assert_allclose(
-                view[k].reshape(gradient.shape), gradient, rtol=1e-12, atol=1e-15
+                gradient[k].reshape(expected.shape), expected, rtol=1e-12, atol=1e-15
             )
 
 
-@pytest.mark.parametrize("loss", ["mse", "cross_entropy"])
-def test_scaled_gradient_of_one_network_with_penalty(rng, loss):
-    network = _network((6,), "relu", loss, 0.2)
-    X, Y = _data(network, rng, n=10)
-    workspace = Workspace(network, batch_size=10)
-    rows = np.arange(10)
-    (scaled,) = workspace.gradients(X, Y, rows, scale=0.125)
-    scaled = scaled.copy()
-    (plain,) = workspace.gradients(X, Y, rows)
-    np.testing.assert_allclose(scaled, 0.125 * plain, rtol=1e-14, atol=1e-17)
-    assert not np.allclose(scaled, plain)  # the scale did act
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"penalty": "l1"},
+        {"penalize_biases": True},
+        {"loss": "cross_entropy"},
+        {"dtype": np.float32},
+    ],
+)
+def test_networks_with_different_settings_are_not_stacked(other):
+    """A stack shares one engine setting per kind: a mismatch is refused before any training."""
+    settings = {"loss": "mse", "penalty": "l2", "penalize_biases": False, "dtype": np.float64}
+    first = FeedForwardNetwork([3, 4, 2], ["tanh", "linear"], random_state=0, **settings)
+    second = FeedForwardNetwork(
+        [3, 4, 2], ["tanh", "linear"], random_state=1, **{**settings, **other}
+    )
+    with pytest.raises(ValueError, match="stack needs single networks"):
+        FeedForwardNetwork.stack([first, second])
+
+
+def test_softmax_in_a_hidden_layer_is_refused():
+    """D4 multiplies by an element-wise σ'(z); softmax's derivative is a Jacobian."""
+    with pytest.raises(ValueError, match="softmax is an output activation only"):
+        FeedForwardNetwork([3, 4, 2], ["softmax", "linear"])
+    FeedForwardNetwork([3, 4, 2], ["tanh", "softmax"])  # at the output it is fine

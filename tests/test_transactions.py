@@ -49,7 +49,7 @@ def _assert_same_state(before, after):
 
 
 def _interrupt_after(calls, monkeypatch):
-    original = training.Workspace.gradients
+    original = training.Trainer.gradients
     count = {"n": 0}
 
     def interrupted(self, *args):
@@ -58,7 +58,7 @@ def _interrupt_after(calls, monkeypatch):
             raise KeyboardInterrupt
         return original(self, *args)
 
-    monkeypatch.setattr(training.Workspace, "gradients", interrupted)
+    monkeypatch.setattr(training.Trainer, "gradients", interrupted)
 
 
 def test_an_interrupted_refit_leaves_the_previous_model_exactly(regression, monkeypatch):

@@ -87,7 +87,7 @@ class MyNetwork(FeedForwardNetwork):
         for W, b, sigma in zip(self.coefs_, self.intercepts_, self.activations, strict=True):
             zs.append(a[-1] @ W + b)
             a.append(sigma(zs[-1]))
-        cost = self.loss(Y, a[-1]) + self.penalty()
+        cost = self.loss(Y, a[-1]) + self.penalty_value()
 
         n = len(X)
         delta = a[-1] - Y  # softmax + cross-entropy (D7) ...

@@ -37,11 +37,17 @@ WARM_UP_ROWS = 2000
 Workload = Callable[..., dict[str, Callable[[], object]]]
 
 
+#: `FYSLEARN_BENCH_CLOCK=cpu` (set by `bench_training.py --threads 1 --cpu-time`): time by the
+#: CPU time of the process, which a loaded machine disturbs less than the wall clock; fair only
+#: when every candidate runs one thread.
+CLOCK = time.process_time if os.environ.get("FYSLEARN_BENCH_CLOCK") == "cpu" else time.perf_counter
+
+
 def timed(run: Callable[[], object]) -> float:
-    """Wall seconds of one call of `run`."""
-    start = time.perf_counter()
+    """Seconds of one call of `run`: wall seconds, or CPU seconds (`FYSLEARN_BENCH_CLOCK=cpu`)."""
+    start = CLOCK()
     run()
-    return time.perf_counter() - start
+    return CLOCK() - start
 
 
 def load_mnist_train(rows: int, dtype: str = "float32") -> tuple[np.ndarray, np.ndarray]:

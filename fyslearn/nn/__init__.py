@@ -4,7 +4,8 @@
   [initializers][fyslearn.nn.initializers]: the building blocks, each formula beside its derivative;
 * [FeedForwardNetwork][fyslearn.nn.network.FeedForwardNetwork]: forward pass and
   backpropagation (D3–D5);
-* [train_network][fyslearn.nn.training.train_network]: mini-batch SGD through the shared
+* [train_network][fyslearn.nn.training.train_network] with
+  [TrainingSettings][fyslearn.nn.training.TrainingSettings]: mini-batch SGD through the shared
   loop of [optim][fyslearn.optim];
 * [MLPRegressor][fyslearn.nn.estimators.MLPRegressor],
   [MLPClassifier][fyslearn.nn.estimators.MLPClassifier],
@@ -13,13 +14,14 @@
 
 from .estimators import LogisticRegression, MLPClassifier, MLPRegressor, sklearn_equivalent
 from .network import FeedForwardNetwork
-from .training import train_network
+from .training import TrainingSettings, train_network
 
 __all__ = [
     "FeedForwardNetwork",
     "LogisticRegression",
     "MLPClassifier",
     "MLPRegressor",
+    "TrainingSettings",
     "sklearn_equivalent",
     "train_network",
 ]

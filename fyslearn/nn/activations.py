@@ -2,11 +2,12 @@ r"""Activation functions, each with its derivative beside it (the report's Table
 
 Every activation is a small object with `__call__(z)` for the value
 $\sigma(z)$ and `derivative(z, a)` for $\sigma'(z)$, both element-wise
-(softmax aside). During backpropagation the network calls
+(softmax aside), side by side in each class. Backpropagation multiplies by
+`derivative` in every hidden layer (D4); at the output it calls
 `backward(z, a, grad)`, which turns $\partial C/\partial a$ into
-$\partial C/\partial z$ in place: `grad * derivative(z, a)` for element-wise
-activations (D3, D4), and the vector-Jacobian product for softmax, whose
-outputs are coupled. `backward` is built on `derivative`, so the derivative
+$\partial C/\partial z$: `grad * derivative(z, a)` for element-wise
+activations (D3), and the vector-Jacobian product for softmax, whose
+outputs are coupled. Both are built on `derivative`, so the derivative
 that SymPy checks (the [derivation pages](../derivations/activations.md)) is
 the one training runs.
 
@@ -36,14 +37,14 @@ class Activation:
     r"""An element-wise activation $\sigma$: its value and its derivative, side by side.
 
     Subclasses define `__call__` ($\sigma(z)$) and `derivative` ($\sigma'(z)$);
-    backpropagation uses [`backward`][fyslearn.nn.activations.Activation.backward],
-    which is built on `derivative`, so the formula SymPy checks is the one training runs.
+    [`backward`][fyslearn.nn.activations.Activation.backward] is built on
+    `derivative`, so the formula SymPy checks is the one training runs.
     """
 
     name: str = ""
 
-    def __call__(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        r"""$\sigma(z)$, element-wise; `z` of any shape, written into `out` if given."""
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        r"""$\sigma(z)$, element-wise; `z` of any shape."""
         raise NotImplementedError
 
     def derivative(self, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
@@ -57,7 +58,7 @@ class Activation:
         raise NotImplementedError
 
     def backward(self, z: np.ndarray, a: np.ndarray, grad: np.ndarray) -> np.ndarray:
-        r"""Turn $\partial C/\partial a$ into $\partial C/\partial z$, in place in `grad`.
+        r"""Turn $\partial C/\partial a$ into $\partial C/\partial z$.
 
         For an element-wise activation
         $\partial C/\partial z = \partial C/\partial a \odot \sigma'(z)$ (D3, D4),
@@ -66,13 +67,12 @@ class Activation:
         Args:
             z: Weighted inputs $z$, shape `(..., n)`.
             a: Activations $a = \sigma(z)$, same shape.
-            grad: $\partial C/\partial a$, same shape; overwritten with the result.
+            grad: $\partial C/\partial a$, same shape.
 
         Returns:
-            `grad`, now holding $\partial C/\partial z$.
+            $\partial C/\partial z$, a new array of the same shape.
         """
-        grad *= self.derivative(z, a)
-        return grad
+        return grad * self.derivative(z, a)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -91,8 +91,8 @@ class Sigmoid(Activation):
 
     name = "sigmoid"
 
-    def __call__(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        return expit(z, out=out)
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        return expit(z)  # σ = 1/(1 + e^{-z})
 
     def derivative(self, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
         r"""$\sigma'(z) = \sigma(z)(1 - \sigma(z))$, from the stored activation $a = \sigma(z)$.
@@ -111,28 +111,13 @@ class ReLU(Activation):
 
     name = "relu"
 
-    def __call__(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        return np.maximum(z, 0.0, out=out)
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        return np.maximum(z, 0.0)  # R = max(0, z)
 
     def derivative(self, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
         r"""$R'(z)$: 1 where $z > 0$, else 0 (the kink included), in `z`'s dtype and shape."""
         z = np.asarray(z)
-        return self.active(z).astype(z.dtype)
-
-    @staticmethod
-    def active(z: np.ndarray) -> np.ndarray:
-        """Where $R'(z) = 1$: the boolean mask $z > 0$ (0 elsewhere, the kink included)."""
-        return np.greater(z, 0.0)
-
-    def backward(self, z: np.ndarray, a: np.ndarray, grad: np.ndarray) -> np.ndarray:
-        r"""$\partial C/\partial z = \partial C/\partial a \odot R'(z)$, in place.
-
-        $R'(z)$ is 0 or 1, so the product keeps `grad` where the unit is
-        [`active`][fyslearn.nn.activations.ReLU.active]: the same mask that
-        [`derivative`][fyslearn.nn.activations.ReLU.derivative] returns as numbers,
-        without an array of them as large as the batch.
-        """
-        return np.multiply(grad, self.active(z), out=grad)
+        return (z > 0.0).astype(z.dtype)  # R' = 1 for z > 0, else 0
 
 
 class LeakyReLU(Activation):
@@ -151,9 +136,9 @@ class LeakyReLU(Activation):
             )
         self.negative_slope = negative_slope
 
-    def __call__(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    def __call__(self, z: np.ndarray) -> np.ndarray:
         z = np.asarray(z)
-        return np.maximum(z, self.negative_slope * z, out=out)  # max(z, sz) for 0 ≤ s ≤ 1
+        return np.maximum(z, self.negative_slope * z)  # max(z, sz) for 0 ≤ s ≤ 1
 
     def derivative(self, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
         z = np.asarray(z)
@@ -164,23 +149,18 @@ class LeakyReLU(Activation):
 
 
 class Linear(Activation):
-    r"""The identity $I(z) = z$, $I'(z) = 1$ (regression outputs)."""
+    r"""The identity $I(z) = z$, $I'(z) = 1$ (regression outputs); returns `z` itself, no copy."""
 
     name = "linear"
 
-    def __call__(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        z = np.asarray(z)
-        if out is None:
-            return z.copy()
-        if out is not z:
-            out[...] = z
-        return out
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        return np.asarray(z)  # I(z) = z, the same array
 
     def derivative(self, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
         return np.ones_like(z)
 
     def backward(self, z: np.ndarray, a: np.ndarray, grad: np.ndarray) -> np.ndarray:
-        r"""$\partial C/\partial z = \partial C/\partial a \odot 1$: `grad` unchanged.
+        r"""$\partial C/\partial z = \partial C/\partial a \odot 1$: `grad` itself.
 
         Multiplying by the derivative, which is 1 everywhere, would change no
         number; the test suite checks that this equals `grad * derivative(z)`.
@@ -193,8 +173,8 @@ class Tanh(Activation):
 
     name = "tanh"
 
-    def __call__(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        return np.tanh(z, out=out)
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        return np.tanh(z)
 
     def derivative(self, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
         t = np.tanh(z) if a is None else a
@@ -215,12 +195,10 @@ class Softmax(Activation):
 
     name = "softmax"
 
-    def __call__(self, z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    def __call__(self, z: np.ndarray) -> np.ndarray:
         z = np.asarray(z)
-        out = np.subtract(z, z.max(axis=-1, keepdims=True), out=out)  # shift by the row maximum
-        np.exp(out, out=out)
-        out /= out.sum(axis=-1, keepdims=True)
-        return out
+        exp = np.exp(z - z.max(axis=-1, keepdims=True))  # shifted by the row maximum
+        return exp / exp.sum(axis=-1, keepdims=True)
 
     def derivative(self, z: np.ndarray, a: np.ndarray | None = None) -> np.ndarray:
         r"""The Jacobian $J_{ki} = S_k(\delta_{ik} - S_i)$, shape `(..., K, K)`."""
@@ -228,13 +206,12 @@ class Softmax(Activation):
         return s[..., :, None] * (np.eye(s.shape[-1], dtype=s.dtype) - s[..., None, :])
 
     def backward(self, z: np.ndarray, a: np.ndarray, grad: np.ndarray) -> np.ndarray:
-        r"""$\partial C/\partial z_i = \sum_k \partial C/\partial a_k \, J_{ki}$, in place.
+        r"""$\partial C/\partial z_i = \sum_k \partial C/\partial a_k \, J_{ki}$.
 
         The vector-Jacobian product with the Jacobian of
         [`derivative`][fyslearn.nn.activations.Softmax.derivative].
         """
-        grad[...] = np.matmul(grad[..., None, :], self.derivative(z, a))[..., 0, :]
-        return grad
+        return (grad[..., None, :] @ self.derivative(z, a))[..., 0, :]
 
 
 ACTIVATIONS: dict[str, Activation] = {

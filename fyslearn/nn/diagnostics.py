@@ -6,7 +6,7 @@ training data) goes forward and back through the network, and for every
 layer $l$ we record
 
 * `activation_mean`, `activation_std`: mean and standard deviation of $a^l$;
-  a sigmoid layer whose activations sit near 0 or 1 is saturated;
+  a sigmoid layer whose outputs sit near 0 or 1 is saturated;
 * `gradient_mean`, `gradient_std`: mean and standard deviation of
   $\partial C/\partial W^l$; the *vanishing gradient* of deep sigmoid networks
   shows as a standard deviation that shrinks layer by layer towards the input,
@@ -95,13 +95,13 @@ class LayerStatistics:
     def __call__(self, epoch: int, history: object = None) -> None:
         """Probe the network after `epoch` (the signature of `on_epoch_end`)."""
         network = self.network
-        zs, activations = network.forward(self.X)
-        _, delta = network.loss_and_output_error(self.Y, zs[-1], activations[-1])
-        coef_grads, intercept_grads = network.backward(zs, activations, delta)
+        zs, a = network.forward(self.X)
+        delta = network.output_error(self.Y, zs[-1], a[-1])
+        coef_grads, intercept_grads = network.backward(zs, a, delta)
         network.add_penalty_gradients(coef_grads, intercept_grads)  # the cost's gradient
         per_layer = {
-            "activation_mean": [_per_layer(a, np.mean) for a in activations[1:]],
-            "activation_std": [_per_layer(a, np.std) for a in activations[1:]],
+            "activation_mean": [_per_layer(output, np.mean) for output in a[1:]],
+            "activation_std": [_per_layer(output, np.std) for output in a[1:]],
             "gradient_mean": [_per_layer(g, np.mean) for g in coef_grads],
             "gradient_std": [_per_layer(g, np.std) for g in coef_grads],
         }

@@ -76,7 +76,7 @@ from .diagnostics import check_diagnostics
 from .initializers import INITIALIZERS
 from .losses import LOSSES
 from .network import FeedForwardNetwork
-from .training import TrainingResult, predicted_classes, train_network
+from .training import TrainingResult, TrainingSettings, predicted_classes, train_network
 
 if TYPE_CHECKING:
     from sklearn.utils import Tags
@@ -166,13 +166,13 @@ class FitData:
     Attributes:
         X: Inputs, shape `(n, n_features)`.
         Y: Targets, shape `(n, n_outputs)` (one-hot rows for classifiers).
-        validation: `(X_val, Y_val)` encoded the same way, or `None`.
+        validation_data: `(X_val, Y_val)` encoded the same way, or `None`.
         classes: The class labels (classifiers), else `None`.
     """
 
     X: np.ndarray
     Y: np.ndarray
-    validation: tuple[np.ndarray, np.ndarray] | None
+    validation_data: tuple[np.ndarray, np.ndarray] | None
     classes: np.ndarray | None = None
 
     @property
@@ -310,27 +310,23 @@ class _NetworkEstimator(ScikitLearnNames, PersistenceMixin, BaseEstimator):
         self, network: FeedForwardNetwork, data: FitData, rng: Any, settings: list[Any]
     ) -> list[TrainingResult]:
         """Train `network` (one, or the stack of `settings`' networks) on `data`."""
-        return train_network(
-            network,
-            data.X,
-            data.Y,
+        training = TrainingSettings(
             learning_rate=[e.learning_rate for e in settings],
             batch_size=len(data.X) if self.batch_size is None else self.batch_size,
             epochs=self.epochs,
-            rng=rng,
             momentum=[e.momentum for e in settings],
             schedule=self.schedule,
             solver=self.solver,
             solver_settings=solver_settings(settings),
-            diagnostics=check_diagnostics(self.diagnostics),
-            validation=data.validation,
+            on_divergence=[e.on_divergence for e in settings],
             track_accuracy=self._is_classifier,
+            diagnostics=check_diagnostics(self.diagnostics),
             verbose=self.verbose,
-            restore_best=[e.on_divergence == "restore" for e in settings],
             description=type(self).__name__
             if len(settings) == 1
             else f"{len(settings)} {type(self).__name__}",
         )
+        return train_network(network, data.X, data.Y, training, rng, data.validation_data)
 
     def _finish_fit(
         self, network: FeedForwardNetwork, result: TrainingResult, data: FitData

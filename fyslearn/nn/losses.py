@@ -12,12 +12,10 @@ C_{\mathrm{BCE}} &= -\frac1n \sum_i \sum_k
 \end{aligned}
 $$
 
-`output_gradient` is $\partial C/\partial a$ (D6 for MSE). The functions that
-return it for training take a `scale` $s$ and return $s\,\partial C/\partial a$
-(or $s\,\delta$) at no extra cost: the factor joins the $2/n$ or $1/n$ already
-there. Training by plain SGD passes the learning rate, so that
-backpropagation yields the step $\eta\,\partial C/\partial\theta$ directly. With a softmax
-output, cross-entropy's output error simplifies to $\delta = (a - y)/n$ (D7),
+Each loss is a small object with its value, `__call__(Y, A)`, and its
+gradient with respect to the output, `output_gradient(Y, A)`
+$= \partial C/\partial a$ (D6 for MSE), side by side. With a softmax output,
+cross-entropy's output error simplifies to $\delta = (a - y)/n$ (D7),
 which [`CrossEntropy.softmax_delta`][fyslearn.nn.losses.CrossEntropy.softmax_delta]
 returns without ever dividing by a probability; with a sigmoid output, binary
 cross-entropy's output error has the same form
@@ -45,7 +43,6 @@ import numpy as np
 __all__ = ["LOSSES", "BinaryCrossEntropy", "CrossEntropy", "Loss", "MeanSquaredError"]
 
 Value = float | np.ndarray  # a float for one network, shape (M,) for a stack
-Scale = float | np.ndarray  # a float, or shape (M, 1, 1): one factor per network of a stack
 
 
 def _sum_per_model(values: np.ndarray) -> Value:
@@ -55,15 +52,8 @@ def _sum_per_model(values: np.ndarray) -> Value:
     return values.sum(axis=(-2, -1))
 
 
-def _squares_per_model(residual: np.ndarray) -> Value:
-    r"""$\sum_i\sum_k r_{ik}^2$ of each network (one dot product for a single network)."""
-    if residual.ndim == 2:
-        return float(np.vdot(residual, residual))
-    return np.einsum("...ij,...ij->...", residual, residual)
-
-
 class Loss:
-    """A loss: its value and its gradient with respect to the network output."""
+    """A loss: its value and its gradient with respect to the network output, side by side."""
 
     name: str = ""
 
@@ -71,22 +61,9 @@ class Loss:
         """The mean loss over the rows of the batch (one value per network)."""
         raise NotImplementedError
 
-    def output_gradient(
-        self, Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None
-    ) -> np.ndarray:
+    def output_gradient(self, Y: np.ndarray, A: np.ndarray) -> np.ndarray:
         r"""$\partial C/\partial a$, same shape as `A`."""
         raise NotImplementedError
-
-    def value_and_output_gradient(
-        self, Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None, scale: Scale = 1.0
-    ) -> tuple[Value, np.ndarray]:
-        r"""The loss and $s\,\partial C/\partial a$ together (a loss may share work).
-
-        `scale` $s$ is a float, or shape `(M, 1, 1)` for a stack (one per network).
-        """
-        gradient = self.output_gradient(Y, A, out=out)
-        gradient *= scale
-        return self(Y, A), gradient
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -98,21 +75,10 @@ class MeanSquaredError(Loss):
     name = "mse"
 
     def __call__(self, Y: np.ndarray, A: np.ndarray) -> Value:
-        return self.value_and_output_gradient(Y, A)[0]
+        return _sum_per_model((A - Y) ** 2) / A.shape[-2]  # C = (1/n) Σ (a − y)²
 
-    def output_gradient(
-        self, Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None
-    ) -> np.ndarray:
-        return self.value_and_output_gradient(Y, A, out=out)[1]
-
-    def value_and_output_gradient(
-        self, Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None, scale: Scale = 1.0
-    ) -> tuple[Value, np.ndarray]:
-        n = A.shape[-2]
-        residual = np.subtract(A, Y, out=out)  # a − y, once for both
-        value = _squares_per_model(residual) / n  # C = (1/n) Σ (a − y)²
-        residual *= 2.0 * scale / n  # s ∂C/∂a = s (2/n)(a − y)  (D6)
-        return value, residual
+    def output_gradient(self, Y: np.ndarray, A: np.ndarray) -> np.ndarray:
+        return (A - Y) * (2.0 / A.shape[-2])  # ∂C/∂a = (2/n)(a − y)  (D6)
 
 
 class CrossEntropy(Loss):
@@ -128,11 +94,9 @@ class CrossEntropy(Loss):
         log_probabilities = np.log(np.maximum(A, _tiny(A)))
         return -_sum_per_model(Y * log_probabilities) / A.shape[-2]
 
-    def output_gradient(
-        self, Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None
-    ) -> np.ndarray:
+    def output_gradient(self, Y: np.ndarray, A: np.ndarray) -> np.ndarray:
         r"""$\partial C/\partial a_{ik} = -y_{ik} / (n\,a_{ik})$."""
-        return np.divide(-Y, np.maximum(A, _tiny(A)) * A.shape[-2], out=out)
+        return -Y / (np.maximum(A, _tiny(A)) * A.shape[-2])
 
     @staticmethod
     def from_logits(Y: np.ndarray, Z: np.ndarray) -> Value:
@@ -164,16 +128,9 @@ class CrossEntropy(Loss):
         return _sum_per_model(Y * (log_sum - Z)) / Z.shape[-2]
 
     @staticmethod
-    def softmax_delta(
-        Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None, scale: Scale = 1.0
-    ) -> np.ndarray:
-        r"""Output error of softmax + cross-entropy, $\delta = (a - y)/n$ (D7), shape of `A`.
-
-        Times `scale` $s$ if given (a float, or shape `(M, 1, 1)`): $s\,\delta$.
-        """
-        out = np.subtract(A, Y, out=out)
-        out *= scale / A.shape[-2]
-        return out
+    def softmax_delta(Y: np.ndarray, A: np.ndarray) -> np.ndarray:
+        r"""Output error of softmax + cross-entropy, $\delta = (a - y)/n$ (D7), shape of `A`."""
+        return (A - Y) / A.shape[-2]
 
 
 class BinaryCrossEntropy(Loss):
@@ -191,12 +148,10 @@ class BinaryCrossEntropy(Loss):
         log_likelihood = Y * np.log(p) + (1.0 - Y) * np.log1p(-p)
         return -_sum_per_model(log_likelihood) / A.shape[-2]
 
-    def output_gradient(
-        self, Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None
-    ) -> np.ndarray:
+    def output_gradient(self, Y: np.ndarray, A: np.ndarray) -> np.ndarray:
         r"""$\partial C/\partial a_{ik} = \frac1n\,\frac{a_{ik} - y_{ik}}{a_{ik}(1 - a_{ik})}$."""
         p = _clip_probability(A)
-        return np.divide(p - Y, p * (1.0 - p) * A.shape[-2], out=out)
+        return (p - Y) / (p * (1.0 - p) * A.shape[-2])
 
     @staticmethod
     def from_logits(Y: np.ndarray, Z: np.ndarray) -> Value:
@@ -224,16 +179,13 @@ class BinaryCrossEntropy(Loss):
         return _sum_per_model(np.logaddexp(0.0, Z) - Y * Z) / Z.shape[-2]
 
     @staticmethod
-    def sigmoid_delta(
-        Y: np.ndarray, A: np.ndarray, out: np.ndarray | None = None, scale: Scale = 1.0
-    ) -> np.ndarray:
+    def sigmoid_delta(Y: np.ndarray, A: np.ndarray) -> np.ndarray:
         r"""Output error of a sigmoid output with binary cross-entropy, $\delta = (a - y)/n$.
 
         Derived in [`sigmoid_binary_cross_entropy_delta`][fyslearn.derivations.sigmoid_binary_cross_entropy_delta];
-        the same form as softmax with cross-entropy (D7). Shape of `A`; times
-        `scale` if given.
+        the same form as softmax with cross-entropy (D7). Shape of `A`.
         """  # noqa: E501
-        return CrossEntropy.softmax_delta(Y, A, out=out, scale=scale)
+        return CrossEntropy.softmax_delta(Y, A)
 
 
 def _clip_probability(A: np.ndarray) -> np.ndarray:

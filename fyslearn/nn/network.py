@@ -23,22 +23,21 @@ where $\delta^l = \partial C/\partial z^l$ (the report's $\gamma^l$) already
 carries the $1/n$ of the mean over the batch. The report writes the same
 equations with column vectors, $z^l = W a^{l-1} + b$; ours is its transpose.
 
-**One network or a stack of $M$.** The same code trains $M$ networks of one
+**One network or a stack of $M$.** The same lines train $M$ networks of one
 shape at once (a grid over learning rates and penalties, or several seeds):
 [`FeedForwardNetwork.stack`][fyslearn.nn.network.FeedForwardNetwork.stack]
 gives every array a leading model axis, kernels `(M, n_in, n_out)` and
 biases `(M, 1, n_out)`, and every equation above then holds for each network
-$k$ separately, because `np.matmul` pairs the $k$-th matrices of its two
+$k$ separately, because `@` (`np.matmul`) pairs the $k$-th matrices of its two
 arguments. Mini-batches are `(m, n_in)` for one network, `(M, m, n_in)` when
-each network reads its own rows, or `(m, n_in)` shared by the whole stack;
-then the first layer of all networks is a single matrix product with the
-kernels side by side, $a^0\,[W^1_1 \; W^1_2 \cdots W^1_M]$.
+each network reads its own rows, or `(m, n_in)` shared by the whole stack,
+which `@` broadcasts over the model axis. The transpose of the last two axes,
+`swapaxes(-1, -2)`, is $a^T$ and $W^T$ for one network and for a stack alike.
 
-Every array operation accepts an `out=` buffer, so the training loop of
-[`fyslearn.nn.training`][fyslearn.nn.training] runs these same functions
-without allocating. Two-dimensional products use `np.dot`, the same product
-as `np.matmul` (`@`) with a shorter path to BLAS: on a 10-row mini-batch
-that path is most of the cost of a product.
+Names: an *activation* is the function $\sigma_l$ of a layer (the objects of
+[`fyslearn.nn.activations`][fyslearn.nn.activations], listed in the attribute
+`activations`); the *layer outputs* $a^l = \sigma_l(z^l)$ are the list `a`
+that [`forward`][fyslearn.nn.network.FeedForwardNetwork.forward] returns.
 """
 
 from __future__ import annotations
@@ -56,8 +55,6 @@ from .initializers import INITIALIZERS
 from .losses import LOSSES, BinaryCrossEntropy, CrossEntropy
 
 __all__ = ["FeedForwardNetwork"]
-
-Buffers = Sequence[np.ndarray | None]
 
 
 def _per_layer(value: str | Sequence[str], n_layers: int, name: str) -> list[str]:
@@ -92,83 +89,15 @@ def _initializer(value: object) -> object:
     return INITIALIZERS[check_option(value, "initializer", INITIALIZERS)]
 
 
-def _times(a: np.ndarray, W: np.ndarray, out: np.ndarray | None) -> np.ndarray:
-    r"""$a W$ for one network (2-D), or for each network of a stack (3-D `W`).
-
-    A mini-batch `a` of shape `(m, n_in)` shared by a stack of kernels
-    `(M, n_in, n_out)` is multiplied by all of them in one product, with the
-    kernels side by side; the result is a `(M, m, n_out)` view of that product.
-    """
-    if W.ndim == 2:
-        return np.dot(a, W, out=out)
-    if a.ndim == 3:
-        return np.matmul(a, W, out=out)
-    n_models, n_in, _ = W.shape
-    side_by_side = W.transpose(1, 0, 2).reshape(n_in, n_models * W.shape[2])  # [W_1 … W_M]
-    return _wide_product(a, side_by_side, n_models, out)
-
-
-def _transposed_times(a: np.ndarray, delta: np.ndarray, out: np.ndarray | None) -> np.ndarray:
-    r"""$a^T \delta$ (D5) for one network, a stack, or a mini-batch shared by a stack.
-
-    For a shared mini-batch `a` of shape `(m, n_in)` and errors `delta` of shape
-    `(M, m, n_out)` this is one product, $a^T [\delta_1 \cdots \delta_M]$.
-    """
-    if delta.ndim == 2:
-        return np.dot(a.T, delta, out=out)
-    if a.ndim == 3:
-        return np.matmul(a.transpose(0, 2, 1), delta, out=out)
-    return _wide_product(a.T, _wide(delta), len(delta), out)  # aᵀ [δ_1 … δ_M]
-
-
-def _wide_product(
-    left: np.ndarray, wide: np.ndarray, n_models: int, out: np.ndarray | None
-) -> np.ndarray:
-    """`left @ wide` for `wide` holding M blocks side by side, returned as the `(M, r, n)` stack.
-
-    The product is written straight into `out` when `out` lies in memory as
-    `(r, M, n)` (the workspace's buffers do), else through a copy.
-    """
-    wide_out = None if out is None else _wide(out)
-    if wide_out is not None and not np.may_share_memory(wide_out, out):
-        wide_out = None  # out does not lie as (r, M, n): write through a copy
-    product = np.dot(left, wide, out=wide_out)
-    product = product.reshape(len(left), n_models, -1).transpose(1, 0, 2)
-    if out is None or wide_out is not None:
-        return product
-    out[...] = product
-    return out
-
-
-def _wide(stacked: np.ndarray) -> np.ndarray:
-    """A `(M, r, n)` array seen as `(r, M·n)`: a view when it lies in memory as `(r, M, n)`."""
-    n_models, rows, n = stacked.shape
-    return stacked.transpose(1, 0, 2).reshape(rows, n_models * n)
-
-
-def _times_transpose(delta: np.ndarray, W: np.ndarray, out: np.ndarray | None) -> np.ndarray:
-    r"""$\delta W^T$ (D4); for a stack with one output unit, an outer product.
-
-    With a single output unit the product has no sum in it, and a broadcast
-    multiplication gives the same numbers several times faster than
-    `np.matmul` (which has no fast path for an inner dimension of 1).
-    """
-    if W.ndim == 2:
-        return np.dot(delta, W.T, out=out)
-    if W.shape[-1] == 1:
-        return np.multiply(delta, W.transpose(0, 2, 1), out=out)
-    return np.matmul(delta, W.transpose(0, 2, 1), out=out)
-
-
 def _signature(network: FeedForwardNetwork) -> tuple:
     """What networks must share to be stacked."""
     return (
         network.layer_sizes,
-        [repr(a) for a in network.activations],
+        [repr(sigma) for sigma in network.activations],
         network.loss.name,
         network.dtype,
         network.penalize_biases,
-        network.penalty_kind,
+        network.penalty,
     )
 
 
@@ -176,16 +105,16 @@ class FeedForwardNetwork:
     r"""A fully connected network trained by backpropagation; or a stack of such networks.
 
     Reading the code: [`forward`][fyslearn.nn.network.FeedForwardNetwork.forward]
-    and [`backward`][fyslearn.nn.network.FeedForwardNetwork.backward] serve one
-    network and a stack of them, write into arrays allocated once, and read the
-    first layer's bias as a row of its kernel. The same algorithm for one
-    network in plain lines, a loop over the layers with D3–D5, is written out
-    in the tutorial "Check your own backpropagation".
+    is the forward pass, [`output_error`][fyslearn.nn.network.FeedForwardNetwork.output_error]
+    D3, and [`backward`][fyslearn.nn.network.FeedForwardNetwork.backward] D4–D5,
+    one line per equation, for one network and for a stack of them alike.
 
     Args:
         layer_sizes: `[n_in, h_1, ..., n_out]`.
-        activations: One activation name per weight layer (or one name for all),
-            from `fyslearn.nn.activations.ACTIVATIONS`.
+        activations: One activation $\sigma_l$ per weight layer (or one for all): names
+            from `fyslearn.nn.activations.ACTIVATIONS`, or
+            [`Activation`][fyslearn.nn.activations.Activation] objects. Softmax, whose
+            derivative is a Jacobian, only as the output activation.
         loss: `"mse"`, `"cross_entropy"` or `"binary_cross_entropy"`.
         alpha: Penalty strength $\alpha$; with L2 the loss gets $\alpha\sum_l\lVert W^l\rVert^2$.
         kernel_init: Initializer for the kernels, a name of `INITIALIZERS` or an initializer
@@ -199,6 +128,10 @@ class FeedForwardNetwork:
             ($\alpha\sum_l\lVert W^l\rVert_1$).
 
     Attributes:
+        activations: The activation objects $\sigma_1, \dots, \sigma_L$, one per layer.
+        loss: The [`Loss`][fyslearn.nn.losses.Loss] object (its `name` is the `loss` given).
+        penalty: The penalty's kind, `"l2"` or `"l1"` (its value is
+            [`penalty_value`][fyslearn.nn.network.FeedForwardNetwork.penalty_value]).
         coefs_: Kernels $W^l$, shapes `(n_in, n_out)` (`(M, n_in, n_out)` for a
             stack); may be replaced by the user.
         intercepts_: Biases $b^l$, shapes `(n_out,)` (`(M, 1, n_out)` for a
@@ -223,11 +156,15 @@ class FeedForwardNetwork:
         penalty: str = "l2",
     ) -> None:
         self.layer_sizes = _check_layer_sizes(layer_sizes)
-        self.penalty_kind = check_option(penalty, "penalty", PENALTIES)
+        self.penalty = check_option(penalty, "penalty", PENALTIES)
         n_layers = len(self.layer_sizes) - 1
         self.activations = [
-            _activation(a) for a in _per_layer(activations, n_layers, "activations")
+            _activation(name) for name in _per_layer(activations, n_layers, "activations")
         ]
+        if any(isinstance(sigma, Softmax) for sigma in self.activations[:-1]):
+            raise ValueError(
+                "activations: softmax is an output activation only, got it in a hidden layer."
+            )
         self.loss = LOSSES[check_option(loss, "loss", LOSSES)]
         self.alpha: float | np.ndarray = check_non_negative_float(alpha, "alpha")
         self.penalize_biases = bool(penalize_biases)
@@ -271,7 +208,7 @@ class FeedForwardNetwork:
             if network.n_models is not None or _signature(network) != _signature(first):
                 raise ValueError(
                     "stack needs single networks with the same layer sizes, activations, "
-                    "loss, dtype and bias penalty."
+                    "loss, dtype, penalty and bias penalty."
                 )
         stacked = object.__new__(cls)
         stacked.__dict__.update(first.__dict__)
@@ -314,44 +251,22 @@ class FeedForwardNetwork:
 
     # -- forward pass ---------------------------------------------------------------
 
-    def forward(
-        self,
-        X: np.ndarray,
-        z_out: Buffers | None = None,
-        a_out: Buffers | None = None,
-        first_block: np.ndarray | None = None,
-    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        r"""The weighted inputs $[z^1, \dots, z^L]$ and activations $[a^0 = X, a^1, \dots, a^L]$.
+    def forward(self, X: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        r"""The weighted inputs $[z^1, \dots, z^L]$ and layer outputs $[a^0 = X, a^1, \dots, a^L]$.
 
         Args:
             X: Inputs, shape `(m, n_in)`; for a stack also `(M, m, n_in)`, one
-                mini-batch per network. With `first_block`, one more column, of ones.
-            z_out: Optional buffers for the $z^l$, shapes `(m, n_l)` (`(M, m, n_l)`).
-            a_out: Optional buffers for the $a^l$, same shapes.
-            first_block: The bias trick: $[W^1; b^1]$, the first kernel with the
-                bias as its last row, one array of shape `(n_in + 1, n_1)`
-                (`(M, n_in + 1, n_1)` for a stack) sharing memory with `coefs_[0]`
-                and `intercepts_[0]` (see [`first_block`][fyslearn.nn.training.first_block]).
-                Then $[a^0\;1]\,[W^1; b^1] = a^0 W^1 + b^1$ is one product, without
-                a pass over the $m \times n_1$ numbers (per network) to add the bias.
+                mini-batch per network.
 
         Returns:
-            The lists of $z^l$ and $a^l$, shapes `(m, n_l)` (`(M, m, n_l)` for a stack).
+            The lists `zs` of $z^l$ and `a` of $a^l$, shapes `(m, n_l)` (`(M, m, n_l)`
+            for a stack).
         """
-        z_out = z_out or [None] * self.n_layers
-        a_out = a_out or [None] * self.n_layers
-        zs, activations = [], [X]
-        for layer, (W, b, sigma, z_buffer, a_buffer) in enumerate(
-            zip(self.coefs_, self.intercepts_, self.activations, z_out, a_out, strict=True)
-        ):
-            if layer == 0 and first_block is not None:
-                z = _times(X, first_block, out=z_buffer)  # [a⁰ 1] [W¹; b¹] = a⁰ W¹ + b¹
-            else:
-                z = _times(activations[-1], W, out=z_buffer)  # z^l = a^{l-1} W^l + b^l
-                z += b
-            zs.append(z)
-            activations.append(sigma(z, out=a_buffer))  # a^l = σ(z^l)
-        return zs, activations
+        zs, a = [], [X]
+        for W, b, sigma in zip(self.coefs_, self.intercepts_, self.activations, strict=True):
+            zs.append(a[-1] @ W + b)  # z^l = a^{l-1} W^l + b^l
+            a.append(sigma(zs[-1]))  # a^l = σ_l(z^l)
+        return zs, a
 
     def predict(self, X: ArrayLike) -> np.ndarray:
         r"""The network output $a^L$ for the rows of `X` (`(n, n_in)`): shape `(n, n_out)`.
@@ -384,64 +299,24 @@ class FeedForwardNetwork:
             return self.loss.from_logits(Y, z)
         return self.loss(Y, a)
 
-    def output_error(
-        self, Y: np.ndarray, z: np.ndarray, a: np.ndarray, out: np.ndarray | None = None
-    ) -> np.ndarray:
+    def output_error(self, Y: np.ndarray, z: np.ndarray, a: np.ndarray) -> np.ndarray:
         r"""$\delta^L = \partial C/\partial z^L$ for the mean loss over the batch (D3, D7).
 
         Args:
             Y: Targets, shape `(m, n_out)` (or `(M, m, n_out)` for a stack).
             z: $z^L$, same shape.
             a: $a^L$, same shape.
-            out: Optional buffer for $\delta^L$, same shape.
 
         Returns:
             $\delta^L$, shape of `a`.
         """
-        return self.loss_and_output_error(Y, z, a, out)[1]
-
-    def loss_and_output_error(
-        self,
-        Y: np.ndarray,
-        z: np.ndarray,
-        a: np.ndarray,
-        out: np.ndarray | None = None,
-        scale: float | np.ndarray = 1.0,
-    ) -> tuple[float | np.ndarray, np.ndarray]:
-        r"""The data loss $C$ of the batch and $\delta^L$, sharing the work (D3, D7).
-
-        For MSE both come from the residual $a - y$, computed once.
-
-        Args:
-            Y: Targets, shape `(m, n_out)` (or `(M, m, n_out)` for a stack).
-            z: $z^L$, shape `(m, n_out)` (`(M, m, n_out)`).
-            a: $a^L$, same shape.
-            out: Optional buffer for $\delta^L$.
-            scale: A factor $s$ for $\delta^L$ (a float, or shape `(M, 1, 1)`, one
-                per network). Backpropagation is linear in $\delta^L$, so every
-                gradient computed from $s\,\delta^L$ is $s$ times the gradient:
-                plain SGD passes its learning rate $\eta$ and gets the step
-                $\eta\nabla C$ without another pass over the parameters.
-
-        Returns:
-            The loss (a float; shape `(M,)` for a stack, never scaled) and
-            $s\,\delta^L$, shape of `a`.
-        """
         if self.fused_output:
-            # δ = (a − y)/n  (D7; the same for sigmoid + binary cross-entropy)
-            return self.data_loss(Y, z, a), CrossEntropy.softmax_delta(Y, a, out=out, scale=scale)
-        loss, grad = self.loss.value_and_output_gradient(Y, a, out=out, scale=scale)  # D6
-        return loss, self.activations[-1].backward(z, a, grad)  # δ^L = ∂C/∂a ⊙ σ'(z^L)  (D3)
+            return CrossEntropy.softmax_delta(Y, a)  # δ^L = (a − y)/n  (D7; also sigmoid + BCE)
+        # δ^L = ∂C/∂a ⊙ σ'(z^L)  (D3, D6); for a softmax output, the Jacobian's product
+        return self.activations[-1].backward(z, a, self.loss.output_gradient(Y, a))
 
     def backward(
-        self,
-        zs: Sequence[np.ndarray],
-        activations: Sequence[np.ndarray],
-        delta: np.ndarray,
-        delta_out: Buffers | None = None,
-        coef_grads: Buffers | None = None,
-        intercept_grads: Buffers | None = None,
-        first_block_grad: np.ndarray | None = None,
+        self, zs: Sequence[np.ndarray], a: Sequence[np.ndarray], delta: np.ndarray
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
         r"""Propagate the output error $\delta^L$ back; return the data loss's gradients (D4, D5).
 
@@ -452,44 +327,21 @@ class FeedForwardNetwork:
 
         Args:
             zs: The $z^l$ of [`forward`][fyslearn.nn.network.FeedForwardNetwork.forward].
-            activations: The $a^l$ of the same call, $a^0$ first.
+            a: The layer outputs $a^l$ of the same call, $a^0$ first.
             delta: $\delta^L$, shape `(m, n_out)` (`(M, m, n_out)` for a stack).
-            delta_out: Optional buffers for $\delta^1, \dots, \delta^{L}$.
-            coef_grads: Optional buffers for the kernel gradients, shapes of `coefs_`.
-            intercept_grads: Optional buffers for the bias gradients, shapes of `intercepts_`.
-            first_block_grad: The bias trick of
-                [`forward`][fyslearn.nn.network.FeedForwardNetwork.forward]: when
-                `activations[0]` is $[a^0\;1]$, the buffer, shape of `first_block`,
-                for $[a^0\;1]^T\delta^1 = [\partial C/\partial W^1; \partial C/\partial b^1]$,
-                both gradients of the first layer in one product (D5); it shares
-                memory with `coef_grads[0]` and `intercept_grads[0]`.
 
         Returns:
             The gradients of the data loss by kernel and by bias, shapes of
             `coefs_` and `intercepts_`.
         """
-        n = self.n_layers
-        delta_out = delta_out or [None] * n
-        coef_grads = list(coef_grads or [None] * n)
-        intercept_grads = list(intercept_grads or [None] * n)
-        for layer in reversed(range(n)):  # l = L, ..., 1
-            W, b, a_prev = self.coefs_[layer], self.intercepts_[layer], activations[layer]
-            if layer == 0 and first_block_grad is not None:
-                # D5 with the bias trick: [a⁰ 1]ᵀ δ¹ = [∂C/∂W¹; ∂C/∂b¹]
-                _transposed_times(a_prev, delta, out=first_block_grad)
-                coef_grads[0] = first_block_grad[..., :-1, :]
-                bias_row = first_block_grad[..., -1:, :]  # (M, 1, n_1) for a stack
-                intercept_grads[0] = bias_row if b.ndim == 3 else bias_row[0]
-                continue
-            # D5: ∂C/∂W^l = (a^{l-1})ᵀ δ^l and ∂C/∂b^l = Σ_rows δ^l
-            coef_grads[layer] = _transposed_times(a_prev, delta, out=coef_grads[layer])
-            intercept_grads[layer] = np.add.reduce(
-                delta, axis=-2, keepdims=b.ndim == delta.ndim, out=intercept_grads[layer]
-            )
-            if layer > 0:
-                # D4: δ^{l-1} = (δ^l (W^l)ᵀ) ⊙ σ'(z^{l-1})
-                delta = _times_transpose(delta, W, out=delta_out[layer - 1])
-                self.activations[layer - 1].backward(zs[layer - 1], activations[layer], delta)
+        coef_grads, intercept_grads = [None] * self.n_layers, [None] * self.n_layers
+        for layer in reversed(range(self.n_layers)):  # l = L, ..., 1; a[layer] is a^{l-1}
+            W, b = self.coefs_[layer], self.intercepts_[layer]
+            coef_grads[layer] = a[layer].swapaxes(-1, -2) @ delta  # ∂C/∂W^l = (a^{l-1})ᵀ δ^l  (D5)
+            intercept_grads[layer] = delta.sum(axis=-2).reshape(b.shape)  # ∂C/∂b^l = Σ δ^l  (D5)
+            if layer > 0:  # δ^{l-1} = (δ^l (W^l)ᵀ) ⊙ σ'(z^{l-1})  (D4)
+                sigma = self.activations[layer - 1]
+                delta = (delta @ W.swapaxes(-1, -2)) * sigma.derivative(zs[layer - 1], a[layer])
         return coef_grads, intercept_grads
 
     def add_penalty_gradients(
@@ -499,7 +351,8 @@ class FeedForwardNetwork:
 
         $2\alpha W^l$ (L2) or $\alpha\,\mathrm{sign}(W^l)$ (L1) joins each kernel
         gradient ([`penalty_gradient`][fyslearn.penalties.penalty_gradient]), and
-        each bias gradient when the biases are penalised too.
+        each bias gradient when the biases are penalised too. For a stack
+        $\alpha$ is an `(M, 1, 1)` array, each network's own.
 
         Args:
             coef_grads: Kernel gradients, shapes of `coefs_`.
@@ -510,13 +363,13 @@ class FeedForwardNetwork:
         parameters = self.penalized_arrays(self.coefs_, self.intercepts_)
         grads = self.penalized_arrays(coef_grads, intercept_grads)
         for parameter, grad in zip(parameters, grads, strict=True):
-            grad += penalty_gradient(parameter, self.alpha, self.penalty_kind)
+            grad += penalty_gradient(parameter, self.alpha, self.penalty)
 
     def penalized_arrays(self, kernels: list, biases: list) -> list:
         """Of per-layer kernel and bias arrays, those the penalty applies to, in order.
 
         The kernels, and the biases when `penalize_biases`; for the network's own
-        parameters, their gradients, or views of a flat array of them.
+        parameters, or for their gradients.
         """
         return kernels + (biases if self.penalize_biases else [])
 
@@ -526,10 +379,10 @@ class FeedForwardNetwork:
             return bool(self.alpha.any())
         return self.alpha != 0.0
 
-    # -- loss -------------------------------------------------------------------------
+    # -- cost -------------------------------------------------------------------------
 
-    def penalty(self) -> float | np.ndarray:
-        r"""The penalty: $\alpha\sum_l \lVert W^l\rVert_2^2$ (L2) or
+    def penalty_value(self) -> float | np.ndarray:
+        r"""The penalty's value: $\alpha\sum_l \lVert W^l\rVert_2^2$ (L2) or
         $\alpha\sum_l \lVert W^l\rVert_1$ (L1), plus the biases' if asked.
 
         Returns:
@@ -539,10 +392,8 @@ class FeedForwardNetwork:
             return 0.0 if self.n_models is None else np.zeros(self.n_models)
         arrays = self.penalized_arrays(self.coefs_, self.intercepts_)
         stacked = self.n_models is not None
-        squares = sum(penalty_value(W, self.penalty_kind, stacked) for W in arrays)
-        if self.n_models is None:
-            return self.alpha * squares
-        return self.alpha.ravel() * squares
+        norms = sum(penalty_value(W, self.penalty, stacked) for W in arrays)
+        return self.alpha * norms if self.n_models is None else self.alpha.ravel() * norms
 
     def loss_value(self, X: ArrayLike, Y: ArrayLike) -> float:
         """The cost $C$ (data loss + penalty) of the current weights.
@@ -555,8 +406,8 @@ class FeedForwardNetwork:
             The cost, a float.
         """
         X, Y = self._check_xy(X, Y)
-        zs, activations = self.forward(X)
-        return self.data_loss(Y, zs[-1], activations[-1]) + self.penalty()
+        zs, a = self.forward(X)
+        return self.data_loss(Y, zs[-1], a[-1]) + self.penalty_value()
 
     def loss_and_gradients(
         self, X: ArrayLike, Y: ArrayLike
@@ -572,11 +423,12 @@ class FeedForwardNetwork:
             gradients (shapes of `intercepts_`).
         """
         X, Y = self._check_xy(X, Y)
-        zs, activations = self.forward(X)
-        data_loss, delta = self.loss_and_output_error(Y, zs[-1], activations[-1])
-        coef_grads, intercept_grads = self.backward(zs, activations, delta)
+        zs, a = self.forward(X)
+        delta = self.output_error(Y, zs[-1], a[-1])
+        coef_grads, intercept_grads = self.backward(zs, a, delta)
         self.add_penalty_gradients(coef_grads, intercept_grads)
-        return data_loss + self.penalty(), coef_grads, intercept_grads
+        cost = self.data_loss(Y, zs[-1], a[-1]) + self.penalty_value()
+        return cost, coef_grads, intercept_grads
 
     def _check_xy(self, X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         X = np.asarray(X, dtype=self.dtype)
@@ -589,6 +441,6 @@ class FeedForwardNetwork:
         return X, Y
 
     def __repr__(self) -> str:
-        names = ", ".join(repr(a) for a in self.activations)
+        names = ", ".join(repr(sigma) for sigma in self.activations)
         stack = "" if self.n_models is None else f", n_models={self.n_models}"
         return f"FeedForwardNetwork({self.layer_sizes}, [{names}], loss={self.loss.name!r}{stack})"
