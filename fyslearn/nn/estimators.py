@@ -68,7 +68,16 @@ from .._params import (
     validate_params,
 )
 from .._validation import as_generator, check_option
-from ..optim import SCHEDULES, SOLVER_SETTINGS, SOLVERS, DivergenceWarning, solver_settings
+from ..optim import (
+    SCHEDULES,
+    SOLVER_SETTINGS,
+    SOLVERS,
+    ConvergenceWarning,
+    DivergenceWarning,
+    feature_scale_hint,
+    solver_settings,
+    unconverged_message,
+)
 from ..penalties import PENALTIES
 from ..persistence import PersistenceMixin
 from .activations import ACTIVATIONS
@@ -332,7 +341,7 @@ class _NetworkEstimator(ScikitLearnNames, PersistenceMixin, BaseEstimator):
         self, network: FeedForwardNetwork, result: TrainingResult, data: FitData
     ) -> str | None:
         """Set the learned attributes; raise if training diverged; return a restore warning."""
-        error = result.outcome.error(self.learning_rate, self.epochs)
+        error = result.outcome.error(self.learning_rate, self.epochs, feature_scale_hint(data.X))
         if error is not None:
             raise error
         self.network_ = network
@@ -364,6 +373,10 @@ class _NetworkEstimator(ScikitLearnNames, PersistenceMixin, BaseEstimator):
 
         Raises:
             fyslearn.optim.DivergenceError: The training loss became NaN, infinite or exploded.
+
+        Warns:
+            fyslearn.optim.ConvergenceWarning: Training ended while the loss was still
+                falling fast ([`still_falling`][fyslearn.optim.still_falling]).
         """
         with fit_transaction([self]):
             validate_params(self)
@@ -374,7 +387,14 @@ class _NetworkEstimator(ScikitLearnNames, PersistenceMixin, BaseEstimator):
             message = self._finish_fit(network, result, data)
         if message is not None:
             warnings.warn(message, DivergenceWarning, stacklevel=2)
+        unconverged = self._unconverged()
+        if unconverged is not None:
+            warnings.warn(unconverged, ConvergenceWarning, stacklevel=2)
         return self
+
+    def _unconverged(self) -> str | None:
+        """The [`ConvergenceWarning`][fyslearn.optim.ConvergenceWarning]'s message, or `None`."""
+        return unconverged_message(self.history_["loss"], self.epochs, self.learning_rate)
 
     @classmethod
     def fit_stack(
@@ -420,6 +440,13 @@ class _NetworkEstimator(ScikitLearnNames, PersistenceMixin, BaseEstimator):
                 settle(k, estimator, functools.partial(estimator._finish_fit, *end, data))
                 for k, (estimator, *end) in enumerate(ends)
             ]
+        unconverged = [
+            f"model {k}: {message}"
+            for k, estimator in enumerate(estimators)
+            if hasattr(estimator, "history_") and (message := estimator._unconverged()) is not None
+        ]
+        if unconverged:
+            warnings.warn("; ".join(unconverged), ConvergenceWarning, stacklevel=3)
         return [message for message in messages if message is not None]
 
     def _history_key(self, key: str) -> str:

@@ -45,13 +45,17 @@ constant within an epoch.
 """
 
 from .loop import (
+    ConvergenceWarning,
     DivergenceError,
     DivergenceWarning,
     Outcome,
     ParameterSnapshots,
+    feature_scale_hint,
     has_diverged,
     run_epochs,
     shuffled_orders,
+    still_falling,
+    unconverged_message,
 )
 from .optimizers import (
     SGD,
@@ -79,6 +83,7 @@ __all__ = [
     "SOLVER_SETTINGS",
     "Adagrad",
     "Adam",
+    "ConvergenceWarning",
     "DivergenceError",
     "DivergenceWarning",
     "Optimizer",
@@ -86,6 +91,7 @@ __all__ = [
     "ParameterSnapshots",
     "RMSprop",
     "constant_rate",
+    "feature_scale_hint",
     "has_diverged",
     "inverse_decay",
     "inverse_scaling",
@@ -95,4 +101,6 @@ __all__ = [
     "shuffled_orders",
     "solver_settings",
     "step_decay",
+    "still_falling",
+    "unconverged_message",
 ]
