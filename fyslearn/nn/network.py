@@ -272,8 +272,17 @@ class FeedForwardNetwork:
         r"""The network output $a^L$ for the rows of `X` (`(n, n_in)`): shape `(n, n_out)`.
 
         For a stack the result has shape `(M, n, n_out)`.
+
+        Raises:
+            ValueError: `X` is not a table whose rows have `n_in` numbers.
         """
         X = np.asarray(X, dtype=self.dtype)
+        n_in, dimensions = self.layer_sizes[0], (2,) if self.n_models is None else (2, 3)
+        if X.ndim not in dimensions or X.shape[-1] != n_in:
+            raise ValueError(
+                f"X must have {n_in} columns (the network's n_in), got shape {X.shape} "
+                f"({X.shape[-1] if X.ndim else 0} columns)."
+            )
         return self.forward(X)[1][-1]
 
     # -- backpropagation ------------------------------------------------------------

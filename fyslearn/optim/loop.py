@@ -122,7 +122,7 @@ def still_falling(losses: Sequence[float] | np.ndarray, epochs: int) -> float | 
 
     Returns:
         $r$ when it is above `FALLING_FAST`, else `None` (also when there are too few
-        epochs, $E \le w$, or a loss is not finite or not positive).
+        epochs, $E \le w$, or one of the two losses is not finite, or the last is 0).
 
     Examples:
         >>> still_falling([1.0, 0.5, 0.25, 0.125], epochs=4)
@@ -135,8 +135,8 @@ def still_falling(losses: Sequence[float] | np.ndarray, epochs: int) -> float | 
     if len(losses) != epochs or epochs <= window:
         return None
     before, last = losses[-window - 1], losses[-1]
-    if not (math.isfinite(before) and math.isfinite(last) and before > 0):
-        return None
+    if not (math.isfinite(before) and math.isfinite(last) and last > 0):
+        return None  # not judged: no finite loss, or a loss of 0 (nothing left to fall)
     rate = float((before - last) / (window * before))
     return rate if rate > FALLING_FAST else None
 
