@@ -343,6 +343,18 @@ class Ridge(_LinearPredictor):
         n_features_in_: Number of input features seen in `fit`.
         feature_names_in_: The inputs' column names, shape `(n_features_in_,)`, when `X`
             had string column names (a pandas DataFrame).
+
+    Examples:
+        >>> from fyslearn.datasets import make_franke
+        >>> from fyslearn.features import design_matrix
+        >>> from fyslearn.linear_model import OLS, Ridge
+        >>> X, z = make_franke(200, random_state=0)
+        >>> D = design_matrix(X, degree=5)
+        >>> model = Ridge(alpha=1e-4).fit(D, z)
+        >>> round(model.score(D, z), 2)
+        0.53
+        >>> bool(np.linalg.norm(model.coef_) < np.linalg.norm(OLS().fit(D, z).coef_))
+        True
     """
 
     parameter_constraints = MappingProxyType({"alpha": NON_NEGATIVE})
@@ -380,6 +392,18 @@ class OLS(_LinearPredictor):
         n_features_in_: Number of input features seen in `fit`.
         feature_names_in_: The inputs' column names, shape `(n_features_in_,)`, when `X`
             had string column names (a pandas DataFrame).
+
+    Examples:
+        >>> from fyslearn.datasets import make_franke
+        >>> from fyslearn.features import design_matrix
+        >>> from fyslearn.linear_model import OLS
+        >>> X, z = make_franke(200, random_state=0)
+        >>> D = design_matrix(X, degree=5)
+        >>> model = OLS().fit(D, z)
+        >>> model.coef_.shape
+        (36,)
+        >>> round(model.score(D, z), 2)
+        0.63
     """
 
     def fit(self, X: ArrayLike, y: ArrayLike) -> OLS:
@@ -473,6 +497,24 @@ class SGDRegressor(ScikitLearnNames, _LinearPredictor):
         n_features_in_: Number of input features seen in `fit`.
         feature_names_in_: The inputs' column names, shape `(n_features_in_,)`, when `X`
             had string column names (a pandas DataFrame).
+
+    Examples:
+        A learning curve on test data, recorded during training:
+
+        >>> from fyslearn.datasets import make_franke
+        >>> from fyslearn.features import design_matrix
+        >>> from fyslearn.linear_model import SGDRegressor
+        >>> X, z = make_franke(200, random_state=0)
+        >>> D = design_matrix(X, degree=2)
+        >>> D_train, D_test, z_train, z_test = D[:150], D[150:], z[:150], z[150:]
+        >>> model = SGDRegressor(
+        ...     learning_rate=0.1, epochs=200, random_state=0, validation_data=(D_test, z_test)
+        ... )
+        >>> model = model.fit(D_train, z_train)
+        >>> model.n_iter_, sorted(model.history_)
+        (200, ['loss', 'mse', 'val_loss', 'val_mse'])
+        >>> round(float(model.history_["val_mse"][-1]), 3)
+        0.043
     """
 
     parameter_constraints = MappingProxyType(

@@ -586,6 +586,20 @@ class MLPRegressor(RegressorMixin, _NetworkEstimator):
         network_: The trained [`FeedForwardNetwork`][fyslearn.nn.network.FeedForwardNetwork].
         diagnostics_: With `diagnostics`, one array of shape `(n_iter_, n_layers)`
             per statistic.
+
+    Examples:
+        >>> from fyslearn.datasets import make_franke
+        >>> from fyslearn.nn import MLPRegressor
+        >>> X, z = make_franke(300, random_state=0)
+        >>> model = MLPRegressor(
+        ...     hidden_layer_sizes=(16,), activation="tanh", solver="adam",
+        ...     learning_rate=0.01, epochs=100, random_state=0,
+        ... )
+        >>> model = model.fit(X, z)
+        >>> [W.shape for W in model.coefs_]
+        [(2, 16), (16, 1)]
+        >>> round(model.score(X, z), 1)
+        0.5
     """
 
     def _prepare_fit(self, X: ArrayLike, y: ArrayLike) -> FitData:
@@ -682,6 +696,20 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
         network_: The trained network.
         diagnostics_: With `diagnostics`, one array of shape `(n_iter_, n_layers)`
             per statistic.
+
+    Examples:
+        >>> from sklearn.datasets import make_moons
+        >>> from fyslearn.nn import MLPClassifier
+        >>> X, y = make_moons(200, noise=0.2, random_state=0)
+        >>> model = MLPClassifier(
+        ...     hidden_layer_sizes=(16,), solver="adam", learning_rate=0.05, epochs=100,
+        ...     random_state=0,
+        ... )
+        >>> model = model.fit(X, y)
+        >>> model.predict_proba(X[:2]).shape
+        (2, 2)
+        >>> round(model.score(X, y), 2)
+        0.98
     """
 
     _is_classifier = True
@@ -873,6 +901,21 @@ class LogisticRegression(MLPClassifier):
         n_features_in_: Number of input features seen in `fit`.
         feature_names_in_: The inputs' column names, shape `(n_features_in_,)`, when `X`
             had string column names (a pandas DataFrame).
+
+    Examples:
+        On a small data set, raise the learning rate from the MNIST default (with
+        the defaults this fit would end unconverged, with a
+        [`ConvergenceWarning`][fyslearn.optim.ConvergenceWarning]):
+
+        >>> from sklearn.datasets import load_breast_cancer
+        >>> from sklearn.preprocessing import StandardScaler
+        >>> from fyslearn.nn import LogisticRegression
+        >>> X, y = load_breast_cancer(return_X_y=True)
+        >>> X = StandardScaler().fit_transform(X)
+        >>> model = LogisticRegression(learning_rate=0.1, epochs=100, random_state=0)
+        >>> model = model.fit(X, y)
+        >>> round(model.score(X, y), 2)
+        0.99
     """
 
     hidden_layer_sizes = ()

@@ -140,6 +140,15 @@ class FeedForwardNetwork:
             ([`stack`][fyslearn.nn.network.FeedForwardNetwork.stack]).
 
     The weights are drawn layer by layer, kernel then bias, from one generator.
+
+    Examples:
+        >>> from fyslearn.nn.network import FeedForwardNetwork
+        >>> network = FeedForwardNetwork([2, 3, 1], ["relu", "linear"], random_state=0)
+        >>> zs, a = network.forward(np.ones((4, 2)))
+        >>> [layer.shape for layer in a]
+        [(4, 2), (4, 3), (4, 1)]
+        >>> network.predict(np.zeros((4, 2))).shape
+        (4, 1)
     """
 
     def __init__(
