@@ -28,6 +28,7 @@ from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._docstrings import readable_docstrings
 from ._params import Interval, options, validate_params
 from ._validation import check_option
 from .persistence import PersistenceMixin
@@ -248,3 +249,6 @@ class PolynomialDesign(PersistenceMixin, TransformerMixin, BaseEstimator):
             ],
             dtype=object,
         )
+
+
+readable_docstrings(globals())  # help() shows plain names where the site shows links

@@ -26,6 +26,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._docstrings import readable_docstrings
 from ._fitting import fit_transaction, record_features, settle
 from ._params import (
     COUNT,
@@ -798,3 +799,6 @@ def _train_columns(
         )
         for k, outcome in enumerate(outcomes)
     ]
+
+
+readable_docstrings(globals())  # help() shows plain names where the site shows links

@@ -44,6 +44,8 @@ D10, `"invscaling"` and `"step"`) work on such arrays as on numbers, and each is
 constant within an epoch.
 """
 
+from .._docstrings import readable_docstrings
+from . import loop, optimizers, schedules, settings
 from .loop import (
     ConvergenceWarning,
     DivergenceError,
@@ -104,3 +106,9 @@ __all__ = [
     "still_falling",
     "unconverged_message",
 ]
+
+# help() shows plain names where the site shows links, in this package and each of its modules
+for _module in (loop, optimizers, schedules, settings):
+    readable_docstrings(vars(_module))
+readable_docstrings(globals())
+del _module
