@@ -127,7 +127,7 @@ def unconverged_note(name: str, count: int) -> str:
     """The line that says how many fits of experiment `name` ended unconverged."""
     fits = "fit" if count == 1 else "fits"
     return (
-        f"{name}: {count} {fits} ended with the training loss still falling (the report's "
+        f"{name}: {count} {fits} ended with the training loss still falling (the experiment's "
         "settings, kept as they are; more epochs would lower the loss)."
     )
 
