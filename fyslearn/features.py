@@ -28,6 +28,7 @@ from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._docstrings import readable_docstrings
 from ._params import Interval, options, validate_params
 from ._validation import check_option
 from .persistence import PersistenceMixin
@@ -176,6 +177,14 @@ class PolynomialDesign(PersistenceMixin, TransformerMixin, BaseEstimator):
         n_features_in_: Number of input features seen in `fit`.
         feature_names_in_: The inputs' column names, shape `(n_features_in_,)`, when `X`
             had string column names (a pandas DataFrame).
+
+    Examples:
+        >>> from fyslearn.features import PolynomialDesign
+        >>> design = PolynomialDesign(degree=1).fit(np.array([[0.5, 2.0]]))
+        >>> design.powers_.tolist()
+        [[0, 0], [0, 1], [1, 0], [1, 1]]
+        >>> design.transform(np.array([[0.5, 2.0]]))
+        array([[1. , 2. , 0.5, 1. ]])
     """
 
     parameter_constraints = MappingProxyType(
@@ -240,3 +249,6 @@ class PolynomialDesign(PersistenceMixin, TransformerMixin, BaseEstimator):
             ],
             dtype=object,
         )
+
+
+readable_docstrings(globals())  # help() shows plain names where the site shows links

@@ -23,14 +23,17 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._docstrings import readable_docstrings
 from ._fitting import fit_transaction, record_features, settle
 from ._params import (
     COUNT,
     NON_NEGATIVE,
     RANDOM_STATE,
     SOLVER_DOMAINS,
+    VALIDATION_DATA,
     VERBOSE,
     ScikitLearnNames,
     options,
@@ -41,12 +44,15 @@ from .optim import (
     SCHEDULES,
     SOLVER_SETTINGS,
     SOLVERS,
+    ConvergenceWarning,
     DivergenceWarning,
     Outcome,
+    feature_scale_hint,
     make_optimizer,
     run_epochs,
     shuffled_orders,
     solver_settings,
+    unconverged_message,
 )
 from .penalties import PENALTIES, penalty_gradient, penalty_value
 from .persistence import PersistenceMixin
@@ -130,11 +136,22 @@ def _mse_cost(
     alpha: float | np.ndarray,
     penalty: str = "l2",
 ) -> float | np.ndarray:
+    return _cost_terms(X, y, beta, alpha, penalty)[1]
+
+
+def _cost_terms(
+    X: np.ndarray,
+    y: np.ndarray,
+    beta: np.ndarray,
+    alpha: float | np.ndarray,
+    penalty: str = "l2",
+) -> tuple[float | np.ndarray, float | np.ndarray]:
+    r"""The MSE $\frac1n\lVert y - X\beta\rVert^2$ and the cost (MSE plus penalty), per column."""
     residual = _residual(X, y, beta)
-    cost = np.einsum("i...,i...->...", residual, residual) / len(y)
+    mse = np.einsum("i...,i...->...", residual, residual) / len(y)
     if beta.ndim == 1:
-        return float(cost) + alpha * penalty_value(beta, penalty)
-    return cost + alpha * penalty_value(beta.T, penalty, stacked=True)  # one per column
+        return float(mse), float(mse) + alpha * penalty_value(beta, penalty)
+    return mse, mse + alpha * penalty_value(beta.T, penalty, stacked=True)  # one per column
 
 
 def _mse_gradient(
@@ -165,6 +182,12 @@ def _check_alphas(alpha: float | ArrayLike, beta: np.ndarray) -> float | np.ndar
 
 
 def _check_linear_problem(X: ArrayLike, y: ArrayLike, beta: ArrayLike) -> tuple[np.ndarray, ...]:
+    for name, array in (("X", X), ("y", y), ("beta", beta)):
+        if np.iscomplexobj(array):
+            raise ValueError(
+                f"{name} is complex; the least-squares cost is defined for real numbers only "
+                "(pass the real part, or split real and imaginary parts into columns)."
+            )
     X, y, beta = (np.asarray(a, dtype=float) for a in (X, y, beta))
     if X.ndim != 2:
         raise ValueError(f"X must be 2-D (n_samples, n_features), got shape {X.shape}.")
@@ -179,7 +202,10 @@ def _check_linear_problem(X: ArrayLike, y: ArrayLike, beta: ArrayLike) -> tuple[
         raise ValueError("X and y are empty; at least one sample is needed.")
     for name, array in (("X", X), ("y", y), ("beta", beta)):
         if not np.all(np.isfinite(array)):
-            raise ValueError(f"{name} contains NaN or infinity.")
+            raise ValueError(
+                f"{name} contains NaN or infinity ({np.count_nonzero(~np.isfinite(array))} "
+                "entries); the cost and its gradient need finite numbers."
+            )
     return X, y, beta
 
 
@@ -318,6 +344,18 @@ class Ridge(_LinearPredictor):
         n_features_in_: Number of input features seen in `fit`.
         feature_names_in_: The inputs' column names, shape `(n_features_in_,)`, when `X`
             had string column names (a pandas DataFrame).
+
+    Examples:
+        >>> from fyslearn.datasets import make_franke
+        >>> from fyslearn.features import design_matrix
+        >>> from fyslearn.linear_model import OLS, Ridge
+        >>> X, z = make_franke(200, random_state=0)
+        >>> D = design_matrix(X, degree=5)
+        >>> model = Ridge(alpha=1e-4).fit(D, z)
+        >>> round(model.score(D, z), 2)
+        0.53
+        >>> bool(np.linalg.norm(model.coef_) < np.linalg.norm(OLS().fit(D, z).coef_))
+        True
     """
 
     parameter_constraints = MappingProxyType({"alpha": NON_NEGATIVE})
@@ -355,6 +393,18 @@ class OLS(_LinearPredictor):
         n_features_in_: Number of input features seen in `fit`.
         feature_names_in_: The inputs' column names, shape `(n_features_in_,)`, when `X`
             had string column names (a pandas DataFrame).
+
+    Examples:
+        >>> from fyslearn.datasets import make_franke
+        >>> from fyslearn.features import design_matrix
+        >>> from fyslearn.linear_model import OLS
+        >>> X, z = make_franke(200, random_state=0)
+        >>> D = design_matrix(X, degree=5)
+        >>> model = OLS().fit(D, z)
+        >>> model.coef_.shape
+        (36,)
+        >>> round(model.score(D, z), 2)
+        0.63
     """
 
     def fit(self, X: ArrayLike, y: ArrayLike) -> OLS:
@@ -426,6 +476,9 @@ class SGDRegressor(ScikitLearnNames, _LinearPredictor):
         decay_every: Epochs $k \ge 1$ between two drops of the `"step"` schedule,
             $\eta_0\,\gamma^{\lfloor e/k \rfloor}$.
         decay_factor: Factor $\gamma \in (0, 1]$ of each drop of the `"step"` schedule.
+        validation_data: `(X_val, y_val)` whose MSE and cost are recorded after every
+            epoch in `history_` (learning curves on test data), or `None`. Not saved
+            with the model.
 
     Relation to scikit-learn: `sklearn.linear_model.Lasso` minimises
     $\frac1{2n}\lVert y - X\beta\rVert^2 + \alpha_{sk}\lVert\beta\rVert_1$, half our
@@ -434,11 +487,35 @@ class SGDRegressor(ScikitLearnNames, _LinearPredictor):
 
     Attributes:
         coef_: Fitted coefficients, shape `(n_features,)`.
-        loss_curve_: Training cost $C(\beta)$ after each epoch, shape `(n_iter_,)`.
+        history_: Per-epoch arrays of shape `(n_iter_,)`, with the keys of
+            [`MLPRegressor`][fyslearn.nn.MLPRegressor]'s: `"loss"` (the cost
+            $C(\beta)$, MSE plus penalty), `"mse"`, and with `validation_data`
+            `"val_loss"` and `"val_mse"`, each measured on the whole data set at the
+            coefficients the epoch ends with (the networks record the training
+            values as the mean over the epoch's mini-batches instead).
+        loss_curve_: `history_["loss"]`, under scikit-learn's name.
         n_iter_: Number of completed epochs.
         n_features_in_: Number of input features seen in `fit`.
         feature_names_in_: The inputs' column names, shape `(n_features_in_,)`, when `X`
             had string column names (a pandas DataFrame).
+
+    Examples:
+        A learning curve on test data, recorded during training:
+
+        >>> from fyslearn.datasets import make_franke
+        >>> from fyslearn.features import design_matrix
+        >>> from fyslearn.linear_model import SGDRegressor
+        >>> X, z = make_franke(200, random_state=0)
+        >>> D = design_matrix(X, degree=2)
+        >>> D_train, D_test, z_train, z_test = D[:150], D[150:], z[:150], z[150:]
+        >>> model = SGDRegressor(
+        ...     learning_rate=0.1, epochs=200, random_state=0, validation_data=(D_test, z_test)
+        ... )
+        >>> model = model.fit(D_train, z_train)
+        >>> model.n_iter_, sorted(model.history_)
+        (200, ['loss', 'mse', 'val_loss', 'val_mse'])
+        >>> round(float(model.history_["val_mse"][-1]), 3)
+        0.043
     """
 
     parameter_constraints = MappingProxyType(
@@ -455,6 +532,7 @@ class SGDRegressor(ScikitLearnNames, _LinearPredictor):
             "penalty": options(PENALTIES),
             "solver": options(SOLVERS),
             **{name: SOLVER_DOMAINS[name] for name in SOLVER_SETTINGS},
+            "validation_data": VALIDATION_DATA,
         }
     )
 
@@ -479,6 +557,7 @@ class SGDRegressor(ScikitLearnNames, _LinearPredictor):
         power_t: float = 0.5,
         decay_every: int = 10,
         decay_factor: float = 0.5,
+        validation_data: tuple[ArrayLike, ArrayLike] | None = None,
     ) -> None:
         self.alpha = alpha
         self.learning_rate = learning_rate
@@ -498,10 +577,31 @@ class SGDRegressor(ScikitLearnNames, _LinearPredictor):
         self.power_t = power_t
         self.decay_every = decay_every
         self.decay_factor = decay_factor
+        self.validation_data = validation_data
 
     def _prepare_fit(self, X: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Check the data, as `fit` and `fit_many` both do (after `validate_params`)."""
         return validate_data(self, X, y, y_numeric=True, dtype=np.float64)
+
+    def _validation_arrays(self, n_features: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """`validation_data` checked against the training data's `n_features`, or `None`."""
+        if self.validation_data is None:
+            return None
+        X_val, y_val = self.validation_data
+        X_val = check_array(X_val, dtype=np.float64, input_name="validation_data X_val")
+        y_val = check_array(
+            y_val, ensure_2d=False, dtype=np.float64, input_name="validation_data y_val"
+        )
+        if X_val.shape[1] != n_features:
+            raise ValueError(
+                f"validation_data X_val has {X_val.shape[1]} features, X has {n_features}."
+            )
+        if y_val.shape != (len(X_val),):
+            raise ValueError(
+                f"validation_data y_val must have shape ({len(X_val)},) to match X_val, "
+                f"got {y_val.shape}."
+            )
+        return X_val, y_val
 
     @staticmethod
     def _initial_coefficients(rng: np.random.Generator, n_features: int) -> np.ndarray:
@@ -517,11 +617,19 @@ class SGDRegressor(ScikitLearnNames, _LinearPredictor):
         with fit_transaction([self]):
             validate_params(self)
             X, y = self._prepare_fit(X, y)
-            ((coef, losses, outcome),) = _train_columns([self], X, y)
-            message = self._finish_fit(coef, losses, outcome)
+            validation = self._validation_arrays(X.shape[1])
+            ((coef, history, outcome),) = _train_columns([self], X, y, validation)
+            message = self._finish_fit(coef, history, outcome, feature_scale_hint(X))
         if message is not None:
             warnings.warn(message, DivergenceWarning, stacklevel=2)
+        unconverged = self._unconverged()
+        if unconverged is not None:
+            warnings.warn(unconverged, ConvergenceWarning, stacklevel=2)
         return self
+
+    def _unconverged(self) -> str | None:
+        """The [`ConvergenceWarning`][fyslearn.optim.ConvergenceWarning]'s message, or `None`."""
+        return unconverged_message(self.history_["loss"], self.epochs, self.learning_rate)
 
     @classmethod
     def fit_stack(cls, estimators: Sequence[SGDRegressor], X: ArrayLike, y: ArrayLike) -> list[str]:
@@ -531,7 +639,7 @@ class SGDRegressor(ScikitLearnNames, _LinearPredictor):
         checks the list). Models whose generators agree after drawing $\beta$
         (the same `random_state`) share one shuffling order and so one
         mini-batch: their gradient is two matrix products for all of them.
-        `batch_size` and `epochs` must agree; every other setting may differ
+        `batch_size`, `epochs` and `validation_data` must agree; every other setting may differ
         (models with different schedules, penalties or solvers train as separate stacks). The
         settings of every model are checked as its own `fit` would check them, and the data
         once, before any training. Each model ends as its own `fit(X, y)` would leave it, or
@@ -552,25 +660,42 @@ class SGDRegressor(ScikitLearnNames, _LinearPredictor):
             for name in ("batch_size", "epochs"):
                 if any(getattr(e, name) != getattr(estimators[0], name) for e in estimators):
                     raise ValueError(f"fit_many needs the same {name} for every estimator.")
+            if any(
+                not _same_pair(e.validation_data, estimators[0].validation_data) for e in estimators
+            ):
+                raise ValueError("fit_many needs the same validation_data for every estimator.")
             design, targets = estimators[0]._prepare_fit(X, y)  # the data, checked once for all
+            validation = estimators[0]._validation_arrays(design.shape[1])
             record_features(estimators[1:], X)
+            hint = feature_scale_hint(design)
             for kind in dict.fromkeys((e.schedule, e.penalty, e.solver) for e in estimators):
                 group = [
                     k for k, e in enumerate(estimators) if (e.schedule, e.penalty, e.solver) == kind
                 ]
-                results = _train_columns([estimators[k] for k in group], design, targets)
+                models = [estimators[k] for k in group]
+                results = _train_columns(models, design, targets, validation)
                 for k, result in zip(group, results, strict=True):
-                    commit = functools.partial(estimators[k]._finish_fit, *result)
+                    commit = functools.partial(estimators[k]._finish_fit, *result, hint)
                     messages[k] = settle(k, estimators[k], commit)
+        unconverged = [
+            f"model {k}: {message}"
+            for k, estimator in enumerate(estimators)
+            if hasattr(estimator, "history_") and (message := estimator._unconverged()) is not None
+        ]
+        if unconverged:
+            warnings.warn("; ".join(unconverged), ConvergenceWarning, stacklevel=3)
         return [messages[k] for k in sorted(messages) if messages[k] is not None]
 
-    def _finish_fit(self, coef: np.ndarray, losses: np.ndarray, outcome: Outcome) -> str | None:
+    def _finish_fit(
+        self, coef: np.ndarray, history: dict[str, np.ndarray], outcome: Outcome, hint: str = ""
+    ) -> str | None:
         """Set the learned attributes; raise if training diverged; return a restore warning."""
-        error = outcome.error(self.learning_rate, self.epochs)
+        error = outcome.error(self.learning_rate, self.epochs, hint)
         if error is not None:
             raise error
         self.coef_ = coef
-        self.loss_curve_ = losses
+        self.history_ = history
+        self.loss_curve_ = history["loss"]
         self.n_iter_ = outcome.epochs
         self._record_fitted_params()
         return outcome.warning()
@@ -589,9 +714,19 @@ class _Columns:
         self.B[:, k] = saved
 
 
+def _same_pair(a: object, b: object) -> bool:
+    """Whether two `validation_data` values are both `None` or hold equal arrays."""
+    if a is None or b is None:
+        return a is b
+    return all(np.array_equal(np.asarray(u), np.asarray(v)) for u, v in zip(a, b, strict=True))
+
+
 def _train_columns(
-    estimators: Sequence[SGDRegressor], X: np.ndarray, y: np.ndarray
-) -> list[tuple[np.ndarray, np.ndarray, Outcome]]:
+    estimators: Sequence[SGDRegressor],
+    X: np.ndarray,
+    y: np.ndarray,
+    validation: tuple[np.ndarray, np.ndarray] | None = None,
+) -> list[tuple[np.ndarray, dict[str, np.ndarray], Outcome]]:
     r"""Mini-batch SGD on the columns of $B = [\beta_1 \cdots \beta_M]$, one per estimator.
 
     Every estimator draws its starting point and its shuffling order from its
@@ -600,8 +735,9 @@ def _train_columns(
     columns (D1, D2), otherwise each column gathers its own rows.
 
     Returns:
-        Per estimator: its coefficients `(p,)`, its cost after each counted
-        epoch, and how training ended.
+        Per estimator: its coefficients `(p,)`, its `history_` (the cost and MSE
+        after each counted epoch, on the training data and on `validation`),
+        and how training ended.
     """
     first = estimators[0]
     rngs = [as_generator(e.random_state) for e in estimators]
@@ -619,15 +755,23 @@ def _train_columns(
     optimizer = make_optimizer(
         first.solver, [B], per_column.pop("learning_rate"), schedule=first.schedule, **per_column
     )
-    losses: list[np.ndarray] = []
+    history: dict[str, list] = {"loss": [], "mse": []}
+    if validation is not None:
+        history.update(val_loss=[], val_mse=[])
 
     def batch_gradients(rows: np.ndarray) -> list[np.ndarray]:
         # rows (m,): one mini-batch for all columns; (M, m): column k reads X[rows[k]]
         return [_mse_gradient(X[rows], y[rows], B, alphas, first.penalty)]
 
     def evaluate(epoch: int) -> dict[str, np.ndarray]:
-        losses.append(_mse_cost(X, y, B, alphas, first.penalty))
-        return {"loss": losses[-1]}
+        mse, cost = _cost_terms(X, y, B, alphas, first.penalty)
+        history["mse"].append(mse)
+        history["loss"].append(cost)
+        if validation is not None:
+            val_mse, val_cost = _cost_terms(*validation, B, alphas, first.penalty)
+            history["val_mse"].append(val_mse)
+            history["val_loss"].append(val_cost)
+        return {"loss": cost}
 
     outcomes = run_epochs(
         optimizer,
@@ -643,8 +787,18 @@ def _train_columns(
         snapshots=_Columns(B),
         initial_loss=_mse_cost(X, y, B, alphas, first.penalty),
     )
-    history = np.asarray(losses).reshape(len(losses), len(estimators))
+    columns = {
+        key: np.asarray(values, dtype=float).reshape(len(values), len(estimators))
+        for key, values in history.items()
+    }
     return [
-        (B[:, k].copy(), history[: outcome.epochs, k].copy(), outcome)
+        (
+            B[:, k].copy(),
+            {key: values[: outcome.epochs, k].copy() for key, values in columns.items()},
+            outcome,
+        )
         for k, outcome in enumerate(outcomes)
     ]
+
+
+readable_docstrings(globals())  # help() shows plain names where the site shows links

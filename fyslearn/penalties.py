@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._docstrings import readable_docstrings
+
 __all__ = ["PENALTIES", "penalty_gradient", "penalty_value"]
 
 PENALTIES = ("l2", "l1")
@@ -65,3 +67,6 @@ def penalty_gradient(
     out = np.multiply(w, alpha, out=out)
     out *= 2.0  # 2αw, without a temporary array 2α when α is one per weight
     return out
+
+
+readable_docstrings(globals())  # help() shows plain names where the site shows links

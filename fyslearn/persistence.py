@@ -734,6 +734,11 @@ def _schema(estimator: Any, stored: dict[str, Any]) -> tuple[dict[str, int], dic
         counts["n_iter_"] = n_iter = _count(stored, "n_iter_", range(estimator.epochs + 1))
         arrays["coef_"] = _Array(_FLOAT64, (n_features,), finite=True)
         arrays["loss_curve_"] = _Array(_ANY_FLOAT, (n_iter,))
+        arrays["history_"] = _Dict(
+            required=frozenset({"loss", "mse"}),
+            optional=frozenset({"val_loss", "val_mse"}),
+            item=_Array(_ANY_FLOAT, (n_iter,)),
+        )
     elif name == "PolynomialDesign":  # checked against a fresh fit once read (_check_values)
         counts["n_output_features_"] = n_columns = _count(stored, "n_output_features_", _ANY_COUNT)
         arrays["powers_"] = _Array(("iu",), (n_columns, n_features))

@@ -9,6 +9,7 @@ from numpy.typing import ArrayLike
 from sklearn.metrics import mean_squared_error, r2_score
 from sklearn.utils import check_consistent_length, resample
 
+from ._docstrings import readable_docstrings
 from ._validation import as_generator, check_positive_int
 
 __all__ = ["BootstrapScores", "bootstrap_scores"]
@@ -93,3 +94,6 @@ def bootstrap_scores(
     mse = mean_squared_error(y_true, y_pred, multioutput="raw_values")
     r2 = r2_score(y_true, y_pred, multioutput="raw_values")
     return BootstrapScores(mse.mean(), mse.std(), r2.mean(), r2.std(), mse, r2)
+
+
+readable_docstrings(globals())  # help() shows plain names where the site shows links

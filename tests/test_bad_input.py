@@ -103,3 +103,32 @@ def test_franke_refuses_input_that_is_no_real_numbers(x, y, name):
 
     with pytest.raises(ValueError, match=rf"^{name} must be real numbers"):
         franke(x, y)
+
+
+@pytest.mark.parametrize("name", ["X", "y", "beta"])
+def test_mse_gradient_refuses_complex_input(name):
+    arrays = {"X": np.ones((4, 2)), "y": np.arange(4.0), "beta": np.zeros(2)}
+    arrays[name] = arrays[name] + 1j
+    with pytest.raises(ValueError, match=f"^{name} is complex"):
+        mse_gradient(arrays["X"], arrays["y"], arrays["beta"])
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("name", ["X", "y", "beta"])
+def test_mse_gradient_refuses_non_finite_input(name, bad):
+    arrays = {"X": np.ones((4, 2)), "y": np.arange(4.0), "beta": np.zeros(2)}
+    arrays[name] = arrays[name].copy()
+    arrays[name].flat[0] = bad
+    with pytest.raises(ValueError, match=rf"^{name} contains NaN or infinity \(1 entries\)"):
+        mse_gradient(arrays["X"], arrays["y"], arrays["beta"])
+
+
+@pytest.mark.parametrize("shape", [(5, 2), (5, 4), (4,), (2, 5, 3)])
+def test_network_predict_names_expected_and_given_columns(shape):
+    from fyslearn.nn.network import FeedForwardNetwork
+
+    network = FeedForwardNetwork([3, 4, 1], "relu", random_state=0)
+    with pytest.raises(ValueError, match=r"X must have 3 columns .* got shape") as raised:
+        network.predict(np.ones(shape))
+    assert str(shape[-1]) in str(raised.value).split("got shape")[1]
+    assert network.predict(np.ones((5, 3))).shape == (5, 1)

@@ -155,6 +155,7 @@ def test_persistence_touches_only_its_own_private_names():
         (lambda seed: MLPClassifier(hidden_layer_sizes=(3,), epochs=3, random_state=seed), LABELS),
     ],
 )
+@pytest.mark.filterwarnings("ignore::fyslearn.optim.ConvergenceWarning")  # a few epochs
 @pytest.mark.parametrize("seed", [np.int64(7), np.uint8(7), np.int32(7)])
 def test_numpy_integer_seeds_fit_save_and_load(tmp_path, make, y, seed):
     model = make(seed).fit(X, y)

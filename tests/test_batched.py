@@ -14,6 +14,9 @@ from fyslearn.nn.network import FeedForwardNetwork
 from fyslearn.nn.training import TrainingSettings, score_network, train_network
 from fyslearn.optim import DivergenceWarning
 
+# stacked and one-by-one fits are compared over a few epochs: unconverged on purpose
+pytestmark = pytest.mark.filterwarnings("ignore::fyslearn.optim.ConvergenceWarning")
+
 # (name in fyslearn, value, derivative): the reference below uses its own formulas
 RELU = ("relu", lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(z.dtype))
 IDENTITY = ("linear", lambda z: z, np.ones_like)

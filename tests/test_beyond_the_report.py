@@ -127,6 +127,7 @@ def test_linear_l1_gradient_matches_finite_differences(rng):
     [lambda y: y, lambda y: np.where(y == 1, "benign", "malignant"), lambda y: y == 1],
     ids=["ints", "strings", "bools"],
 )
+@pytest.mark.filterwarnings("ignore::fyslearn.optim.ConvergenceWarning")  # a few epochs
 def test_two_classes_use_one_sigmoid_output_with_any_label_type(Estimator, labels):
     X, y = _breast_cancer(200)
     target = labels(y)
@@ -202,6 +203,7 @@ def test_a_blown_up_classifier_is_reported_as_diverged():
         model.fit(X, y)
 
 
+@pytest.mark.filterwarnings("ignore::fyslearn.optim.ConvergenceWarning")  # a few epochs
 def test_fit_many_binary_classifiers_equal_fitting_each_alone():
     X, y = _breast_cancer(150)
     make = lambda rate, alpha: MLPClassifier(  # noqa: E731
@@ -221,6 +223,7 @@ def test_fit_many_binary_classifiers_equal_fitting_each_alone():
             np.testing.assert_allclose(fitted.history_[key], values, rtol=1e-10, err_msg=key)
 
 
+@pytest.mark.filterwarnings("ignore::fyslearn.optim.ConvergenceWarning")  # a few epochs
 def test_output_overrides_train_a_sigmoid_mse_network_as_in_nielsen():
     X, y = _breast_cancer(200)
     model = MLPClassifier(

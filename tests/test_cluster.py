@@ -21,6 +21,9 @@ from fyslearn.cli import main
 from fyslearn.datasets import make_franke
 from fyslearn.nn import MLPRegressor
 
+# parallel and sequential searches are compared on fits of a few epochs: unconverged on purpose
+pytestmark = pytest.mark.filterwarnings("ignore::fyslearn.optim.ConvergenceWarning")
+
 HAVE_DASK = importlib.util.find_spec("distributed") is not None
 needs_dask = pytest.mark.skipif(
     not HAVE_DASK, reason="the cluster extra is not installed: pip install -e '.[cluster]'"

@@ -16,6 +16,9 @@ from fyslearn.nn import (
 )
 from fyslearn.nn.diagnostics import DIAGNOSTICS, PROBE_ROWS
 
+# the statistics are recorded over a few epochs: unconverged on purpose
+pytestmark = pytest.mark.filterwarnings("ignore::fyslearn.optim.ConvergenceWarning")
+
 X, Y = make_franke(300, random_state=0)
 
 

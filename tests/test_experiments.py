@@ -169,6 +169,7 @@ def test_divergent_cells_are_recorded_not_raised():
     assert np.isnan(result.mse[0, 0, 0])
 
 
+@pytest.mark.filterwarnings("ignore::fyslearn.optim.ConvergenceWarning")  # a few epochs
 def test_network_grid_stacked_equals_one_by_one_and_keeps_divergent_cells_nan():
     from fyslearn.experiments import fig6_network_grid, scores
     from fyslearn.nn import MLPRegressor

@@ -68,6 +68,7 @@ def test_sgd_with_momentum_and_decay_learns(well_conditioned):
     assert model.loss_curve_[-1] < 0.1 * np.var(y)
 
 
+@pytest.mark.filterwarnings("ignore::fyslearn.optim.ConvergenceWarning")  # a few epochs
 def test_same_seed_same_coefficients_different_seed_different(well_conditioned):
     X, y = well_conditioned
     fit = lambda seed: SGDRegressor(epochs=5, random_state=seed).fit(X, y).coef_  # noqa: E731
@@ -75,6 +76,7 @@ def test_same_seed_same_coefficients_different_seed_different(well_conditioned):
     assert not np.allclose(fit(7), fit(8))
 
 
+@pytest.mark.filterwarnings("ignore::fyslearn.optim.ConvergenceWarning")  # a few epochs
 def test_batch_larger_than_data_is_full_batch_gradient_descent(well_conditioned):
     X, y = well_conditioned
     model = SGDRegressor(batch_size=10_000, learning_rate=0.1, epochs=3, random_state=0)

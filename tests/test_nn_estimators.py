@@ -26,6 +26,7 @@ X_CLASS, Y_CLASS = make_classification(
 )
 
 
+@pytest.mark.filterwarnings("ignore::fyslearn.optim.ConvergenceWarning")  # a few epochs
 def test_regressor_learns_and_records_history():
     model = MLPRegressor(
         hidden_layer_sizes=(32,),
@@ -55,6 +56,7 @@ def test_classifier_learns_string_labels_and_probabilities():
     assert set(model.history_) == {"loss", "cross_entropy", "accuracy"}
 
 
+@pytest.mark.filterwarnings("ignore::fyslearn.optim.ConvergenceWarning")  # a few epochs
 @pytest.mark.parametrize("Estimator", [MLPRegressor, MLPClassifier, LogisticRegression])
 def test_same_seed_same_weights_other_seed_other_weights(Estimator):
     X, y = (X_FRANKE, Y_FRANKE) if Estimator is MLPRegressor else (X_CLASS, Y_CLASS)
@@ -266,6 +268,7 @@ def test_sklearn_equivalent_refuses_what_sklearn_lacks():
     assert isinstance(sklearn_equivalent(MLPClassifier()), sk_nn.MLPClassifier)
 
 
+@pytest.mark.filterwarnings("ignore::fyslearn.optim.ConvergenceWarning")  # a few epochs
 def test_predict_proba_only_for_outputs_that_are_probabilities():
     """Sigmoid outputs (Nielsen's squared error) are scaled to rows summing to 1; linear refused."""
     sigmoid = MLPClassifier(out_activation="sigmoid", loss="mse", epochs=3, random_state=0)

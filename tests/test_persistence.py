@@ -10,6 +10,9 @@ from fyslearn.features import PolynomialDesign, design_matrix
 from fyslearn.linear_model import OLS, Ridge, SGDRegressor
 from fyslearn.persistence import _write_archive
 
+# saving and loading is tested on models trained for a few epochs: unconverged on purpose
+pytestmark = pytest.mark.filterwarnings("ignore::fyslearn.optim.ConvergenceWarning")
+
 X, Y = make_franke(120, random_state=0)
 D = design_matrix(X, 4, "total")
 

@@ -23,6 +23,9 @@ from fyslearn.linear_model import OLS, Ridge, SGDRegressor
 from fyslearn.nn import LogisticRegression, MLPClassifier, MLPRegressor
 from fyslearn.persistence import _write_archive
 
+# saving and loading is tested on models trained for a few epochs: unconverged on purpose
+pytestmark = pytest.mark.filterwarnings("ignore::fyslearn.optim.ConvergenceWarning")
+
 FAST = settings(
     max_examples=40,
     deadline=None,

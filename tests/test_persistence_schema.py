@@ -19,6 +19,9 @@ from fyslearn.linear_model import OLS, Ridge, SGDRegressor
 from fyslearn.nn import LogisticRegression, MLPClassifier, MLPRegressor
 from fyslearn.persistence import _write_archive
 
+# saving and loading is tested on models trained for a few epochs: unconverged on purpose
+pytestmark = pytest.mark.filterwarnings("ignore::fyslearn.optim.ConvergenceWarning")
+
 RNG = np.random.default_rng(3)
 X = RNG.normal(size=(24, 3))
 Y = X @ np.array([1.0, -1.0, 2.0])

@@ -14,6 +14,9 @@ from sklearn.utils.estimator_checks import (
 
 from fyslearn.nn import LogisticRegression, MLPClassifier, MLPRegressor
 
+# scikit-learn's estimator checks fit on tiny data with the default epochs: unconverged on purpose
+pytestmark = pytest.mark.filterwarnings("ignore::fyslearn.optim.ConvergenceWarning")
+
 UNDERTRAINED = (
     "the report's defaults take 300 SGD steps at learning rate 1e-3 on this 300-sample check "
     "set: too few to reach its 0.83 training accuracy (it passes with learning_rate=0.1)"

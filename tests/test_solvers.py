@@ -10,6 +10,9 @@ from fyslearn.datasets import make_franke
 from fyslearn.linear_model import SGDRegressor
 from fyslearn.nn import LogisticRegression, MLPClassifier, MLPRegressor
 
+# the solvers are compared with torch.optim over a few epochs: unconverged on purpose
+pytestmark = pytest.mark.filterwarnings("ignore::fyslearn.optim.ConvergenceWarning")
+
 SOLVERS = ["sgd", "adagrad", "rmsprop", "adam"]
 X_FRANKE, Y_FRANKE = make_franke(90, random_state=1)
 

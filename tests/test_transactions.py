@@ -86,6 +86,7 @@ def test_a_refit_with_bad_validation_data_changes_nothing(labelled):
     np.testing.assert_array_equal(model.classes_, ["no", "yes"])
 
 
+@pytest.mark.filterwarnings("ignore::fyslearn.optim.ConvergenceWarning")  # a few epochs
 def test_a_refit_that_diverges_leaves_the_model_unfitted_not_mixed(regression):
     X, y = regression
     model = SGDRegressor(epochs=5, random_state=0).fit(X, y)

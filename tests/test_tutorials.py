@@ -24,6 +24,9 @@ import pytest
 
 from fyslearn.experiments import EXPERIMENTS, run_experiment, show_or_save
 
+# quick mode trains a few epochs: the tutorials' own fits end unconverged on purpose
+pytestmark = pytest.mark.filterwarnings("ignore::fyslearn.optim.ConvergenceWarning")
+
 ROOT = Path(__file__).resolve().parents[1]
 TUTORIALS = ROOT / "tutorials"
 

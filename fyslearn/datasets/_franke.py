@@ -74,6 +74,14 @@ def make_franke(
 
     Returns:
         `(X, y)` with `X` of shape `(n_samples, 2)` and `y` of shape `(n_samples,)`.
+
+    Examples:
+        >>> from fyslearn.datasets import make_franke
+        >>> X, y = make_franke(5, random_state=0)
+        >>> X.shape, y.shape
+        ((5, 2), (5,))
+        >>> bool(np.all((X >= 0) & (X <= 1)))
+        True
     """
     n_samples = check_positive_int(n_samples, "n_samples")
     noise = check_non_negative_float(noise, "noise")

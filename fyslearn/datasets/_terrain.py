@@ -135,6 +135,14 @@ def load_terrain(
             before the file is read.
         FileNotFoundError: matplotlib's sample data are missing (a stripped
             installation of matplotlib); the message says how to get them back.
+
+    Examples:
+        >>> from fyslearn.datasets import load_terrain
+        >>> terrain = load_terrain(stride=20)
+        >>> terrain.X.shape, terrain.shape
+        ((378, 2), (18, 21))
+        >>> round(float(terrain.y.std()), 6)
+        1.0
     """
     row_range = _check_range(rows, "rows", TERRAIN_SHAPE[0])
     col_range = _check_range(cols, "cols", TERRAIN_SHAPE[1])

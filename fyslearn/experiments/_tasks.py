@@ -33,7 +33,9 @@ with Client("tcp://scheduler:8786"), parallel_config(backend="dask"):
 
 from __future__ import annotations
 
+import sys
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,6 +43,8 @@ from typing import Any
 
 from joblib import parallel_config
 from sklearn.utils.parallel import Parallel, delayed
+
+from ..optim import ConvergenceWarning
 
 __all__ = [
     "BACKENDS",
@@ -95,10 +99,37 @@ def merge_outputs(outputs: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return {key: value for output in outputs for key, value in output.items()}
 
 
-def _timed(key: tuple[str, int], task: Task) -> tuple[tuple[str, int], float, Any]:
+def _timed(key: tuple[str, int], task: Task) -> tuple[tuple[str, int], float, Any, int]:
+    """Run `task`: its key, seconds, output, and how many fits in it ended unconverged.
+
+    The experiments train at the report's settings, often deliberately short;
+    each fit that ends with its loss still falling would warn
+    ([ConvergenceWarning][fyslearn.optim.ConvergenceWarning]). They are
+    counted here instead, and [run_plans][fyslearn.experiments.run_plans]
+    says so in one line per experiment.
+    """
     start = time.perf_counter()
-    output = task()
-    return key, time.perf_counter() - start, output
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        output = task()
+    unconverged = 0
+    for warning in caught:
+        if issubclass(warning.category, ConvergenceWarning):
+            unconverged += str(warning.message).count("Training ended while")
+        else:  # not ours to silence: pass it on as it was
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+    return key, time.perf_counter() - start, output, unconverged
+
+
+def unconverged_note(name: str, count: int) -> str:
+    """The line that says how many fits of experiment `name` ended unconverged."""
+    fits = "fit" if count == 1 else "fits"
+    return (
+        f"{name}: {count} {fits} ended with the training loss still falling (the experiment's "
+        "settings, kept as they are; more epochs would lower the loss)."
+    )
 
 
 def run_tasks(tasks: Sequence[Task], n_jobs: int | None = 1) -> list[Any]:
@@ -119,7 +150,9 @@ def run_plans(plans: Sequence[Plan], n_jobs: int | None = 1) -> Iterator[tuple[s
     `seconds` is the time spent in the plan's tasks, summed over workers. In
     turn (`n_jobs` 1), plans run one after the other in the given order; with
     workers, all tasks are pooled and the costliest start first, so that no
-    core is left idle while one long task finishes.
+    core is left idle while one long task finishes. Fits that end with their
+    loss still falling are counted, not warned about one by one: one line on
+    stderr per plan says how many (`unconverged_note`).
     """
     keyed = [((plan.name, i), task) for plan in plans for i, task in enumerate(plan.tasks)]
     if n_jobs in (None, 1):
@@ -132,12 +165,16 @@ def run_plans(plans: Sequence[Plan], n_jobs: int | None = 1) -> Iterator[tuple[s
     by_name = {plan.name: plan for plan in plans}
     done: dict[str, dict[int, Any]] = {plan.name: {} for plan in plans}
     seconds = dict.fromkeys(by_name, 0.0)
-    for (name, index), elapsed, output in outputs:
+    unconverged = dict.fromkeys(by_name, 0)
+    for (name, index), elapsed, output, count in outputs:
         done[name][index] = output
         seconds[name] += elapsed
+        unconverged[name] += count
         plan = by_name[name]
         if len(done[name]) == len(plan.tasks):
             ordered = [done[name][i] for i in range(len(plan.tasks))]
+            if unconverged[name]:
+                print(unconverged_note(name, unconverged[name]), file=sys.stderr, flush=True)
             yield name, plan.assemble(ordered), seconds[name]
 
 

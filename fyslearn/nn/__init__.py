@@ -12,6 +12,8 @@
   [LogisticRegression][fyslearn.nn.estimators.LogisticRegression]: scikit-learn estimators.
 """
 
+from .._docstrings import readable_docstrings
+from . import activations, diagnostics, estimators, initializers, losses, network, training
 from .estimators import LogisticRegression, MLPClassifier, MLPRegressor, sklearn_equivalent
 from .network import FeedForwardNetwork
 from .training import TrainingSettings, train_network
@@ -25,3 +27,9 @@ __all__ = [
     "sklearn_equivalent",
     "train_network",
 ]
+
+# help() shows plain names where the site shows links, in this package and each of its modules
+for _module in (activations, diagnostics, estimators, initializers, losses, network, training):
+    readable_docstrings(vars(_module))
+readable_docstrings(globals())
+del _module

@@ -68,7 +68,16 @@ from .._params import (
     validate_params,
 )
 from .._validation import as_generator, check_option
-from ..optim import SCHEDULES, SOLVER_SETTINGS, SOLVERS, DivergenceWarning, solver_settings
+from ..optim import (
+    SCHEDULES,
+    SOLVER_SETTINGS,
+    SOLVERS,
+    ConvergenceWarning,
+    DivergenceWarning,
+    feature_scale_hint,
+    solver_settings,
+    unconverged_message,
+)
 from ..penalties import PENALTIES
 from ..persistence import PersistenceMixin
 from .activations import ACTIVATIONS
@@ -332,7 +341,7 @@ class _NetworkEstimator(ScikitLearnNames, PersistenceMixin, BaseEstimator):
         self, network: FeedForwardNetwork, result: TrainingResult, data: FitData
     ) -> str | None:
         """Set the learned attributes; raise if training diverged; return a restore warning."""
-        error = result.outcome.error(self.learning_rate, self.epochs)
+        error = result.outcome.error(self.learning_rate, self.epochs, feature_scale_hint(data.X))
         if error is not None:
             raise error
         self.network_ = network
@@ -364,6 +373,10 @@ class _NetworkEstimator(ScikitLearnNames, PersistenceMixin, BaseEstimator):
 
         Raises:
             fyslearn.optim.DivergenceError: The training loss became NaN, infinite or exploded.
+
+        Warns:
+            fyslearn.optim.ConvergenceWarning: Training ended while the loss was still
+                falling fast ([`still_falling`][fyslearn.optim.still_falling]).
         """
         with fit_transaction([self]):
             validate_params(self)
@@ -374,7 +387,14 @@ class _NetworkEstimator(ScikitLearnNames, PersistenceMixin, BaseEstimator):
             message = self._finish_fit(network, result, data)
         if message is not None:
             warnings.warn(message, DivergenceWarning, stacklevel=2)
+        unconverged = self._unconverged()
+        if unconverged is not None:
+            warnings.warn(unconverged, ConvergenceWarning, stacklevel=2)
         return self
+
+    def _unconverged(self) -> str | None:
+        """The [`ConvergenceWarning`][fyslearn.optim.ConvergenceWarning]'s message, or `None`."""
+        return unconverged_message(self.history_["loss"], self.epochs, self.learning_rate)
 
     @classmethod
     def fit_stack(
@@ -420,6 +440,13 @@ class _NetworkEstimator(ScikitLearnNames, PersistenceMixin, BaseEstimator):
                 settle(k, estimator, functools.partial(estimator._finish_fit, *end, data))
                 for k, (estimator, *end) in enumerate(ends)
             ]
+        unconverged = [
+            f"model {k}: {message}"
+            for k, estimator in enumerate(estimators)
+            if hasattr(estimator, "history_") and (message := estimator._unconverged()) is not None
+        ]
+        if unconverged:
+            warnings.warn("; ".join(unconverged), ConvergenceWarning, stacklevel=3)
         return [message for message in messages if message is not None]
 
     def _history_key(self, key: str) -> str:
@@ -559,6 +586,20 @@ class MLPRegressor(RegressorMixin, _NetworkEstimator):
         network_: The trained [`FeedForwardNetwork`][fyslearn.nn.network.FeedForwardNetwork].
         diagnostics_: With `diagnostics`, one array of shape `(n_iter_, n_layers)`
             per statistic.
+
+    Examples:
+        >>> from fyslearn.datasets import make_franke
+        >>> from fyslearn.nn import MLPRegressor
+        >>> X, z = make_franke(300, random_state=0)
+        >>> model = MLPRegressor(
+        ...     hidden_layer_sizes=(16,), activation="tanh", solver="adam",
+        ...     learning_rate=0.01, epochs=100, random_state=0,
+        ... )
+        >>> model = model.fit(X, z)
+        >>> [W.shape for W in model.coefs_]
+        [(2, 16), (16, 1)]
+        >>> round(model.score(X, z), 1)
+        0.5
     """
 
     def _prepare_fit(self, X: ArrayLike, y: ArrayLike) -> FitData:
@@ -655,6 +696,20 @@ class MLPClassifier(ClassifierMixin, _NetworkEstimator):
         network_: The trained network.
         diagnostics_: With `diagnostics`, one array of shape `(n_iter_, n_layers)`
             per statistic.
+
+    Examples:
+        >>> from sklearn.datasets import make_moons
+        >>> from fyslearn.nn import MLPClassifier
+        >>> X, y = make_moons(200, noise=0.2, random_state=0)
+        >>> model = MLPClassifier(
+        ...     hidden_layer_sizes=(16,), solver="adam", learning_rate=0.05, epochs=100,
+        ...     random_state=0,
+        ... )
+        >>> model = model.fit(X, y)
+        >>> model.predict_proba(X[:2]).shape
+        (2, 2)
+        >>> round(model.score(X, y), 2)
+        0.98
     """
 
     _is_classifier = True
@@ -846,6 +901,21 @@ class LogisticRegression(MLPClassifier):
         n_features_in_: Number of input features seen in `fit`.
         feature_names_in_: The inputs' column names, shape `(n_features_in_,)`, when `X`
             had string column names (a pandas DataFrame).
+
+    Examples:
+        On a small data set, raise the learning rate from the MNIST default (with
+        the defaults this fit would end unconverged, with a
+        [`ConvergenceWarning`][fyslearn.optim.ConvergenceWarning]):
+
+        >>> from sklearn.datasets import load_breast_cancer
+        >>> from sklearn.preprocessing import StandardScaler
+        >>> from fyslearn.nn import LogisticRegression
+        >>> X, y = load_breast_cancer(return_X_y=True)
+        >>> X = StandardScaler().fit_transform(X)
+        >>> model = LogisticRegression(learning_rate=0.1, epochs=100, random_state=0)
+        >>> model = model.fit(X, y)
+        >>> round(model.score(X, y), 2)
+        0.99
     """
 
     hidden_layer_sizes = ()

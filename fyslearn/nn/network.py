@@ -140,6 +140,15 @@ class FeedForwardNetwork:
             ([`stack`][fyslearn.nn.network.FeedForwardNetwork.stack]).
 
     The weights are drawn layer by layer, kernel then bias, from one generator.
+
+    Examples:
+        >>> from fyslearn.nn.network import FeedForwardNetwork
+        >>> network = FeedForwardNetwork([2, 3, 1], ["relu", "linear"], random_state=0)
+        >>> zs, a = network.forward(np.ones((4, 2)))
+        >>> [layer.shape for layer in a]
+        [(4, 2), (4, 3), (4, 1)]
+        >>> network.predict(np.zeros((4, 2))).shape
+        (4, 1)
     """
 
     def __init__(
@@ -272,8 +281,17 @@ class FeedForwardNetwork:
         r"""The network output $a^L$ for the rows of `X` (`(n, n_in)`): shape `(n, n_out)`.
 
         For a stack the result has shape `(M, n, n_out)`.
+
+        Raises:
+            ValueError: `X` is not a table whose rows have `n_in` numbers.
         """
         X = np.asarray(X, dtype=self.dtype)
+        n_in, dimensions = self.layer_sizes[0], (2,) if self.n_models is None else (2, 3)
+        if X.ndim not in dimensions or X.shape[-1] != n_in:
+            raise ValueError(
+                f"X must have {n_in} columns (the network's n_in), got shape {X.shape} "
+                f"({X.shape[-1] if X.ndim else 0} columns)."
+            )
         return self.forward(X)[1][-1]
 
     # -- backpropagation ------------------------------------------------------------

@@ -44,14 +44,20 @@ D10, `"invscaling"` and `"step"`) work on such arrays as on numbers, and each is
 constant within an epoch.
 """
 
+from .._docstrings import readable_docstrings
+from . import loop, optimizers, schedules, settings
 from .loop import (
+    ConvergenceWarning,
     DivergenceError,
     DivergenceWarning,
     Outcome,
     ParameterSnapshots,
+    feature_scale_hint,
     has_diverged,
     run_epochs,
     shuffled_orders,
+    still_falling,
+    unconverged_message,
 )
 from .optimizers import (
     SGD,
@@ -79,6 +85,7 @@ __all__ = [
     "SOLVER_SETTINGS",
     "Adagrad",
     "Adam",
+    "ConvergenceWarning",
     "DivergenceError",
     "DivergenceWarning",
     "Optimizer",
@@ -86,6 +93,7 @@ __all__ = [
     "ParameterSnapshots",
     "RMSprop",
     "constant_rate",
+    "feature_scale_hint",
     "has_diverged",
     "inverse_decay",
     "inverse_scaling",
@@ -95,4 +103,12 @@ __all__ = [
     "shuffled_orders",
     "solver_settings",
     "step_decay",
+    "still_falling",
+    "unconverged_message",
 ]
+
+# help() shows plain names where the site shows links, in this package and each of its modules
+for _module in (loop, optimizers, schedules, settings):
+    readable_docstrings(vars(_module))
+readable_docstrings(globals())
+del _module

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning as _ScikitLearnConvergenceWarning
 from tqdm.auto import tqdm
 
 from .optimizers import Optimizer
@@ -25,6 +26,30 @@ class DivergenceError(ArithmeticError, ValueError):
 
 class DivergenceWarning(RuntimeWarning):
     """Training diverged and the best finite parameters were restored."""
+
+
+class ConvergenceWarning(_ScikitLearnConvergenceWarning):
+    """Training ended while the training loss was still falling fast: more epochs would help.
+
+    A subclass of scikit-learn's `sklearn.exceptions.ConvergenceWarning`, so a
+    filter on that one silences this one too. Raised by `fit` (and by
+    [`fyslearn.fit_many`][fyslearn.fit_many], one line per model) when
+    [`still_falling`][fyslearn.optim.still_falling] finds the loss of the last
+    epochs falling by more than `FALLING_FAST` per epoch.
+
+    Examples:
+        >>> import warnings
+        >>> import numpy as np
+        >>> from fyslearn.linear_model import SGDRegressor
+        >>> from fyslearn.optim import ConvergenceWarning
+        >>> X = np.random.default_rng(0).normal(size=(50, 2))
+        >>> y = X @ [1.0, -2.0]
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     _ = SGDRegressor(learning_rate=1e-3, epochs=5, random_state=0).fit(X, y)
+        >>> [issubclass(w.category, ConvergenceWarning) for w in caught]
+        [True]
+    """
 
 
 @dataclass
@@ -44,14 +69,24 @@ class Outcome:
     diverged_loss: float = math.nan
     restored_loss: float | None = None
 
-    def error(self, learning_rate: float, total_epochs: int) -> DivergenceError | None:
-        """The [`DivergenceError`][fyslearn.optim.DivergenceError] to raise, or `None`."""
+    def error(
+        self, learning_rate: float, total_epochs: int, hint: str = ""
+    ) -> DivergenceError | None:
+        """The [`DivergenceError`][fyslearn.optim.DivergenceError] to raise, or `None`.
+
+        Args:
+            learning_rate: The `learning_rate` setting, named in the message.
+            total_epochs: The epochs asked for.
+            hint: Advice put first, e.g. on the features' scales
+                ([`feature_scale_hint`][fyslearn.optim.feature_scale_hint]).
+        """
         if self.diverged_epoch is None or self.restored_loss is not None:
             return None
+        advice = f"{hint} Or try" if hint else "Try"
         return DivergenceError(
             f"Training diverged: the loss became {self.diverged_loss:g} in epoch "
             f"{self.diverged_epoch + 1} of {total_epochs} (learning_rate={learning_rate:g}). "
-            f"Try a smaller learning_rate, e.g. {learning_rate / 10:g}."
+            f"{advice} a smaller learning_rate, e.g. {learning_rate / 10:g}."
         )
 
     def warning(self) -> str | None:
@@ -63,6 +98,117 @@ class Outcome:
             f"of the best epoch (loss {self.restored_loss:.4g}). Use a smaller learning_rate "
             "to train further."
         )
+
+
+FALLING_FAST = 0.01
+"""The relative drop of the training loss per epoch, averaged over the last tenth of the
+epochs (at least 2), above which a fit counts as unconverged: 1 % per epoch is a loss that would
+still fall by a third over 40 more epochs.
+"""
+
+
+def still_falling(losses: Sequence[float] | np.ndarray, epochs: int) -> float | None:
+    r"""How fast the training loss was still falling when training ended, if too fast.
+
+    With $L_e$ the loss after epoch $e$ and $w = \max(2, \lfloor E/10 \rfloor)$ the
+    last tenth of the $E$ epochs, the mean relative drop per epoch is
+    $r = (L_{E-w} - L_E)/(w\,L_{E-w})$. A fit is unconverged when all
+    epochs ran and $r$ exceeds `FALLING_FAST` (1 %).
+
+    Args:
+        losses: The training loss after each epoch, shape `(n_epochs,)`.
+        epochs: The epochs asked for; a shorter record (a fit that stopped
+            early, or restored its best epoch) is not judged.
+
+    Returns:
+        $r$ when it is above `FALLING_FAST`, else `None` (also when there are too few
+        epochs, $E \le w$, or one of the two losses is not finite, or the last is 0).
+
+    Examples:
+        >>> still_falling([1.0, 0.5, 0.25, 0.125], epochs=4)
+        0.375
+        >>> still_falling([1.0, 0.5, 0.5, 0.5], epochs=4) is None
+        True
+    """
+    losses = np.asarray(losses, dtype=float)
+    window = max(2, epochs // 10)
+    if len(losses) != epochs or epochs <= window:
+        return None
+    before, last = losses[-window - 1], losses[-1]
+    if not (math.isfinite(before) and math.isfinite(last) and last > 0):
+        return None  # not judged: no finite loss, or a loss of 0 (nothing left to fall)
+    rate = float((before - last) / (window * before))
+    return rate if rate > FALLING_FAST else None
+
+
+def unconverged_message(
+    losses: Sequence[float] | np.ndarray, epochs: int, learning_rate: float
+) -> str | None:
+    """The message of the [`ConvergenceWarning`][fyslearn.optim.ConvergenceWarning], or `None`.
+
+    Args:
+        losses: The training loss after each epoch, shape `(n_epochs,)`.
+        epochs: The epochs asked for (the `epochs` setting).
+        learning_rate: The `learning_rate` setting, named in the advice.
+    """
+    rate = still_falling(losses, epochs)
+    if rate is None:
+        return None
+    window = max(2, epochs // 10)
+    return (
+        f"Training ended while the training loss was still falling by {100 * rate:.2g} % per "
+        f"epoch over the last {window} of {epochs} epochs: the model has not converged. "
+        f"Raise epochs (now {epochs}) and/or learning_rate (now {learning_rate:g})."
+    )
+
+
+SCALE_RATIO = 1e3
+"""Columns whose standard deviations differ by this factor (or a largest one this large)
+make the divergence message suggest standardizing the features."""
+
+
+def feature_scale_hint(X: np.ndarray) -> str:
+    """Advice on the scales of the columns of `X` for a divergence message, or `""`.
+
+    Args:
+        X: The training inputs, shape `(n, p)`. Constant columns (standard
+            deviation 0, such as a column of ones) are left out.
+
+    Returns:
+        A sentence naming the spread of the columns' standard deviations and
+        suggesting `sklearn.preprocessing.StandardScaler` when the largest is
+        `SCALE_RATIO` times the smallest or above `SCALE_RATIO`, else `""`.
+
+    Examples:
+        >>> import numpy as np
+        >>> X = np.column_stack([np.arange(5.0), 1e4 * np.arange(5.0)])
+        >>> feature_scale_hint(X)[:58]
+        'The columns of X differ in scale by a factor of 1e+04 (sta'
+        >>> feature_scale_hint(np.arange(10.0).reshape(5, 2))
+        ''
+    """
+    X = np.asarray(X)
+    if X.ndim != 2 or len(X) < 2:
+        return ""
+    with np.errstate(over="ignore", invalid="ignore"):
+        scales = np.std(X, axis=0)
+    scales = scales[np.isfinite(scales) & (scales > 0)]
+    if scales.size == 0:
+        return ""
+    smallest, largest = float(scales.min()), float(scales.max())
+    if largest < SCALE_RATIO * smallest and largest < SCALE_RATIO:
+        return ""
+    if largest >= SCALE_RATIO * smallest:
+        spread = (
+            f"The columns of X differ in scale by a factor of {largest / smallest:.2g} "
+            f"(standard deviations from {smallest:.2g} to {largest:.2g})"
+        )
+    else:
+        spread = f"The columns of X have standard deviations up to {largest:.2g}"
+    return (
+        f"{spread}: standardize them, e.g. with sklearn.preprocessing.StandardScaler, "
+        "before lowering the learning_rate."
+    )
 
 
 EXPLOSION_FACTOR = 1e10

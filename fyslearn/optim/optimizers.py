@@ -261,6 +261,15 @@ class Adam(Optimizer):
         first_moments: $m$ of every parameter.
         second_moments: $v$ of every parameter.
         n_steps: The step count $t$ of the last update (0 before the first).
+
+    Examples:
+        >>> theta = np.array([1.0, -2.0])
+        >>> optimizer = Adam([theta], learning_rate=0.1)
+        >>> optimizer.start_epoch(0, n_batches=1)
+        0.1
+        >>> optimizer.step([np.array([4.0, -0.5])])  # the first step is eta * sign(g)
+        >>> theta.round(6)
+        array([ 0.9, -1.9])
     """
 
     def __init__(
