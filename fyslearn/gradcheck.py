@@ -91,6 +91,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._docstrings import readable_docstrings
 from ._validation import as_generator, check_positive_float, check_positive_int
 
 if TYPE_CHECKING:
@@ -284,9 +285,9 @@ def check_gradients(
     [`FeedForwardNetwork`][fyslearn.nn.FeedForwardNetwork], as described
     here; `check_gradients(function, params)`, with a plain callable
     `function(params) -> (cost, grads)` first, is
-    [`check_function_gradients`][fyslearn.gradcheck.check_function_gradients]`(function,
-    params, max_entries=max_entries_per_layer, ...)`: use that name in new code, its
-    arguments say what they hold.
+    [`check_function_gradients`][fyslearn.gradcheck.check_function_gradients] with
+    `max_entries=max_entries_per_layer`: use that name in new code, its arguments
+    say what they hold.
 
     For each checked entry $\theta$ of $W^l$ or $b^l$, the analytic derivative
     $a$ from [`loss_and_gradients`][fyslearn.nn.network.FeedForwardNetwork.loss_and_gradients]
@@ -1110,3 +1111,6 @@ def _check_array(function, structure, base, name, array, grad, indices, eps, n_s
         verdict=verdict,
         diagnosis=diagnosis,
     )
+
+
+readable_docstrings(globals())  # help() shows plain names where the site shows links

@@ -36,6 +36,7 @@ import os
 from importlib import resources
 from pathlib import Path
 
+from .._docstrings import readable_docstrings
 from ._grader import DEFAULT_TIMEOUT, Grade, exercise_of_file, grade_file
 from ._specs import EXERCISES, Exercise
 
@@ -107,3 +108,6 @@ def write_exercises(directory: str | os.PathLike, *, solutions: bool = False) ->
     for name, path in targets.items():
         path.write_text(solution_source(name) if solutions else stub_source(name))
     return list(targets.values())
+
+
+readable_docstrings(globals())  # help() shows plain names where the site shows links
