@@ -46,7 +46,7 @@ class Exercise:
         name: The exercise's name, which is also its function's name.
         title: What the student writes.
         derivation: The name of its derivation in [fyslearn.derivations][fyslearn.derivations].
-        page: Its derivation page of the documentation, relative to `docs/`.
+        page: Its derivation page, as a path in the documentation site (`derivations/...md`).
         outputs: The names of the arrays the function returns (one or more).
         cases: `cases(rng)`: the inputs, random and edge.
         reference: `reference(case)`: the expected arrays, from SymPy's numeric twin.

@@ -7,7 +7,7 @@ step $t = 1, 2, \ldots$, and $\theta \leftarrow \theta - \eta\hat m/(\sqrt{\hat 
 The checker runs several steps of a constant gradient from $m = v = 0$: SymPy
 proves the corrected moments are then exactly $g$ and $g^2$ and every step is
 $-\eta g/(|g| + \epsilon)$.
-Derivation: docs/derivations/sgd.md (Adam). Check your answer with
+Derivation: site page derivations/sgd.md (Adam). Check your answer with
 `fyslearn check adam_step.py`.
 """
 

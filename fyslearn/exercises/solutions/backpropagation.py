@@ -9,7 +9,7 @@ $\delta^2 = \frac2n(a^2 - y)$ (D3 with D6, the linear output has $\sigma' = 1$),
 $\delta^1 = (\delta^2 (W^2)^T) \odot \sigma'(z^1)$ (D4),
 $\partial C/\partial W^l = (a^{l-1})^T\delta^l$ and
 $\partial C/\partial b^l = \sum_{\text{rows}} \delta^l$ (D5), with $a^0 = X$.
-Derivation: docs/derivations/backpropagation.md (D3–D5). Check your answer
+Derivation: site page derivations/backpropagation.md (D3–D5). Check your answer
 with `fyslearn check backpropagation.py`.
 """
 

@@ -3,7 +3,7 @@ r"""Exercise: the derivative of leaky ReLU with negative slope $s = 0.01$ (D8).
 
 $R_s(z) = z$ for $z > 0$ and $s z$ otherwise; its slope is 1 for $z > 0$ and
 $s$ otherwise (fyslearn uses $s$ at the kink $z = 0$).
-Derivation: docs/derivations/activations.md (D8). Check your answer with
+Derivation: site page derivations/activations.md (D8). Check your answer with
 `fyslearn check leaky_relu_derivative.py`.
 """
 

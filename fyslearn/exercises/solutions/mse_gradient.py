@@ -2,7 +2,7 @@
 r"""Exercise: the gradient of the mean squared error of a linear model (D1).
 
 The cost is $C(\beta) = \frac1n\sum_i \big(y_i - \sum_j x_{ij}\beta_j\big)^2$.
-Derivation: docs/derivations/regression.md (D1). Check your answer with
+Derivation: site page derivations/regression.md (D1). Check your answer with
 `fyslearn check mse_gradient.py`.
 """
 

@@ -3,7 +3,7 @@ r"""Exercise: the derivative of ReLU (D8).
 
 $R(z) = \max(0, z)$ has slope 1 for $z > 0$ and 0 for $z < 0$; at the kink
 $z = 0$ fyslearn uses 0 (the left derivative).
-Derivation: docs/derivations/activations.md (D8). Check your answer with
+Derivation: site page derivations/activations.md (D8). Check your answer with
 `fyslearn check relu_derivative.py`.
 """
 

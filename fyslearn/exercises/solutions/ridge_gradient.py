@@ -3,7 +3,7 @@ r"""Exercise: the gradient of the Ridge cost (D2).
 
 The cost is
 $C(\beta) = \frac1n\sum_i \big(y_i - \sum_j x_{ij}\beta_j\big)^2 + \lambda\sum_j \beta_j^2$.
-Derivation: docs/derivations/regression.md (D2). Check your answer with
+Derivation: site page derivations/regression.md (D2). Check your answer with
 `fyslearn check ridge_gradient.py`.
 """
 

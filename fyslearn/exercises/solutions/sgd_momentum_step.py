@@ -4,7 +4,7 @@ r"""Exercise: one step of SGD with momentum (D9).
 $v \leftarrow \omega v + \eta g$, then $\theta \leftarrow \theta - v$, with the
 new $v$. The checker runs several steps from $v = 0$ and compares the
 parameters after each with SymPy's unrolled sums.
-Derivation: docs/derivations/sgd.md (D9). Check your answer with
+Derivation: site page derivations/sgd.md (D9). Check your answer with
 `fyslearn check sgd_momentum_step.py`.
 """
 

@@ -4,7 +4,7 @@ r"""Exercise: the output error of one sigmoid output with binary cross-entropy.
 For one sample, $a = \sigma(z)$ and $C = -(y\ln a + (1 - y)\ln(1 - a))$; the
 $1/(a(1-a))$ of $\partial C/\partial a$ cancels $\sigma'(z) = a(1 - a)$, so
 $\delta = \partial C/\partial z = a - y$. Compute $\sigma$ without overflow.
-Derivation: docs/derivations/softmax.md and `fyslearn derive
+Derivation: site page derivations/softmax.md and `fyslearn derive
 sigmoid_binary_cross_entropy_delta`. Check your answer with
 `fyslearn check sigmoid_binary_cross_entropy_delta.py`.
 """

@@ -3,7 +3,7 @@ r"""Exercise: the derivative of the sigmoid (D8).
 
 $\sigma(z) = 1/(1 + e^{-z})$ has the derivative $\sigma'(z) = \sigma(z)(1 - \sigma(z))$.
 Compute $\sigma$ without overflow for large $|z|$ (no warning for $z = -1000$).
-Derivation: docs/derivations/activations.md (D8). Check your answer with
+Derivation: site page derivations/activations.md (D8). Check your answer with
 `fyslearn check sigmoid_derivative.py`.
 """
 

@@ -7,7 +7,7 @@ $\delta = \partial C/\partial z = a - y$ for one-hot $y$. The rows of the
 arrays are samples, and the cost of the batch is the sum of theirs, so each
 row of $\delta$ is that sample's $a - y$. Compute the softmax without overflow
 (subtract each row's largest $z$ first).
-Derivation: docs/derivations/softmax.md (D7). Check your answer with
+Derivation: site page derivations/softmax.md (D7). Check your answer with
 `fyslearn check softmax_cross_entropy_delta.py`.
 """
 
