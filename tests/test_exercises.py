@@ -76,7 +76,7 @@ def test_a_stub_has_one_function_its_docstring_and_no_solution(tmp_path, name):
     docstring = ast.get_docstring(function)
     assert "shape" in docstring and "Args:" in docstring
     module_doc = ast.get_docstring(tree)
-    assert "docs/derivations/" in module_doc or "fyslearn derive" in module_doc
+    assert "site page derivations/" in module_doc or "fyslearn derive" in module_doc
     assert len(function.body) == 2 and isinstance(function.body[1], ast.Raise)
     assert stub.splitlines()[0] == f"# fyslearn exercise: {name}"
     grade = grade_file(_file(tmp_path, "stub", stub))  # named by its first line
