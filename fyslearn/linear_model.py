@@ -44,7 +44,6 @@ from .optim import (
     SCHEDULES,
     SOLVER_SETTINGS,
     SOLVERS,
-    ConvergenceWarning,
     DivergenceWarning,
     Outcome,
     feature_scale_hint,
@@ -52,7 +51,7 @@ from .optim import (
     run_epochs,
     shuffled_orders,
     solver_settings,
-    unconverged_message,
+    warn_if_unconverged,
 )
 from .penalties import PENALTIES, penalty_gradient, penalty_value
 from .persistence import PersistenceMixin
@@ -622,14 +621,8 @@ class SGDRegressor(ScikitLearnNames, _LinearPredictor):
             message = self._finish_fit(coef, history, outcome, feature_scale_hint(X))
         if message is not None:
             warnings.warn(message, DivergenceWarning, stacklevel=2)
-        unconverged = self._unconverged()
-        if unconverged is not None:
-            warnings.warn(unconverged, ConvergenceWarning, stacklevel=2)
+        warn_if_unconverged([self], stacklevel=2)
         return self
-
-    def _unconverged(self) -> str | None:
-        """The [`ConvergenceWarning`][fyslearn.optim.ConvergenceWarning]'s message, or `None`."""
-        return unconverged_message(self.history_["loss"], self.epochs, self.learning_rate)
 
     @classmethod
     def fit_stack(cls, estimators: Sequence[SGDRegressor], X: ArrayLike, y: ArrayLike) -> list[str]:
@@ -677,13 +670,7 @@ class SGDRegressor(ScikitLearnNames, _LinearPredictor):
                 for k, result in zip(group, results, strict=True):
                     commit = functools.partial(estimators[k]._finish_fit, *result, hint)
                     messages[k] = settle(k, estimators[k], commit)
-        unconverged = [
-            f"model {k}: {message}"
-            for k, estimator in enumerate(estimators)
-            if hasattr(estimator, "history_") and (message := estimator._unconverged()) is not None
-        ]
-        if unconverged:
-            warnings.warn("; ".join(unconverged), ConvergenceWarning, stacklevel=3)
+        warn_if_unconverged(estimators, stacklevel=3)
         return [messages[k] for k in sorted(messages) if messages[k] is not None]
 
     def _finish_fit(

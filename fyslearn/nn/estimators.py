@@ -72,11 +72,10 @@ from ..optim import (
     SCHEDULES,
     SOLVER_SETTINGS,
     SOLVERS,
-    ConvergenceWarning,
     DivergenceWarning,
     feature_scale_hint,
     solver_settings,
-    unconverged_message,
+    warn_if_unconverged,
 )
 from ..penalties import PENALTIES
 from ..persistence import PersistenceMixin
@@ -387,14 +386,8 @@ class _NetworkEstimator(ScikitLearnNames, PersistenceMixin, BaseEstimator):
             message = self._finish_fit(network, result, data)
         if message is not None:
             warnings.warn(message, DivergenceWarning, stacklevel=2)
-        unconverged = self._unconverged()
-        if unconverged is not None:
-            warnings.warn(unconverged, ConvergenceWarning, stacklevel=2)
+        warn_if_unconverged([self], stacklevel=2)
         return self
-
-    def _unconverged(self) -> str | None:
-        """The [`ConvergenceWarning`][fyslearn.optim.ConvergenceWarning]'s message, or `None`."""
-        return unconverged_message(self.history_["loss"], self.epochs, self.learning_rate)
 
     @classmethod
     def fit_stack(
@@ -440,13 +433,7 @@ class _NetworkEstimator(ScikitLearnNames, PersistenceMixin, BaseEstimator):
                 settle(k, estimator, functools.partial(estimator._finish_fit, *end, data))
                 for k, (estimator, *end) in enumerate(ends)
             ]
-        unconverged = [
-            f"model {k}: {message}"
-            for k, estimator in enumerate(estimators)
-            if hasattr(estimator, "history_") and (message := estimator._unconverged()) is not None
-        ]
-        if unconverged:
-            warnings.warn("; ".join(unconverged), ConvergenceWarning, stacklevel=3)
+        warn_if_unconverged(estimators, stacklevel=3)
         return [message for message in messages if message is not None]
 
     def _history_key(self, key: str) -> str:

@@ -58,6 +58,7 @@ from .loop import (
     shuffled_orders,
     still_falling,
     unconverged_message,
+    warn_if_unconverged,
 )
 from .optimizers import (
     SGD,
@@ -105,6 +106,7 @@ __all__ = [
     "step_decay",
     "still_falling",
     "unconverged_message",
+    "warn_if_unconverged",
 ]
 
 # help() shows plain names where the site shows links, in this package and each of its modules

@@ -10,8 +10,10 @@ of its best epoch back.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning as _ScikitLearnConvergenceWarning
@@ -160,6 +162,38 @@ def unconverged_message(
         f"epoch over the last {window} of {epochs} epochs: the model has not converged. "
         f"Raise epochs (now {epochs}) and/or learning_rate (now {learning_rate:g})."
     )
+
+
+def warn_if_unconverged(estimators: Sequence[Any], stacklevel: int = 2) -> None:
+    """Warn, once, of the fitted estimators whose training loss was still falling fast.
+
+    Reads each estimator's `history_["loss"]`, `epochs` and `learning_rate`
+    ([`unconverged_message`][fyslearn.optim.unconverged_message]); an estimator
+    left unfitted (it diverged) is skipped. For several estimators (a
+    [`fit_many`][fyslearn.fit_many]) the warning has one part per unconverged model.
+
+    Args:
+        estimators: The estimators just fitted.
+        stacklevel: As for `warnings.warn`, counted from the caller of this function.
+    """
+    messages = [
+        (k, message)
+        for k, estimator in enumerate(estimators)
+        if hasattr(estimator, "history_")
+        and (
+            message := unconverged_message(
+                estimator.history_["loss"], estimator.epochs, estimator.learning_rate
+            )
+        )
+        is not None
+    ]
+    if not messages:
+        return
+    if len(estimators) == 1:
+        text = messages[0][1]
+    else:
+        text = "; ".join(f"model {k}: {message}" for k, message in messages)
+    warnings.warn(text, ConvergenceWarning, stacklevel=stacklevel + 1)
 
 
 SCALE_RATIO = 1e3
