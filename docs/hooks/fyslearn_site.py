@@ -13,6 +13,11 @@
   note); the home and results pages say
   so next to the results table whenever a committed result (`docs/results/*.json`)
   comes from a quick run.
+* **No warning of unconverged fits in a quick build.** Quick settings stop
+  after a few epochs by design, and every fit would say so in a
+  `ConvergenceWarning` under its cell; the page's quick-run note says it once.
+  A full build shows the warning wherever the report's settings leave a fit
+  unconverged.
 * **Time at the report's settings.** The page of every tutorial of an
   experiment says, under its title, how long that experiment took in the
   committed full run (`compute_time` of `docs/results/<name>.json`).
@@ -42,6 +47,7 @@ import json
 import os
 import re
 import sys
+import warnings
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -105,6 +111,11 @@ def on_config(config):
     if str(HOOKS) not in sys.path:
         sys.path.insert(0, str(HOOKS))
     os.environ["FYSLEARN_QUICK"] = "1" if quick_build() else "0"
+    if quick_build():
+        from fyslearn.optim import ConvergenceWarning
+
+        # Quick settings stop after a few epochs by design; the page says so once at its top.
+        warnings.filterwarnings("ignore", category=ConvergenceWarning)
     if os.environ.get(SERVE_STATE) == "built":  # a rebuild of `mkdocs serve`
         config.plugins["gallery"].config["run_stale_examples"] = False
     return config
