@@ -198,8 +198,25 @@ class LayerCheck(_EntryChecks):
     term: str
 
 
+class _Verdict:
+    """What the two reports share: one verdict over their checks (`checks`)."""
+
+    checks: tuple[_EntryChecks, ...]
+
+    @property
+    def passed(self) -> bool:
+        """Whether every check is `good` (or `kink`: wrong only at kinks)."""
+        return all(check.passed for check in self.checks)
+
+    @property
+    def max_relative_error(self) -> float:
+        """Largest relative error over all checks, entries at kinks left out."""
+        errors = [c.max_relative_error for c in self.checks if not np.isnan(c.max_relative_error)]
+        return max(errors, default=float("nan"))
+
+
 @dataclass(frozen=True, eq=False)
-class GradientCheckReport:
+class GradientCheckReport(_Verdict):
     r"""The result of [`check_gradients`][fyslearn.gradcheck.check_gradients].
 
     `print(report)` shows one row per layer and term: checked entries, largest
@@ -218,15 +235,9 @@ class GradientCheckReport:
     network: str
 
     @property
-    def passed(self) -> bool:
-        """Whether every layer and term is `good` (or `kink`: wrong only at kinks)."""
-        return all(check.passed for check in self.layers)
-
-    @property
-    def max_relative_error(self) -> float:
-        """Largest relative error over all layers, entries at kinks left out."""
-        errors = [c.max_relative_error for c in self.layers if not np.isnan(c.max_relative_error)]
-        return max(errors, default=float("nan"))
+    def checks(self) -> tuple[LayerCheck, ...]:
+        """The checks the verdict is made of: `layers`."""
+        return self.layers
 
     def __str__(self) -> str:
         header = (
@@ -805,7 +816,7 @@ class ArrayCheck(_EntryChecks):
 
 
 @dataclass(frozen=True, eq=False)
-class FunctionCheckReport:
+class FunctionCheckReport(_Verdict):
     """The result of [`check_function_gradients`][fyslearn.gradcheck.check_function_gradients].
 
     `print(report)` shows one row per parameter array, then the verdict and,
@@ -825,15 +836,9 @@ class FunctionCheckReport:
     hint: str = ""
 
     @property
-    def passed(self) -> bool:
-        """Whether every array is `good` (or `kink`)."""
-        return all(check.passed for check in self.arrays)
-
-    @property
-    def max_relative_error(self) -> float:
-        """Largest relative error over all arrays, entries at kinks left out."""
-        errors = [c.max_relative_error for c in self.arrays if not np.isnan(c.max_relative_error)]
-        return max(errors, default=float("nan"))
+    def checks(self) -> tuple[ArrayCheck, ...]:
+        """The checks the verdict is made of: `arrays`."""
+        return self.arrays
 
     @property
     def hints(self) -> list[str]:
