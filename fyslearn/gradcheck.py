@@ -537,13 +537,7 @@ def _check_layer(term: _Term, layer: int, entries: Sequence[Entry], eps: float) 
         at_kink.append(crossed)
         labels.append(f"{_PARAMETER_NAMES[which]}^{layer + 1}[{', '.join(map(str, index))}]")
     analytic, numeric = np.array(analytic), np.array(numeric)
-    relative_error = relative_errors(analytic, numeric, np.array(floor))
-    # a step across a kink that still agrees (L1 at w = 0 exactly) is judged like any other
-    at_kink = np.array(at_kink, dtype=bool) & (relative_error > GOOD)
-    judged = relative_error[~at_kink]
-    max_error = float(judged.max()) if judged.size else float("nan")
-    kink_error = float(relative_error[at_kink].max()) if at_kink.any() else 0.0
-    verdict = _verdict(max_error, kink_error)
+    relative_error, at_kink, max_error, verdict = _judge(analytic, numeric, floor, at_kink)
     hints = []
     if verdict in ("suspect", "wrong"):
         for which in (0, 1):
@@ -572,6 +566,23 @@ def _check_layer(term: _Term, layer: int, entries: Sequence[Entry], eps: float) 
         verdict=verdict,
         diagnosis=" ".join(hints),
     )
+
+
+def _judge(
+    analytic: np.ndarray, numeric: np.ndarray, floor: Sequence[float], crossed: Sequence[bool]
+) -> tuple[np.ndarray, np.ndarray, float, str]:
+    """The relative errors of the checked entries, which lie at a kink, the largest error
+    away from kinks, and the verdict: what a layer check and an array check share.
+
+    An entry whose step crossed a kink but still agrees (L1 at $w = 0$ exactly) is
+    judged like any other.
+    """
+    relative_error = relative_errors(analytic, numeric, np.asarray(floor))
+    at_kink = np.array(crossed, dtype=bool) & (relative_error > GOOD)
+    judged = relative_error[~at_kink]
+    max_error = float(judged.max()) if judged.size else float("nan")
+    kink_error = float(relative_error[at_kink].max()) if at_kink.any() else 0.0
+    return relative_error, at_kink, max_error, _verdict(max_error, kink_error)
 
 
 def _centred_difference(
@@ -1087,12 +1098,7 @@ def _check_array(function, structure, base, name, array, grad, indices, eps, n_s
         label = ", ".join(map(str, index))
         labels.append(f"{name}[{label}]" if label else name)
     analytic, numeric, floor = np.array(analytic), np.array(numeric), np.array(floor)
-    relative_error = relative_errors(analytic, numeric, floor)
-    at_kink = np.array(at_kink, dtype=bool) & (relative_error > GOOD)
-    judged = relative_error[~at_kink]
-    max_error = float(judged.max()) if judged.size else float("nan")
-    kink_error = float(relative_error[at_kink].max()) if at_kink.any() else 0.0
-    verdict = _verdict(max_error, kink_error)
+    relative_error, at_kink, max_error, verdict = _judge(analytic, numeric, floor, at_kink)
     diagnosis = ""
     if verdict in ("suspect", "wrong"):
         keep = ~at_kink
